@@ -1,0 +1,50 @@
+# Two commands do the whole set-up: `make run` and `make test`.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+PIP     := $(PY) -m pip
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+# The shared MNIST copy beside the checkout, when there is one; otherwise the
+# loader downloads from the public mirrors into its cache and checks sha256.
+SHARED_DATA := $(abspath ../shared/data)
+ifneq ($(wildcard $(SHARED_DATA)/mnist),)
+export PLAYGROUND_DATA_DIR ?= $(SHARED_DATA)
+endif
+
+.PHONY: run test test-py test-js system-deps bench clean
+
+$(VENV)/.runtime: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml $(VENV)/.runtime
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+run: $(VENV)/.runtime
+	$(VENV)/bin/playground serve --host $(HOST) --port $(PORT)
+
+# Browser tests need Debian's Chromium (never a downloaded one) and the compose
+# check needs docker-compose; install them when missing and we may.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v docker-compose >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose >/dev/null; \
+	  else \
+	    echo "note: run 'sudo apt-get install -y chromium docker-compose' for the browser and compose tests"; \
+	  fi; \
+	fi
+
+test: $(VENV)/.test system-deps
+	node --test tests/frontend/
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: $(VENV)/.test
+	$(PIP) install -q -e '.[bench]'
+	$(PY) -m benchmarks.engine
+	$(PY) -m benchmarks.server
+
+clean:
+	rm -rf $(VENV) .pytest_cache
