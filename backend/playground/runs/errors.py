@@ -1,0 +1,62 @@
+"""Errors raised by the run manager; the API maps each to one HTTP status.
+
+RunNotFound / ModelNotFound -> 404, RunStateError -> 409, QueueFull -> 429,
+ConfigError and ModelImportError are ValueErrors -> 422 (ModelImportError: 400
+when the zip itself is unreadable, see its ``unreadable`` flag).
+"""
+
+
+class RunsError(Exception):
+    """Base class of everything this package raises on purpose."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class RunNotFound(RunsError, LookupError):
+    """No run with that id (never created, or deleted / pruned)."""
+
+    def __init__(self, run_id: str):
+        super().__init__(f"run '{run_id}' not found")
+        self.run_id = run_id
+
+
+class ModelNotFound(RunsError, LookupError):
+    """No imported model with that id."""
+
+    def __init__(self, model_id: str):
+        super().__init__(f"model '{model_id}' not found")
+        self.model_id = model_id
+
+
+class RunStateError(RunsError):
+    """The action is impossible in the run's current status (pause a finished
+    run, predict with a run that has no weights yet, ...)."""
+
+    def __init__(self, message: str, status: str | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class QueueFull(RunsError):
+    """All worker slots are busy and the waiting queue holds max_queue runs."""
+
+
+class ConfigError(RunsError, ValueError):
+    """A run configuration the engine would refuse; ``field`` names the key at
+    fault as a path (e.g. ``("spec", "layers", 3, "kernel_size")``)."""
+
+    def __init__(self, message: str, field: tuple = ()):
+        super().__init__(message)
+        self.field = tuple(field)
+
+
+class ModelImportError(RunsError, ValueError):
+    """An export zip that cannot be imported. ``unreadable`` is True when the
+    file is not a zip of the expected members (400), False when the members are
+    there but do not fit together (422: bad spec, weights not matching)."""
+
+    def __init__(self, message: str, unreadable: bool = False):
+        super().__init__(message)
+        self.unreadable = unreadable

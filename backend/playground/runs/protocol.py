@@ -1,0 +1,143 @@
+"""The run manager's interface, as the API layer sees it.
+
+``RunManager`` (manager.py) implements this protocol; the API codes against it.
+Every method is a coroutine (database and file work happen off the event loop)
+except ``subscribe``, which returns an async iterator at once.
+
+Settings: any object with these attributes (missing ones take the default):
+
+=====================  ==================  ===========================================
+home                   (required) Path     runs/<id>/ (checkpoints), models/<id>/
+database_url           sqlite:///HOME/playground.db   ``sqlite:///relative/or/abs/path``
+max_runs               os.cpu_count()      worker processes training at once
+max_queue              16                  runs waiting for a worker; beyond -> QueueFull
+runs_kept              200                 terminal runs kept; older ones pruned (<= 0: all)
+data_dir               None                PLAYGROUND_DATA_DIR for load_dataset
+blas_threads_per_run   1                   threadpoolctl limit inside each worker
+blas_env               False               also set OMP/OPENBLAS/MKL_NUM_THREADS in the child
+snapshot_interval_s    0.5                 weight snapshots while someone watches
+step_event_interval_s  0.05                step events aggregated to this period
+checkpoint_interval_s  2.0                 latest checkpoint at most this often (and each epoch)
+=====================  ==================  ===========================================
+
+Run config (``create``), the body of ``POST /api/runs`` (docs/api.md)::
+
+    {"spec": {...}, "dataset": "mnist" | "circle" | ... | "upload:<id>",
+     "dataset_params": {"noise", "n_samples", "val_split", "path"},
+     "epochs": 1, "steps": None, "batch_size": 64, "optimizer": "sgd", "lr": 0.01,
+     "optimizer_params": {}, "weight_decay": 0.0, "seed": 0, "shuffle": True,
+     "initial_weights": {"run_id": "r_.."} | {"model_id": "m_.."} | None,
+     "name": "my run"}
+
+Run record (``get``, ``list``, every control method): the run record of
+docs/api.md - ``id, name, status, message, created_at, updated_at, started_at,
+finished_at, spec, dataset, dataset_params, config, progress {step, epoch,
+total_steps, fraction}, queue_position, latest {loss, accuracy, lr, train,
+val}, final, best_val_loss, checkpoint {step, best_step} | None, resumable``.
+
+Status values: queued, running, paused, finished, stopped, failed, diverged,
+interrupted. ``queue_position`` is 1-based while queued, else None.
+
+Events from ``subscribe`` (each has ``type`` and ``ts``):
+``{"type": "state", "run": record}`` first, then the engine's events as the
+worker forwards them: ``step`` (aggregated to ~20/s, with ``loss_mean``,
+``accuracy_mean`` over the aggregated steps and ``steps_per_s``), ``epoch``,
+``status``, ``snapshot`` (~2/s while someone watches), ``eval``, ``done``.
+The iterator ends after the run reaches a terminal status (its last ``status``
+and ``done`` delivered) or when the run is deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Protocol
+
+TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
+ACTIVE = ("queued", "running", "paused")
+STATUSES = ACTIVE + TERMINAL
+
+
+class RunManagerProtocol(Protocol):
+    async def start(self) -> None:
+        """Open the store; runs left queued/running/paused by a server that died
+        become "interrupted" (resumable from their last checkpoint)."""
+
+    async def shutdown(self) -> None:
+        """Ask workers to checkpoint and stop (killed after a few seconds), mark
+        their runs and the queued ones "interrupted", flush and close the store."""
+
+    async def create(self, config: dict) -> dict:
+        """Validate ``config`` (ConfigError naming the field), store the run and
+        start it, or queue it (status "queued", queue_position). QueueFull when
+        no worker is free and max_queue runs already wait."""
+
+    async def get(self, run_id: str) -> dict:
+        """The run record. RunNotFound."""
+
+    async def list(self, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+        """Run records, newest first, optionally only one status."""
+
+    async def pause(self, run_id: str) -> dict:
+        """running -> paused. RunStateError otherwise (already paused is fine)."""
+
+    async def resume(self, run_id: str) -> dict:
+        """paused -> running; interrupted (or failed with a checkpoint) -> queued
+        again, restarting from its latest checkpoint (QueueFull possible)."""
+
+    async def stop(self, run_id: str) -> dict:
+        """running/paused -> stopped (the worker checkpoints first); a queued run
+        leaves the queue as stopped. RunStateError on terminal runs."""
+
+    async def step(self, run_id: str, n: int = 1) -> dict:
+        """Run n more steps then pause (running or paused runs)."""
+
+    async def update(self, run_id: str, settings: dict) -> dict:
+        """Change optimizer settings (lr, momentum, nesterov, weight_decay, beta1,
+        beta2, eps) and/or ``name``. A running/paused run applies them at its
+        next step; the optimizer validates (ValueError/ConfigError -> 422).
+        Queued runs get them in their config; terminal runs only accept name."""
+
+    async def delete(self, run_id: str) -> None:
+        """Stop the worker if any, remove the run, its metrics and files."""
+
+    async def metrics(self, run_id: str, kind: str = "step", offset: int = 0,
+                      limit: int | None = None, max_points: int | None = None,
+                      since_step: int | None = None) -> dict:
+        """``{"run_id", "kind", "total", "offset", "points"}``; kind "step" or
+        "epoch"; max_points downsamples evenly, always keeping the last point."""
+
+    def subscribe(self, run_id: str) -> AsyncIterator[dict]:
+        """Live events of one run (see module docstring). Raises RunNotFound on
+        the first ``__anext__`` for an unknown run. Each subscriber has a bounded
+        latest-state mailbox: step and snapshot events coalesce, so a slow
+        reader skips intermediate ones and never slows the run."""
+
+    async def request_snapshot(self, run_id: str) -> None:
+        """Ask the worker for a weight snapshot now (websocket "snapshot")."""
+
+    async def get_model(self, run_id: str, which: str = "latest") -> Any:
+        """The engine Model with the run's latest (or "best") checkpoint
+        weights, cached and refreshed when a newer checkpoint exists. The object
+        is shared between callers. RunStateError if no checkpoint exists yet."""
+
+    async def import_model(self, zip_bytes: bytes, name: str | None = None) -> dict:
+        """Import an export zip -> model record ``{id, name, created_at, spec,
+        total_params, source_run, metrics}``. ModelImportError."""
+
+    async def get_model_record(self, model_id: str) -> dict:
+        """Imported model record. ModelNotFound."""
+
+    async def list_models(self) -> list[dict]:
+        """Imported model records, newest first."""
+
+    async def get_imported_model(self, model_id: str) -> Any:
+        """The engine Model of an imported model (cached). ModelNotFound."""
+
+    async def delete_model(self, model_id: str) -> None:
+        """Remove an imported model. ModelNotFound."""
+
+    async def export(self, run_id: str, which: str = "latest") -> bytes:
+        """Zip bytes: spec.json, weights.npz, metrics.json, run.json, config.json.
+        RunStateError if the run has no checkpoint yet."""
+
+    def counts(self) -> dict:
+        """``{"active": running+paused, "queued": n}`` for /api/health."""
