@@ -1,0 +1,90 @@
+/**
+ * A run's metric history, built from websocket events and /metrics pages
+ * (pure, tested). Views read these series; nothing here touches the DOM.
+ *
+ * Each update returns a new history object (arrays are copied on write), so a
+ * subscriber can tell by identity that a chart needs redrawing.
+ */
+
+const MAX_SNAPSHOTS = 40; // enough for the histogram ridgeline, bounded memory
+
+export function emptyHistory() {
+  return {
+    steps: [], // [step, loss, accuracy]
+    epochs: [], // {epoch, step, train, val}
+    lr: [], // [step, lr]
+    gradNorms: {}, // layer index -> [[step, norm]]
+    dead: {}, // layer index -> [[step, fraction]]
+    snapshots: [], // last MAX_SNAPSHOTS snapshot events
+    layerTypes: {}, // layer index -> type
+    lastStep: 0,
+  };
+}
+
+function appendStep(h, { step, loss, accuracy, lr }) {
+  if (step <= h.lastStep && h.steps.length) return h; // replays after reconnect
+  const next = { ...h, steps: [...h.steps, [step, loss, accuracy]], lastStep: step };
+  if (lr !== undefined && (!h.lr.length || h.lr[h.lr.length - 1][1] !== lr)) next.lr = [...h.lr, [step, lr]];
+  return next;
+}
+
+function appendEpoch(h, ev) {
+  const rest = h.epochs.filter((e) => e.epoch !== ev.epoch);
+  return { ...h, epochs: [...rest, { epoch: ev.epoch, step: ev.step, train: ev.train || null, val: ev.val || null }] };
+}
+
+function appendSnapshot(h, ev) {
+  const gradNorms = { ...h.gradNorms };
+  const dead = { ...h.dead };
+  const layerTypes = { ...h.layerTypes };
+  for (const layer of ev.layers || []) {
+    layerTypes[layer.index] = layer.type;
+    if (Number.isFinite(layer.grad_norm)) gradNorms[layer.index] = [...(gradNorms[layer.index] || []), [ev.step, layer.grad_norm]];
+    if (Number.isFinite(layer.dead_fraction)) dead[layer.index] = [...(dead[layer.index] || []), [ev.step, layer.dead_fraction]];
+  }
+  const snapshots = [...h.snapshots, ev].slice(-MAX_SNAPSHOTS);
+  return { ...h, gradNorms, dead, layerTypes, snapshots };
+}
+
+/** Folds one websocket event into the history; unknown types leave it as is. */
+export function applyEvent(h, ev) {
+  switch (ev?.type) {
+    case "step":
+      return appendStep(h, ev);
+    case "epoch":
+      return appendEpoch(h, ev);
+    case "snapshot":
+      return appendSnapshot(h, ev);
+    default:
+      return h;
+  }
+}
+
+/** Folds a whole page of /metrics points (kind "step" or "epoch"). */
+export function applyMetrics(h, kind, points) {
+  let out = h;
+  for (const p of points) out = kind === "epoch" ? appendEpoch(out, p) : appendStep(out, p);
+  return out;
+}
+
+/** Chart series for loss and accuracy: per-step training curve plus per-epoch val. */
+export function curveSeries(h, metric) {
+  const col = metric === "loss" ? 1 : 2;
+  return {
+    train: h.steps.filter((r) => Number.isFinite(r[col])).map((r) => [r[0], r[col]]),
+    val: h.epochs.filter((e) => e.val && Number.isFinite(e.val[metric])).map((e) => [e.step, e.val[metric]]),
+  };
+}
+
+/** The latest weight histogram of every layer with weights, oldest snapshot first. */
+export function histogramsByLayer(h) {
+  const out = {};
+  for (const snap of h.snapshots) {
+    for (const layer of snap.layers || []) {
+      const hist = layer.weight?.hist;
+      if (!hist) continue;
+      (out[layer.index] ||= []).push({ step: snap.step, counts: hist.counts, edges: hist.edges });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * Model presets from the course notes, as layer lists for the current dataset
+ * (pure, tested). A preset only chooses layers and suggested hyperparameters;
+ * the final dense layer always has one unit per class of the chosen dataset.
+ */
+
+const isImage = (info) => Array.isArray(info?.input_shape) && info.input_shape.length === 3;
+
+export const PRESETS = {
+  perceptron: {
+    label: "Perceptron",
+    // The notes' perceptron starts from zero weights; one linear layer, no hidden units.
+    layers: (k, info) => [...(isImage(info) ? [{ type: "flatten" }] : []), { type: "dense", units: k, kernel_init: "zeros" }],
+    hyper: { optimizer: "sgd", lr: 0.1 },
+  },
+  logistic: {
+    label: "Logistic regression",
+    layers: (k, info) => [...(isImage(info) ? [{ type: "flatten" }] : []), { type: "dense", units: k }],
+    hyper: { optimizer: "sgd", lr: 0.1 },
+  },
+  mlp: {
+    label: "MLP",
+    layers: (k, info) =>
+      isImage(info)
+        ? [{ type: "flatten" }, { type: "dense", units: 256 }, { type: "relu" }, { type: "dense", units: 128 }, { type: "relu" }, { type: "dense", units: k }]
+        : [{ type: "dense", units: 8 }, { type: "relu" }, { type: "dense", units: 8 }, { type: "relu" }, { type: "dense", units: k }],
+    hyper: { optimizer: "adam", lr: 0.001 },
+  },
+  lenet: {
+    label: "LeNet-like CNN",
+    layers: (k) => [
+      { type: "conv2d", filters: 8, kernel_size: 5, stride: 1, padding: "same" },
+      { type: "relu" },
+      { type: "maxpool2d", pool_size: 2 },
+      { type: "conv2d", filters: 16, kernel_size: 5, stride: 1, padding: "same" },
+      { type: "relu" },
+      { type: "maxpool2d", pool_size: 2 },
+      { type: "flatten" },
+      { type: "dense", units: k },
+    ],
+    hyper: { optimizer: "adam", lr: 0.001 },
+    imageOnly: true,
+  },
+  deep_sigmoid: {
+    label: "Deep sigmoid net",
+    // Eight sigmoid layers: the gradient-norm chart shows early layers learning ~nothing.
+    layers: (k, info) => {
+      const width = isImage(info) ? 64 : 8;
+      const hidden = [];
+      for (let i = 0; i < 8; i += 1) hidden.push({ type: "dense", units: width, kernel_init: "normal", init_stddev: 0.5 }, { type: "sigmoid" });
+      return [...(isImage(info) ? [{ type: "flatten" }] : []), ...hidden, { type: "dense", units: k }];
+    },
+    hyper: { optimizer: "sgd", lr: 0.1 },
+  },
+};
+
+/** The preset names usable with this dataset (a CNN needs images). */
+export function presetsFor(info) {
+  return Object.entries(PRESETS)
+    .filter(([, p]) => !p.imageOnly || isImage(info))
+    .map(([name, p]) => ({ name, label: p.label }));
+}
+
+/** {layers, optimizer, lr} for a preset and dataset; null for an unknown name. */
+export function applyPreset(name, info) {
+  const p = PRESETS[name];
+  if (!p) return null;
+  const k = Math.max(2, info?.num_classes || 10);
+  return { layers: p.layers(k, info), ...p.hyper };
+}
+
+export { isImage };

@@ -1,0 +1,36 @@
+/**
+ * The page's one state object.
+ *
+ * Controls call setState(patch); views subscribe and redraw what changed.
+ * A patch is shallow-merged, so nested objects (config, history) are replaced
+ * whole: that keeps "did it change?" a cheap identity test for subscribers.
+ */
+
+export function createStore(initial) {
+  let state = { ...initial };
+  const listeners = new Set();
+  return {
+    get: () => state,
+    setState(patch) {
+      const prev = state;
+      const delta = typeof patch === "function" ? patch(state) : patch;
+      if (!delta) return;
+      state = { ...state, ...delta };
+      for (const fn of listeners) fn(state, prev);
+    },
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+}
+
+/** True when any of `keys` holds a different object in `state` than in `prev`. */
+export function changed(state, prev, ...keys) {
+  return keys.some((k) => state[k] !== prev[k]);
+}
+
+/** A shallow merge into state.config, the part of the state that goes in the URL. */
+export function configPatch(state, patch) {
+  return { config: { ...state.config, ...patch } };
+}
