@@ -1,0 +1,196 @@
+"""Optimizers: the OPTIMIZERS table (sgd, momentum with optional Nesterov, adam).
+
+All update ``param.data`` in place through reused work buffers (no new arrays per
+step), read ``param.grad`` without modifying it (gradients may be shared between
+parameters, see tensor.py), and skip parameters whose grad is None.
+
+Weight decay is L2 added to the gradient, ``g = grad + weight_decay * w``
+(coupled, as in PyTorch's SGD and Adam). The update rules (PyTorch's forms):
+
+- sgd:       w -= lr * g
+- momentum:  v = momentum * v + g;  w -= lr * v            (nesterov: w -= lr * (g + momentum * v))
+- adam:      m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  t += 1
+             w -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+
+Settings (``lr`` ...) can change between steps: assign ``opt.lr = 0.1`` or call
+``opt.set(lr=0.1, momentum=0.95)``, which validates every name and value first.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _check_float(name: str, value, low: float, high: float | None = None, low_open=False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    if not math.isfinite(value) or too_low or (high is not None and value >= high):
+        bound = f"({low}, " if low_open else f"[{low}, "
+        bound += f"{high})" if high is not None else "inf)"
+        raise ValueError(f"{name} must be in {bound}, got {value}")
+    return value
+
+
+def _check_bool(name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be true or false, got {value!r}")
+    return bool(value)
+
+
+class Optimizer:
+    """Base: holds params, settings, step count and per-parameter state arrays."""
+
+    # setting name -> (default, validator); subclasses extend it.
+    SETTINGS = {
+        "lr": (0.01, lambda v: _check_float("lr", v, 0.0)),
+        "weight_decay": (0.0, lambda v: _check_float("weight_decay", v, 0.0)),
+    }
+    STATE = ()  # names of per-parameter state arrays
+
+    def __init__(self, params, **settings):
+        self.params = list(params)
+        for name, (default, _) in self.SETTINGS.items():
+            object.__setattr__(self, name, default)
+        self.set(**settings)
+        self.t = 0
+        self.state = {name: [np.zeros_like(p.data) for p in self.params] for name in self.STATE}
+        self._buf = [np.empty_like(p.data) for p in self.params]
+        self._gbuf = [None] * len(self.params)  # grad + weight decay, allocated on first use
+
+    def __setattr__(self, name, value):
+        if name in self.SETTINGS:
+            value = self.SETTINGS[name][1](value)
+        object.__setattr__(self, name, value)
+
+    def set(self, **settings) -> None:
+        """Change settings; all are validated before any is applied."""
+        unknown = sorted(set(settings) - set(self.SETTINGS))
+        if unknown:
+            raise ValueError(f"unknown setting {unknown[0]!r} for {type(self).__name__.lower()}; "
+                             f"valid: {sorted(self.SETTINGS)}")
+        checked = {name: self.SETTINGS[name][1](value) for name, value in settings.items()}
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    def settings(self) -> dict:
+        return {name: getattr(self, name) for name in self.SETTINGS}
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        self.t += 1
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if g is None:
+                continue
+            if self.weight_decay:
+                if self._gbuf[i] is None:
+                    self._gbuf[i] = np.empty_like(p.data)
+                g = np.multiply(p.data, self.weight_decay, out=self._gbuf[i])
+                g += p.grad
+            self._update(i, p.data, g, self._buf[i])
+
+    def _update(self, i: int, w: np.ndarray, g: np.ndarray, buf: np.ndarray) -> None:
+        raise TypeError(f"{type(self).__name__} does not define an update rule")
+
+    def state_dict(self) -> dict:
+        """Settings (floats), the step count and state arrays as ``{name}.{i}``."""
+        d = {name: (float(v) if not isinstance(v, bool) else v) for name, v in self.settings().items()}
+        d["t"] = self.t
+        for name, arrays in self.state.items():
+            for i, a in enumerate(arrays):
+                d[f"{name}.{i}"] = a.copy()
+        return d
+
+    def load_state_dict(self, d: dict) -> None:
+        expected = set(self.SETTINGS) | {"t"} | {f"{n}.{i}" for n in self.STATE for i in range(len(self.params))}
+        missing, extra = sorted(expected - set(d)), sorted(set(d) - expected)
+        if missing or extra:
+            raise ValueError(f"optimizer state does not match: missing {missing}, unexpected {extra}")
+        for name, arrays in self.state.items():
+            for i, a in enumerate(arrays):
+                src = np.asarray(d[f"{name}.{i}"])
+                if src.shape != a.shape:
+                    raise ValueError(f"optimizer state {name}.{i}: shape {src.shape}, expected {a.shape}")
+        settings = {}
+        for name in self.SETTINGS:
+            value = d[name]
+            value = value.item() if isinstance(value, np.ndarray) else value
+            settings[name] = bool(value) if isinstance(self.SETTINGS[name][0], bool) else value
+        self.set(**settings)
+        self.t = int(d["t"])
+        for name, arrays in self.state.items():
+            for i, a in enumerate(arrays):
+                np.copyto(a, d[f"{name}.{i}"])
+
+
+class SGD(Optimizer):
+    def _update(self, i, w, g, buf):
+        np.multiply(g, self.lr, out=buf)
+        w -= buf
+
+
+class Momentum(Optimizer):
+    SETTINGS = {
+        **Optimizer.SETTINGS,
+        "momentum": (0.9, lambda v: _check_float("momentum", v, 0.0, 1.0)),
+        "nesterov": (False, lambda v: _check_bool("nesterov", v)),
+    }
+    STATE = ("velocity",)
+
+    def _update(self, i, w, g, buf):
+        v = self.state["velocity"][i]
+        v *= self.momentum
+        v += g
+        if self.nesterov:
+            np.multiply(v, self.momentum, out=buf)
+            buf += g
+            buf *= self.lr
+        else:
+            np.multiply(v, self.lr, out=buf)
+        w -= buf
+
+
+class Adam(Optimizer):
+    SETTINGS = {
+        **Optimizer.SETTINGS,
+        "lr": (0.001, lambda v: _check_float("lr", v, 0.0)),
+        "beta1": (0.9, lambda v: _check_float("beta1", v, 0.0, 1.0)),
+        "beta2": (0.999, lambda v: _check_float("beta2", v, 0.0, 1.0)),
+        "eps": (1e-8, lambda v: _check_float("eps", v, 0.0, low_open=True)),
+    }
+    STATE = ("m", "v")
+
+    def _update(self, i, w, g, buf):
+        m, v = self.state["m"][i], self.state["v"][i]
+        m *= self.beta1
+        np.multiply(g, 1.0 - self.beta1, out=buf)
+        m += buf
+        v *= self.beta2
+        np.multiply(g, g, out=buf)
+        buf *= 1.0 - self.beta2
+        v += buf
+        # Bias correction folded into scalars: sqrt(v)/sqrt(1-b2^t) + eps, lr/(1-b1^t).
+        np.sqrt(v, out=buf)
+        buf *= 1.0 / math.sqrt(1.0 - self.beta2 ** self.t)
+        buf += self.eps
+        np.divide(m, buf, out=buf)
+        buf *= self.lr / (1.0 - self.beta1 ** self.t)
+        w -= buf
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+
+
+def make_optimizer(name: str, params, lr: float = 0.01, weight_decay: float = 0.0, **kw) -> Optimizer:
+    """Build OPTIMIZERS[name]; ValueError names an unknown optimizer or setting."""
+    try:
+        cls = OPTIMIZERS[name]
+    except KeyError:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}") from None
+    return cls(params, lr=lr, weight_decay=weight_decay, **kw)
