@@ -265,7 +265,7 @@ def leaky_relu(a, alpha=0.01) -> Tensor:
     return Tensor.from_op(out, (a,), lambda g: (np.where(positive, g, g * alpha),), "leaky_relu")
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def stable_sigmoid(x: np.ndarray) -> np.ndarray:
     # exp of a non-positive number only: no overflow for large |x|, full precision in both tails.
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
@@ -273,7 +273,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def sigmoid(a) -> Tensor:
     a = _const(a)
-    out = _sigmoid(a.data)
+    out = stable_sigmoid(a.data)
     return Tensor.from_op(out, (a,), lambda g: (g * out * (1 - out),), "sigmoid")
 
 
