@@ -127,6 +127,25 @@ def layer_catalog() -> list[dict]:
 
 # --- layer classes ------------------------------------------------------------------
 
+def swap_layout(x: Tensor) -> Tensor:
+    """NHWC <-> CHWN (the permutation (3, 1, 2, 0) is its own inverse), contiguous
+    both ways because the conv and pooling kernels slice long contiguous runs."""
+    out = np.ascontiguousarray(x.data.transpose(3, 1, 2, 0))
+    return Tensor.from_op(out, (x,), lambda g: (np.ascontiguousarray(g.transpose(3, 1, 2, 0)),),
+                          "swap_layout")
+
+
+def flatten_chwn(x: Tensor) -> Tensor:
+    """(C, H, W, N) -> (N, H*W*C) in NHWC order (h, w, c), as one copy; so dense
+    weights after a conv stack do not depend on the layout used inside it."""
+    c, h, w, n = x.shape
+    out = x.data.transpose(3, 1, 2, 0).reshape(n, h * w * c)
+
+    def backward(g):
+        return (np.ascontiguousarray(g.reshape(n, h, w, c).transpose(3, 1, 2, 0)),)
+    return Tensor.from_op(out, (x,), backward, "flatten_chwn")
+
+
 def activate(x: Tensor, name: str | None, alpha: float = 0.01, axis: int = -1) -> Tensor:
     """Apply an activation by name; ``axis`` is the channel axis for softmax."""
     if name is None or name == "linear":
@@ -209,6 +228,8 @@ class Flatten(Layer):
     """(N, H, W, C) -> (N, H*W*C) in (h, w, c) order; vectors pass through."""
 
     def forward(self, x, training, chwn):
+        if chwn:
+            return flatten_chwn(x)
         return x if x.ndim == 2 else ops.reshape(x, (x.shape[0], -1))
 
 

@@ -1,0 +1,256 @@
+"""Model: a validated spec turned into layers with weights; build_model; weights io.
+
+The forward pass runs a precomputed plan. From the first conv/pool layer to the
+next flatten (or the end), activations stay batch-innermost (C, H, W, N), the
+layout the conv kernels are fast in (PERF_NOTES: 2x over NHWC); the plan
+converts once entering and once leaving, and flatten emits NHWC order, so the
+public interface and the weights files are NHWC only. In the fast plan a
+monotone activation right before a max-pool runs after it instead (same
+function and gradient, 4x fewer elements for a 2x2 pool); a capturing pass
+(``capture=True``, ``forward_trace``) keeps the spec's order so every layer's
+own output is recorded.
+
+Also here, as the contract names them: validate_spec / SpecError (spec.py) and
+save_weights / load_weights / WeightsError (file format in weights_io.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .init import initialize
+from .layers import (MONOTONE_ACTIVATIONS, Activation, Conv2D, Dense, Dropout, Flatten, Pool2D,
+                     layer_catalog, swap_layout)
+from .ops import stable_sigmoid
+from .spec import SpecError, SpecReport, count_params, validate_spec
+from .tensor import Tensor, no_grad
+from .weights_io import WeightsError, check_arrays, read_npz, write_npz
+
+__all__ = ["Model", "build_model", "validate_spec", "count_params", "layer_catalog", "SpecError",
+           "SpecReport", "WeightsError", "save_weights", "load_weights"]
+
+_SWAP = "swap"                      # plan step: change layout between NHWC and CHWN
+_SPATIAL = ("conv2d", "maxpool2d", "avgpool2d")
+
+
+class Model:
+    """A sequential network built from a spec; see build_model."""
+
+    def __init__(self, report: SpecReport, layers: list, rng: np.random.Generator, dtype):
+        self.report = report
+        self.spec = report.spec
+        self.input_shape = tuple(report.input_shape)
+        self.loss = report.loss
+        self.layers = layers
+        self.dtype = np.dtype(dtype)
+        self._rng = rng
+        self._named = [(f"layers.{layer.index}.{name}", t) for layer in layers for name, t in layer.weights]
+        self.capture_outputs = False     # the trainer may set this instead of passing capture=True
+        self.last_outputs: list[np.ndarray] | None = None
+        self._use_chwn = True
+        self._make_plans()
+
+    # --- plans -----------------------------------------------------------------------
+    def _make_plans(self) -> None:
+        """Trace plan: spec order. Fast plan: the same with act->maxpool swapped."""
+        plan, chwn = [], False
+        for layer in self.layers:
+            if layer.type in _SPATIAL and self._use_chwn and not chwn:
+                plan.append((_SWAP, None, True))
+                chwn = True
+            plan.append((layer, layer.index, chwn))
+            if layer.type == "flatten":
+                chwn = False             # Flatten reads CHWN and writes (N, features)
+        if chwn:
+            plan.append((_SWAP, None, False))
+        self._trace_plan = plan
+        fast = list(plan)
+        for i in range(len(fast) - 1):
+            a, b = fast[i][0], fast[i + 1][0]
+            if (a is not _SWAP and b is not _SWAP and isinstance(a, Activation)
+                    and a.type in MONOTONE_ACTIVATIONS and b.type == "maxpool2d"):
+                fast[i], fast[i + 1] = fast[i + 1], fast[i]
+        self._fast_plan = [(step, chwn) for step, _, chwn in fast]
+
+    @property
+    def use_chwn(self) -> bool:
+        """False runs every layer NHWC (the plain reference path)."""
+        return self._use_chwn
+
+    @use_chwn.setter
+    def use_chwn(self, value: bool) -> None:
+        self._use_chwn = bool(value)
+        self._make_plans()
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The generator dropout draws from (the one that initialized the weights)."""
+        return self._rng
+
+    @rng.setter
+    def rng(self, value: np.random.Generator) -> None:
+        self._rng = value
+        for layer in self.layers:
+            if isinstance(layer, Dropout):
+                layer.rng = value
+
+    # --- forward ---------------------------------------------------------------------
+    def _input(self, x) -> Tensor:
+        if isinstance(x, Tensor):
+            if x.requires_grad:
+                return x
+            x = x.data
+        x = np.asarray(x)
+        if x.shape[1:] != self.input_shape:
+            raise ValueError(f"model expects input of shape (N, {', '.join(map(str, self.input_shape))}),"
+                             f" got {x.shape}")
+        return Tensor(x if x.dtype == self.dtype else x.astype(self.dtype))
+
+    def __call__(self, x, training: bool = False, capture: bool | None = None) -> Tensor:
+        """x: (N, H, W, C) or (N, features) -> outputs (N, K) (or NHWC for an image output).
+
+        capture: store every layer's output (NHWC arrays) in ``last_outputs``."""
+        h = self._input(x)
+        if capture is None:
+            capture = self.capture_outputs
+        if capture:
+            return self._forward_capture(h, training)
+        for step, chwn in self._fast_plan:
+            h = swap_layout(h) if step is _SWAP else step.forward(h, training, chwn)
+        return h
+
+    def _forward_capture(self, h: Tensor, training: bool) -> Tensor:
+        outputs = []
+        for step, _, chwn in self._trace_plan:
+            if step is _SWAP:
+                h = swap_layout(h)
+                continue
+            h = step.forward(h, training, chwn)
+            data = h.data
+            outputs.append(np.ascontiguousarray(data.transpose(3, 1, 2, 0)) if chwn and data.ndim == 4
+                           else data)
+        self.last_outputs = outputs
+        return h
+
+    def forward_trace(self, x) -> list[np.ndarray]:
+        """The output of every layer for input x, NHWC (or (N, features)), no grad."""
+        with no_grad():
+            self(x, training=False, capture=True)
+        return self.last_outputs
+
+    def outputs(self, x, batch_size: int = 1024) -> np.ndarray:
+        """Raw outputs (logits) for x, in chunks, no grad."""
+        x = np.asarray(x)
+        with no_grad():
+            parts = [self(x[i:i + batch_size], training=False, capture=False).data
+                     for i in range(0, max(len(x), 1), batch_size)]
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+    def predict_proba(self, x, batch_size: int = 1024) -> np.ndarray:
+        """softmax (softmax_cross_entropy) or sigmoid (binary_cross_entropy) of the
+        outputs, as the loss reads them; raw outputs for mse."""
+        out = self.outputs(x, batch_size)
+        if self.loss == "softmax_cross_entropy":
+            e = np.exp(out - out.max(axis=-1, keepdims=True))
+            return e / e.sum(axis=-1, keepdims=True)
+        if self.loss == "binary_cross_entropy":
+            return stable_sigmoid(out)
+        return out
+
+    def predict(self, x, batch_size: int = 1024) -> np.ndarray:
+        """Class indices (softmax_cross_entropy), 0/1 (binary_cross_entropy) or values (mse)."""
+        proba = self.predict_proba(x, batch_size)
+        if self.loss == "softmax_cross_entropy":
+            return proba.argmax(axis=-1)
+        if self.loss == "binary_cross_entropy":
+            return (proba[:, 0] > 0.5).astype(np.int64)
+        return proba
+
+    # --- parameters ------------------------------------------------------------------
+    def named_parameters(self) -> list[tuple[str, Tensor]]:
+        return list(self._named)
+
+    def parameters(self) -> list[Tensor]:
+        return [t for _, t in self._named]
+
+    @property
+    def num_params(self) -> int:
+        return sum(t.size for _, t in self._named)
+
+    def zero_grad(self) -> None:
+        for _, t in self._named:
+            t.grad = None
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        return {key: t.data.copy() for key, t in self._named}
+
+    def expected_shapes(self) -> dict[str, tuple]:
+        return {key: t.shape for key, t in self._named}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Copy arrays into the parameters in place (optimizers keep their references).
+        Strict: WeightsError names missing and extra keys and every shape mismatch."""
+        check_arrays(state, self.expected_shapes())
+        for key, t in self._named:
+            np.copyto(t.data, state[key], casting="unsafe")
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(layer.type for layer in self.layers)
+        return f"Model(input_shape={self.input_shape}, layers=[{kinds}], params={self.num_params})"
+
+
+def _init_weights(config: dict, shape: tuple, rng, dtype) -> tuple[Tensor, Tensor | None]:
+    fan_in, fan_out = int(np.prod(shape[:-1])), int(np.prod(shape[:-2])) * shape[-1]
+    std = config["init_stddev"]
+    w = initialize(config["kernel_init"], shape, rng, fan_in, fan_out, stddev=std)
+    weight = Tensor(w.astype(dtype, copy=False), requires_grad=True)
+    if not config["use_bias"]:
+        return weight, None
+    b = initialize(config["bias_init"], (shape[-1],), rng, fan_in, fan_out, stddev=std)
+    return weight, Tensor(b.astype(dtype, copy=False), requires_grad=True)
+
+
+def build_model(spec, rng: np.random.Generator | None = None, seed: int | None = None,
+                dtype=np.float32) -> Model:
+    """Validate ``spec`` (SpecError) and build it; same seed -> same weights.
+
+    Weights are drawn from ``rng`` (or a new generator from ``seed``) in layer
+    order; dropout draws from the same generator afterwards."""
+    if rng is not None and seed is not None:
+        raise ValueError("pass rng or seed, not both")
+    report = spec if isinstance(spec, SpecReport) else validate_spec(spec)
+    rng = rng if rng is not None else np.random.default_rng(seed)
+    layers = []
+    for info in report.layers:
+        config, i = info.config, info.index
+        if info.type == "dense":
+            layer = Dense(i, config, *_init_weights(config, (info.input_shape[0], config["units"]),
+                                                    rng, dtype))
+        elif info.type == "conv2d":
+            k = config["kernel_size"]
+            shape = (k, k, info.input_shape[2], config["filters"])
+            layer = Conv2D(i, config, *_init_weights(config, shape, rng, dtype))
+        elif info.type in ("maxpool2d", "avgpool2d"):
+            layer = Pool2D(i, config)
+        elif info.type == "flatten":
+            layer = Flatten(i, config)
+        elif info.type == "dropout":
+            layer = Dropout(i, config, rng)
+        else:
+            layer = Activation(i, config)
+        layers.append(layer)
+    return Model(report, layers, rng, dtype)
+
+
+def save_weights(model: Model, target) -> None:
+    """Write the model's weights as .npz (path, written atomically, or binary file object)."""
+    write_npz(target, model.state_dict())
+
+
+def load_weights(model_or_spec, source, seed: int | None = None) -> Model:
+    """Load an .npz (path, bytes or file object) into a Model, or into a new model
+    built from a spec; WeightsError if the file is not a safe .npz or does not
+    match (naming the key and both shapes). Returns the model."""
+    model = model_or_spec if isinstance(model_or_spec, Model) else build_model(model_or_spec, seed=seed)
+    model.load_state_dict(read_npz(source))
+    return model
+
