@@ -1,0 +1,45 @@
+"""Event plumbing shared by the worker and the manager.
+
+Events cross the process boundary as JSON text (``Connection.send_bytes``),
+never as pickles. ``clean`` makes engine output strictly JSON-safe: NaN and
+infinities (a diverging loss) become None, NumPy scalars and arrays become
+Python numbers and lists, so the API can serialise a record or event as is.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+
+def clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return clean(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def encode(msg: dict) -> bytes:
+    return json.dumps(clean(msg), allow_nan=False).encode()
+
+
+def decode(data: bytes) -> dict:
+    return json.loads(data)
+
+
+def stamp(event: dict) -> dict:
+    """The ``ts`` every event carries (docs/api.md): when it was produced."""
+    if "ts" not in event:
+        event["ts"] = time.time()
+    return event
