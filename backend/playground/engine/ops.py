@@ -121,6 +121,8 @@ def matmul(a, b) -> Tensor:
     a, b = _pair(a, b)
 
     def backward(g):
+        if a.ndim == 1 and b.ndim == 1:  # dot product: g is a scalar
+            return (g * b.data if a.requires_grad else None, g * a.data if b.requires_grad else None)
         a2 = a.data[None, :] if a.ndim == 1 else a.data
         b2 = b.data[:, None] if b.ndim == 1 else b.data
         g2 = g

@@ -170,10 +170,11 @@ class Tensor:
                 continue
             if node._backward is None:
                 if node.grad is None:
-                    # Broadcast views (from sum/mean) are read-only; a leaf's grad must be a real array.
-                    node.grad = g if g.flags.writeable else g.copy()
+                    # Broadcast views (from sum/mean) are read-only and 0-d results come
+                    # back as NumPy scalars; a leaf's grad must be a writable array.
+                    node.grad = g if type(g) is np.ndarray and g.flags.writeable else np.array(g)
                 else:
-                    node.grad = node.grad + g
+                    node.grad = np.asarray(node.grad + g)
                 continue
             if node._retain:
                 node.grad = g if node.grad is None else node.grad + g
@@ -186,6 +187,7 @@ class Tensor:
                     grads[key] = pg
                 elif key in owned:
                     pending += pg
+                    grads[key] = pending  # rebinds only for NumPy scalars, which += cannot mutate
                 else:
                     grads[key] = pending + pg
                     owned.add(key)
