@@ -1,0 +1,128 @@
+"""Model inputs from requests: JSON arrays or an uploaded image -> a float32 batch.
+
+`input_shape` is the spec's (e.g. [28, 28, 1] or [2]). JSON may give one input
+(with or without a trailing channel of 1) or a batch; an image upload is
+decoded and preprocessed the MNIST way for models with a 2-D image input.
+Every mismatch is a 422 naming `["body", "input"]` or `["body", "file"]`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from playground.api.errors import ApiError, field_error
+from playground.api.upload_io import read_limited
+from playground.api.schemas.inspect import PredictRequest
+from playground.viz.images import ImageError, decode_image, preprocess_digit
+
+MAX_BATCH = 1024
+LOC = ("body", "input")
+
+
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return shape[:-1] if len(shape) > 1 and shape[-1] == 1 else shape
+
+
+def to_batch(values, input_shape) -> np.ndarray:
+    """Nested lists -> (N, *input_shape) float32."""
+    shape = tuple(int(d) for d in input_shape)
+    try:
+        arr = np.asarray(values, dtype=np.float32)
+    except (ValueError, TypeError, OverflowError):
+        raise field_error(LOC, "input must be a rectangular array of numbers") from None
+    if arr.dtype == object or arr.size == 0:
+        raise field_error(LOC, "input must be a non-empty array of numbers")
+    if not np.all(np.isfinite(arr)):
+        raise field_error(LOC, "input has NaN or infinite values")
+    short = _squeezed(shape)
+    if arr.shape in (shape, short):
+        batch = arr.reshape((1, *shape))
+    elif arr.shape[1:] in (shape, short):
+        batch = arr.reshape((arr.shape[0], *shape))
+    else:
+        raise field_error(
+            LOC,
+            f"input shape {list(arr.shape)} does not fit the model's input {list(shape)} "
+            f"(one input or a batch of them)",
+        )
+    if batch.shape[0] > MAX_BATCH:
+        raise field_error(LOC, f"batch of {batch.shape[0]}; at most {MAX_BATCH} inputs per request")
+    return batch
+
+
+def parse_json(body: bytes, input_shape) -> np.ndarray:
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise field_error(("body",), "body is not valid JSON", "json_invalid") from None
+    try:
+        req = PredictRequest.model_validate(payload)
+    except ValidationError as exc:
+        errors = [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        raise RequestValidationError(errors) from None
+    return to_batch(req.input, input_shape)
+
+
+def image_batch(data: bytes, input_shape) -> np.ndarray:
+    """PNG/JPEG bytes -> (1, *input_shape) for models that take one-channel 2-D images."""
+    shape = tuple(int(d) for d in input_shape)
+    if len(shape) not in (2, 3) or (len(shape) == 3 and shape[-1] != 1):
+        raise field_error(("body", "file"), f"this model takes inputs shaped {list(shape)}, not a grey image")
+    try:
+        img = preprocess_digit(decode_image(data), size=shape[0], box=max(1, round(shape[0] * 20 / 28)))
+    except ImageError as exc:
+        raise ApiError(400, str(exc)) from None
+    if shape[0] != shape[1]:
+        raise field_error(("body", "file"), f"image upload needs a square input, the model takes {list(shape)}")
+    return img.reshape((1, *shape))
+
+
+def as_seen(batch: np.ndarray) -> list:
+    """The first input as the model saw it, without a channel axis of 1 (28x28 for MNIST)."""
+    first = batch[0]
+    return first.reshape(_squeezed(first.shape)).tolist()
+
+
+# How predict/activations document their two body types in OpenAPI.
+BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": PredictRequest.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+
+
+async def from_request(request: Request, input_shape, max_bytes: int) -> np.ndarray:
+    """JSON body or multipart image upload (field `file`) -> (N, *input_shape) float32."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "multipart/form-data":
+        try:
+            form = await request.form(max_files=1, max_fields=10)
+        except Exception as exc:  # malformed multipart is the client's fault, whatever the parser says
+            raise ApiError(400, f"unreadable multipart body: {exc}") from None
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise field_error(("body", "file"), "multipart body needs an image in the field 'file'", "missing")
+        data = await read_limited(upload, max_bytes)
+        return await run_in_threadpool(image_batch, data, input_shape)
+    if ctype not in ("application/json", ""):
+        raise ApiError(415, f"unsupported content type {ctype!r}: send JSON or multipart/form-data")
+    body = await request.body()
+    if len(body) > max_bytes:
+        raise ApiError(413, f"body too large: more than {max_bytes} bytes")
+    return await run_in_threadpool(parse_json, body, input_shape)

@@ -1,0 +1,148 @@
+"""What the inspect views ask of a trained model, computed as JSON-ready dicts.
+
+Every function here is CPU-bound and runs in the threadpool, never on the
+event loop. `model` is an engine Model (spec, state_dict, predict_proba,
+forward_trace); `dataset` an engine Dataset.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from playground.api.errors import ApiError
+from playground.engine import metrics
+from playground.viz import decision, feature_maps, filters, weights
+
+EVAL_BATCH = 512
+
+
+def _labels_from_proba(proba: np.ndarray) -> np.ndarray:
+    if proba.ndim == 1 or proba.shape[1] == 1:
+        return (proba.reshape(-1) > 0.5).astype(np.int64)
+    return proba.argmax(axis=1)
+
+
+def _proba(model, batch: np.ndarray) -> np.ndarray:
+    proba = np.asarray(model.predict_proba(batch), dtype=np.float32)
+    return proba.reshape(proba.shape[0], -1)
+
+
+def predict(model, batch: np.ndarray) -> dict:
+    proba = _proba(model, batch)
+    return {
+        "probabilities": np.nan_to_num(proba).tolist(),
+        "predictions": _labels_from_proba(proba).tolist(),
+    }
+
+
+def activations(model, batch: np.ndarray, top_k: int) -> dict:
+    proba = _proba(model, batch[:1])
+    return {
+        "probabilities": np.nan_to_num(proba[0]).tolist(),
+        "prediction": int(_labels_from_proba(proba)[0]),
+        "layers": feature_maps.feature_maps(model, batch[0], top_k=top_k),
+    }
+
+
+def _layer(model, index: int) -> tuple[dict, np.ndarray, np.ndarray | None]:
+    layers = model.spec["layers"]
+    if not 0 <= index < len(layers):
+        raise ApiError(404, f"layer {index} does not exist (the model has {len(layers)} layers)")
+    state = model.state_dict()
+    w = state.get(f"layers.{index}.weight")
+    if w is None:
+        raise ApiError(404, f"layer {index} ({layers[index]['type']}) has no weights")
+    return layers[index], np.asarray(w), state.get(f"layers.{index}.bias")
+
+
+def layer_weights(model, index: int, max_units: int) -> dict:
+    layer, w, b = _layer(model, index)
+    images = None
+    if layer["type"] == "dense":
+        imgs = weights.dense_weight_images(w, tuple(model.spec["input_shape"]), max_units=max_units)
+        images = imgs.tolist() if imgs is not None else None
+    return {
+        "index": index,
+        "type": layer["type"],
+        "weight_shape": list(w.shape),
+        "bias_shape": list(b.shape) if b is not None else None,
+        "weight": w.tolist(),
+        "bias": np.asarray(b).tolist() if b is not None else None,
+        "stats": {"weight": weights.array_stats(w), "bias": weights.array_stats(b) if b is not None else None},
+        "images": images,
+    }
+
+
+def _conv_kernel(model, index: int) -> np.ndarray:
+    layer, w, _ = _layer(model, index)
+    if layer["type"] != "conv2d" or w.ndim != 4:
+        raise ApiError(404, f"layer {index} ({layer['type']}) is not a conv2d layer")
+    return w
+
+
+def layer_filters(model, index: int) -> dict:
+    w = _conv_kernel(model, index)
+    images, ranges = filters.filter_images(w)
+    return {"index": index, "shape": list(w.shape), "filters": images.tolist(), "raw_range": ranges.tolist()}
+
+
+def layer_filters_png(model, index: int, scale: int) -> bytes:
+    return filters.filter_grid_png(_conv_kernel(model, index), scale=scale)
+
+
+def _points(x: np.ndarray | None, y: np.ndarray | None, limit: int) -> dict:
+    if x is None or len(x) == 0:
+        return {"x": [], "y": []}
+    return {"x": np.asarray(x[:limit], np.float64).tolist(), "y": np.asarray(y[:limit]).tolist()}
+
+
+def decision_grid(model, dataset, resolution: int, max_points: int = 1000) -> dict:
+    if dataset.info.kind != "2d":
+        raise ApiError(409, f"the decision grid needs a 2-D dataset; '{dataset.info.name}' is {dataset.info.kind}")
+    train_x = np.concatenate([dataset.x_train, dataset.x_val]) if len(dataset.x_val) else dataset.x_train
+    train_y = np.concatenate([dataset.y_train, dataset.y_val]) if len(dataset.y_val) else dataset.y_train
+    everything = np.concatenate([train_x, dataset.x_test]) if dataset.x_test is not None else train_x
+    result = decision.decision_grid(model, everything, resolution=resolution)
+    result["train"] = _points(train_x, train_y, max_points)
+    result["test"] = _points(dataset.x_test, dataset.y_test, max_points)
+    return result
+
+
+def evaluation(model, dataset, limit: int = 64) -> dict:
+    info = dataset.info
+    if not info.num_classes:
+        raise ApiError(409, "evaluation needs a classification dataset")
+    x, y = dataset.x_test, dataset.y_test
+    if x is None or len(x) == 0:
+        x, y = dataset.x_val, dataset.y_val
+    if x is None or len(x) == 0:
+        raise ApiError(409, "the dataset has no test or validation samples")
+    proba = np.concatenate([_proba(model, x[i : i + EVAL_BATCH]) for i in range(0, len(x), EVAL_BATCH)])
+    pred = _labels_from_proba(proba)
+    labels = np.asarray(y, dtype=np.int64).reshape(-1)
+    k = max(int(info.num_classes), 2)
+    confusion = metrics.confusion_matrix(pred, labels, k)
+    per_class = metrics.per_class_accuracy(confusion)
+    eps = 1e-7
+    picked = np.clip(proba[np.arange(len(labels)), labels] if proba.shape[1] > 1 else
+                     np.where(labels == 1, proba[:, 0], 1 - proba[:, 0]), eps, 1.0)
+    known = [(c, a) for c, a in enumerate(per_class) if a is not None]
+    gap = None
+    if known:
+        best = max(known, key=lambda t: t[1])
+        worst = min(known, key=lambda t: t[1])
+        gap = {"best": best[0], "worst": worst[0], "gap": float(best[1] - worst[1])}
+    wrong = metrics.misclassified(pred, labels, limit=limit)
+    return {
+        "accuracy": float((pred == labels).mean()),
+        "loss": float(-np.log(picked).mean()),
+        "num_classes": k,
+        "confusion": confusion.tolist(),
+        "per_class_accuracy": per_class,
+        "largest_gap": gap,
+        "misclassified": [
+            {"index": i, "label": int(labels[i]), "prediction": int(pred[i]),
+             "image": np.asarray(x[i]).reshape(np.asarray(x[i]).shape[:2] if np.ndim(x[i]) == 3 else np.shape(x[i])).tolist()}
+            for i in wrong
+        ],
+    }

@@ -1,0 +1,165 @@
+"""Looking inside a trained model: predictions, activations, weights, filters,
+decision boundary and evaluation - for runs and for imported models.
+
+POST /api/runs/{run_id}/predict                 JSON input(s) or multipart image -> probabilities + input seen
+POST /api/runs/{run_id}/activations             one input -> every layer's output, top filters
+GET  /api/runs/{run_id}/layers/{index}/weights  weight arrays + stats (+ 28x28 images for a first dense layer)
+GET  /api/runs/{run_id}/layers/{index}/filters  conv filters as arrays, or ?format=png
+GET  /api/runs/{run_id}/decision-grid           2-D datasets: probabilities on a grid + data points
+GET  /api/runs/{run_id}/evaluation              confusion matrix, per-class accuracy, misclassified images
+POST /api/models/{model_id}/predict             as for runs, with an imported model
+POST /api/models/{model_id}/activations
+GET  /api/models/{model_id}/layers/{index}/weights
+GET  /api/models/{model_id}/layers/{index}/filters
+
+All model work runs in the threadpool under the model's lock.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from playground.api import inputs, inspection
+from playground.api.deps import ManagerDep, SettingsDep
+from playground.api.errors import ApiError
+from playground.api.model_lock import run_locked
+from playground.api.schemas.common import ERROR_RESPONSES
+from playground.engine.data import DATASETS
+from playground.api.schemas.inspect import (
+    ActivationsResponse,
+    DecisionGrid,
+    Evaluation,
+    FiltersResponse,
+    PredictResponse,
+    WeightsResponse,
+)
+
+router = APIRouter(tags=["inspect"])
+R = {400: ERROR_RESPONSES[422], 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422]}
+Which = Literal["latest", "best"]
+PNG = {200: {"content": {"image/png": {}, "application/json": {}}, "description": "filters"}}
+
+
+async def _run_model(manager, run_id: str, which: str = "latest"):
+    return await manager.get_model(run_id, which=which)
+
+
+async def _imported(manager, model_id: str):
+    return await manager.get_imported_model(model_id)
+
+
+async def _predict(model, request: Request, settings) -> dict:
+    batch = await inputs.from_request(request, model.spec["input_shape"], settings.max_upload_bytes)
+    result = await run_in_threadpool(run_locked, model, inspection.predict, batch)
+    result["input"] = inputs.as_seen(batch)
+    return result
+
+
+async def _activations(model, request: Request, settings, top_k: int) -> dict:
+    batch = await inputs.from_request(request, model.spec["input_shape"], settings.max_upload_bytes)
+    result = await run_in_threadpool(run_locked, model, inspection.activations, batch[:1], top_k)
+    result["input"] = inputs.as_seen(batch)
+    return result
+
+
+async def _filters(model, index: int, fmt: str, scale: int):
+    if fmt == "png":
+        data = await run_in_threadpool(run_locked, model, inspection.layer_filters_png, index, scale)
+        return Response(content=data, media_type="image/png")
+    return await run_in_threadpool(run_locked, model, inspection.layer_filters, index)
+
+
+# --- runs ---------------------------------------------------------------------------
+
+
+@router.post("/runs/{run_id}/predict", response_model=PredictResponse, responses=R, openapi_extra=inputs.BODY_DOC)
+async def run_predict(run_id: str, request: Request, manager: ManagerDep, settings: SettingsDep, which: Which = "latest") -> dict:
+    return await _predict(await _run_model(manager, run_id, which), request, settings)
+
+
+@router.post("/runs/{run_id}/activations", response_model=ActivationsResponse, responses=R, openapi_extra=inputs.BODY_DOC)
+async def run_activations(
+    run_id: str, request: Request, manager: ManagerDep, settings: SettingsDep,
+    which: Which = "latest", top_k: int = Query(default=5, ge=0, le=1024),
+) -> dict:
+    return await _activations(await _run_model(manager, run_id, which), request, settings, top_k)
+
+
+@router.get("/runs/{run_id}/layers/{index}/weights", response_model=WeightsResponse, responses=R)
+async def run_weights(
+    run_id: str, index: int, manager: ManagerDep,
+    which: Which = "latest", max_units: int = Query(default=64, ge=0, le=4096),
+) -> dict:
+    model = await _run_model(manager, run_id, which)
+    return await run_in_threadpool(run_locked, model, inspection.layer_weights, index, max_units)
+
+
+@router.get("/runs/{run_id}/layers/{index}/filters", response_model=FiltersResponse, responses={**R, **PNG})
+async def run_filters(
+    run_id: str, index: int, manager: ManagerDep, which: Which = "latest",
+    format: Literal["json", "png"] = "json", scale: int = Query(default=8, ge=1, le=32),
+):
+    return await _filters(await _run_model(manager, run_id, which), index, format, scale)
+
+
+@router.get("/runs/{run_id}/decision-grid", response_model=DecisionGrid, responses=R)
+async def decision_grid(
+    run_id: str, request: Request, manager: ManagerDep,
+    which: Which = "latest", resolution: int = Query(default=60, ge=2, le=200),
+) -> dict:
+    record = await manager.get(run_id)
+    info = DATASETS.get(record.get("dataset") or "")
+    if info is not None and info.kind != "2d":
+        raise ApiError(409, f"the decision grid needs a 2-D dataset; '{info.name}' is {info.kind}")
+    model = await _run_model(manager, run_id, which)
+    cache = request.app.state.datasets
+
+    def work():
+        return run_locked(model, inspection.decision_grid, cache.for_run(record), resolution)
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/runs/{run_id}/evaluation", response_model=Evaluation, responses=R)
+async def evaluation(run_id: str, request: Request, manager: ManagerDep, which: Which = "latest") -> dict:
+    record = await manager.get(run_id)
+    model = await _run_model(manager, run_id, which)
+    cache = request.app.state.datasets
+
+    def work():
+        return run_locked(model, inspection.evaluation, cache.for_run(record))
+
+    return await run_in_threadpool(work)
+
+
+# --- imported models ----------------------------------------------------------------
+
+
+@router.post("/models/{model_id}/predict", response_model=PredictResponse, responses=R, openapi_extra=inputs.BODY_DOC)
+async def model_predict(model_id: str, request: Request, manager: ManagerDep, settings: SettingsDep) -> dict:
+    return await _predict(await _imported(manager, model_id), request, settings)
+
+
+@router.post("/models/{model_id}/activations", response_model=ActivationsResponse, responses=R, openapi_extra=inputs.BODY_DOC)
+async def model_activations(
+    model_id: str, request: Request, manager: ManagerDep, settings: SettingsDep,
+    top_k: int = Query(default=5, ge=0, le=1024),
+) -> dict:
+    return await _activations(await _imported(manager, model_id), request, settings, top_k)
+
+
+@router.get("/models/{model_id}/layers/{index}/weights", response_model=WeightsResponse, responses=R)
+async def model_weights(model_id: str, index: int, manager: ManagerDep, max_units: int = Query(default=64, ge=0, le=4096)) -> dict:
+    model = await _imported(manager, model_id)
+    return await run_in_threadpool(run_locked, model, inspection.layer_weights, index, max_units)
+
+
+@router.get("/models/{model_id}/layers/{index}/filters", response_model=FiltersResponse, responses={**R, **PNG})
+async def model_filters(
+    model_id: str, index: int, manager: ManagerDep,
+    format: Literal["json", "png"] = "json", scale: int = Query(default=8, ge=1, le=32),
+):
+    return await _filters(await _imported(manager, model_id), index, format, scale)

@@ -1,0 +1,19 @@
+"""The layer catalog the builder's forms are made from.
+
+GET /api/layers   the engine's layer_catalog(), as is
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from playground.engine.layers import layer_catalog
+
+router = APIRouter(tags=["layers"])
+
+
+@router.get("/layers", response_model=list[dict[str, Any]])
+async def layers() -> list[dict[str, Any]]:
+    return layer_catalog()

@@ -1,0 +1,143 @@
+"""Training runs: create, list, control, change, delete, metrics, export.
+
+POST   /api/runs                  start (or queue) a run -> run record (201; 429 when the queue is full)
+GET    /api/runs?status=          run records, newest first
+GET    /api/runs/{run_id}         one run record
+POST   /api/runs/{run_id}/pause   | /resume | /stop
+POST   /api/runs/{run_id}/step    body {"n": 10}: run n steps, then pause
+PATCH  /api/runs/{run_id}         optimizer settings (lr, momentum, ...) and name
+DELETE /api/runs/{run_id}         stop and remove
+GET    /api/runs/{run_id}/metrics step or epoch history, paged and downsampled
+GET    /api/runs/{run_id}/export  zip: spec.json, weights.npz, metrics.json, run.json
+(predict / activations / weights / filters / decision grid / evaluation: routers/inspect.py)
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Query, Response
+
+from playground.api.deps import ManagerDep, SettingsDep, UploadsDep
+from playground.api.errors import field_error
+from playground.api.schemas.common import ERROR_RESPONSES
+from playground.api.schemas.runs import MetricsPage, RunCreate, RunPatch, RunRecord, RunStatus, StepRequest
+from playground.api.spec_check import check_spec
+from playground.api.uploads import PREFIX
+from playground.engine.data import DATASETS
+from playground.runs.errors import RunsError
+
+router = APIRouter(prefix="/runs", tags=["runs"])
+R = {404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422]}
+
+
+def _check_limits(body: RunCreate, settings) -> None:
+    if body.batch_size > settings.max_batch_size:
+        raise field_error(["body", "batch_size"], f"batch_size {body.batch_size} is above the limit {settings.max_batch_size}", "limit")
+    if body.epochs > settings.max_epochs:
+        raise field_error(["body", "epochs"], f"epochs {body.epochs} is above the limit {settings.max_epochs}", "limit")
+    if body.steps is not None and body.steps > settings.max_steps:
+        raise field_error(["body", "steps"], f"steps {body.steps} is above the limit {settings.max_steps}", "limit")
+
+
+@router.post("", response_model=RunRecord, status_code=201, responses={**R, 429: ERROR_RESPONSES[409]})
+async def create_run(body: RunCreate, settings: SettingsDep, manager: ManagerDep, uploads: UploadsDep) -> dict:
+    _check_limits(body, settings)
+    check_spec(body.spec, settings)
+    config = body.model_dump()
+    params = config["dataset_params"]
+    if body.dataset.startswith(PREFIX):
+        path = uploads.path_of(body.dataset)
+        if path is None:
+            raise field_error(["body", "dataset"], f"no uploaded dataset named {body.dataset!r}")
+        params["path"] = str(path)
+    elif body.dataset not in DATASETS:
+        known = ", ".join(DATASETS)
+        raise field_error(["body", "dataset"], f"unknown dataset {body.dataset!r}; known: {known} or an upload")
+    if config["initial_weights"] is not None:
+        config["initial_weights"] = {k: v for k, v in config["initial_weights"].items() if v is not None}
+    return await manager.create(config)
+
+
+@router.get("", response_model=list[RunRecord])
+async def list_runs(
+    manager: ManagerDep,
+    status: RunStatus | None = None,  # type: ignore[valid-type]
+    limit: int = Query(default=100, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0),
+) -> list[dict]:
+    return await manager.list(status=status, limit=limit, offset=offset)
+
+
+@router.get("/{run_id}", response_model=RunRecord, responses=R)
+async def get_run(run_id: str, manager: ManagerDep) -> dict:
+    return await manager.get(run_id)
+
+
+@router.post("/{run_id}/pause", response_model=RunRecord, responses=R)
+async def pause(run_id: str, manager: ManagerDep) -> dict:
+    return await manager.pause(run_id)
+
+
+@router.post("/{run_id}/resume", response_model=RunRecord, responses={**R, 429: ERROR_RESPONSES[409]})
+async def resume(run_id: str, manager: ManagerDep) -> dict:
+    return await manager.resume(run_id)
+
+
+@router.post("/{run_id}/stop", response_model=RunRecord, responses=R)
+async def stop(run_id: str, manager: ManagerDep) -> dict:
+    return await manager.stop(run_id)
+
+
+@router.post("/{run_id}/step", response_model=RunRecord, responses=R)
+async def step(run_id: str, manager: ManagerDep, settings: SettingsDep, body: StepRequest | None = None) -> dict:
+    n = body.n if body is not None else 1
+    if n > settings.max_steps:
+        raise field_error(["body", "n"], f"n {n} is above the limit {settings.max_steps}", "limit")
+    return await manager.step(run_id, n)
+
+
+@router.patch("/{run_id}", response_model=RunRecord, responses=R)
+async def update(run_id: str, body: RunPatch, manager: ManagerDep) -> dict:
+    changes = body.model_dump(exclude_none=True)
+    if not changes:
+        raise field_error(["body"], "nothing to change: give lr, momentum, nesterov, weight_decay, beta1, beta2, eps or name")
+    try:
+        return await manager.update(run_id, changes)
+    except ValueError as exc:
+        if isinstance(exc, RunsError):
+            raise
+        raise field_error(["body"], str(exc)) from None
+
+
+@router.delete("/{run_id}", status_code=204, responses=R)
+async def delete(run_id: str, manager: ManagerDep) -> Response:
+    await manager.delete(run_id)
+    return Response(status_code=204)
+
+
+@router.get("/{run_id}/metrics", response_model=MetricsPage, responses=R)
+async def metrics(
+    run_id: str,
+    manager: ManagerDep,
+    kind: Literal["step", "epoch"] = "step",
+    offset: int = Query(default=0, ge=0),
+    limit: int | None = Query(default=None, ge=1, le=1_000_000),
+    max_points: int | None = Query(default=None, ge=2, le=100_000),
+    since_step: int | None = Query(default=None, ge=0),
+) -> dict:
+    return await manager.metrics(run_id, kind=kind, offset=offset, limit=limit, max_points=max_points, since_step=since_step)
+
+
+@router.get(
+    "/{run_id}/export",
+    responses={**R, 200: {"content": {"application/zip": {}}, "description": "zip of the run"}},
+    response_class=Response,
+)
+async def export(run_id: str, manager: ManagerDep, which: Literal["latest", "best"] = "latest") -> Response:
+    data = await manager.export(run_id, which=which)
+    return Response(
+        content=data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="run-{run_id}.zip"'},
+    )

@@ -1,0 +1,130 @@
+"""Live stream of one run.
+
+WS /ws/runs/{run_id}   the run's state on connect, then its events (step, epoch,
+                       status, snapshot, eval, done). Client messages:
+                       {"type": "ping"} -> pong; {"type": "snapshot"} -> fresh state
+                       (+ a weight snapshot); anything else -> {"type": "error"}.
+Unknown run: an error message, then close code 4404.
+
+Events come from the run manager's subscribe(): a per-viewer latest-state
+mailbox, so a slow viewer skips intermediate steps and never slows training.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from playground.runs.errors import RunNotFound, RunsError
+
+router = APIRouter(tags=["stream"])
+NOT_FOUND = 4404
+MAX_CLIENT_MESSAGE = 4096
+
+
+def _clean(value):
+    """NaN/Inf are not JSON; a diverging run still has to be streamable."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def encode(event: dict) -> str:
+    try:
+        return json.dumps(event, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return json.dumps(_clean(event), separators=(",", ":"))
+
+
+class Viewer:
+    """One websocket; sends from the event pump and the reader never interleave."""
+
+    def __init__(self, ws: WebSocket):
+        self.ws = ws
+        self.lock = asyncio.Lock()
+
+    async def send(self, message: dict) -> None:
+        message.setdefault("ts", time.time())
+        async with self.lock:
+            await self.ws.send_text(encode(message))
+
+    async def error(self, text: str) -> None:
+        await self.send({"type": "error", "message": text})
+
+
+def _parse(text: str) -> tuple[str | None, str | None]:
+    """-> (message type, error text)."""
+    if len(text) > MAX_CLIENT_MESSAGE:
+        return None, f"message too long (more than {MAX_CLIENT_MESSAGE} characters)"
+    try:
+        msg = json.loads(text)
+    except ValueError:
+        return None, "message is not JSON"
+    if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+        return None, 'message must be a JSON object with a "type" ("ping" or "snapshot")'
+    if msg["type"] not in ("ping", "snapshot"):
+        return None, f'unknown message type {msg["type"]!r}; use "ping" or "snapshot"'
+    return msg["type"], None
+
+
+async def _pump(viewer: Viewer, manager, run_id: str) -> None:
+    async for event in manager.subscribe(run_id):
+        await viewer.send(event)
+
+
+async def _answer(viewer: Viewer, manager, run_id: str) -> None:
+    while True:
+        message = await viewer.ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            await viewer.error("binary messages are not understood; send JSON text")
+            continue
+        kind, problem = _parse(text)
+        if problem:
+            await viewer.error(problem)
+        elif kind == "ping":
+            await viewer.send({"type": "pong"})
+        else:
+            try:
+                await manager.request_snapshot(run_id)
+            except RunNotFound:
+                await viewer.error(f"run '{run_id}' not found")
+                continue
+            except RunsError:
+                pass  # a finished run has no worker to snapshot; its state still answers
+            await viewer.send({"type": "state", "run": await manager.get(run_id)})
+
+
+@router.websocket("/ws/runs/{run_id}")
+async def run_stream(ws: WebSocket, run_id: str) -> None:
+    manager = ws.app.state.manager
+    await ws.accept()
+    viewer = Viewer(ws)
+    try:
+        await manager.get(run_id)
+    except RunNotFound as exc:
+        await viewer.error(exc.message)
+        await ws.close(code=NOT_FOUND)
+        return
+    pump = asyncio.create_task(_pump(viewer, manager, run_id))
+    reader = asyncio.create_task(_answer(viewer, manager, run_id))
+    try:
+        # The stream ends at a terminal status; the socket stays open for
+        # pings and state requests until the client leaves.
+        await reader
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        pump.cancel()
+        reader.cancel()
+        await asyncio.gather(pump, reader, return_exceptions=True)

@@ -1,0 +1,42 @@
+"""Shared schema pieces: numeric arrays as nested lists, statistics, the error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+# Nested lists of numbers (images, maps, weights); their shape is checked by
+# the code that converts them, which names the field at fault.
+NestedFloats = list[Any]
+
+
+class Stats(BaseModel):
+    mean: float
+    std: float
+    min: float
+    max: float
+    norm: float
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    detail: list[ErrorItem] | str
+
+
+class Open(BaseModel):
+    """A response that may carry more keys than the ones listed (run manager extras)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Unknown id"},
+    409: {"model": ErrorOut, "description": "Not possible in the current state"},
+    422: {"model": ErrorOut, "description": "Invalid input; loc names the field"},
+}

@@ -1,0 +1,107 @@
+"""Predict, activations, weights, filters, decision grid and evaluation payloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from playground.api.schemas.common import NestedFloats, Stats
+
+
+class PredictRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    input: NestedFloats = Field(
+        description="One input shaped like the spec's input (28x28, 28x28x1, [x, y]) or a batch of them",
+    )
+
+
+class PredictResponse(BaseModel):
+    probabilities: list[list[float]]
+    predictions: list[int]
+    input: NestedFloats = Field(description="The first input as the model saw it (28x28 for images)")
+
+
+class TopChannel(BaseModel):
+    channel: int
+    score: float
+
+
+class LayerActivation(BaseModel):
+    index: int
+    type: str
+    shape: list[int]
+    maps: NestedFloats | None = None
+    values: list[float] | None = None
+    top: list[TopChannel]
+    stats: dict[str, float]
+
+
+class ActivationsResponse(BaseModel):
+    input: NestedFloats
+    probabilities: list[float]
+    prediction: int
+    layers: list[LayerActivation]
+
+
+class WeightStats(BaseModel):
+    weight: Stats
+    bias: Stats | None = None
+
+
+class WeightsResponse(BaseModel):
+    index: int
+    type: str
+    weight_shape: list[int]
+    bias_shape: list[int] | None = None
+    weight: NestedFloats
+    bias: list[float] | None = None
+    stats: WeightStats
+    images: NestedFloats | None = None
+
+
+class FiltersResponse(BaseModel):
+    index: int
+    shape: list[int]
+    filters: NestedFloats
+    raw_range: list[list[float]]
+
+
+class Points(BaseModel):
+    x: list[list[float]]
+    y: list[Any]
+
+
+class DecisionGrid(BaseModel):
+    x_range: list[float]
+    y_range: list[float]
+    resolution: int
+    classes: int
+    probabilities: list[list[float]]
+    labels: list[list[int]] | None = None
+    train: Points
+    test: Points
+
+
+class LargestGap(BaseModel):
+    best: int
+    worst: int
+    gap: float
+
+
+class Misclassified(BaseModel):
+    index: int
+    label: int
+    prediction: int
+    image: NestedFloats
+
+
+class Evaluation(BaseModel):
+    accuracy: float | None
+    loss: float | None
+    num_classes: int
+    confusion: list[list[int]]
+    per_class_accuracy: list[float | None]
+    largest_gap: LargestGap | None
+    misclassified: list[Misclassified]

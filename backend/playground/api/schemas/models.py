@@ -1,0 +1,41 @@
+"""Model specs (validate) and imported models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ValidateRequest(BaseModel):
+    spec: dict[str, Any] = Field(description="The engine's model spec (input_shape, layers, loss)")
+
+
+class LayerReport(BaseModel):
+    index: int
+    type: str
+    input_shape: list[int]
+    output_shape: list[int]
+    params: int
+    detail: dict[str, Any] = {}
+
+
+class ValidateResponse(BaseModel):
+    valid: bool = True
+    total_params: int
+    output_shape: list[int]
+    loss: str | None = None
+    num_outputs: int | None = None
+    layers: list[LayerReport]
+
+
+class ModelRecord(BaseModel):
+    model_config = ConfigDict(extra="allow", protected_namespaces=())
+
+    id: str
+    name: str = ""
+    created_at: float | None = None
+    spec: dict[str, Any]
+    total_params: int | None = None
+    source_run: str | None = None
+    metrics: Any = None

@@ -1,0 +1,84 @@
+"""Server settings, read from the environment with the `PLAYGROUND_` prefix.
+
+Tests build their own `Settings(home=tmp_path, ...)` and pass it to
+`create_app(settings)`; nothing here is a module-level singleton.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _cpu_count() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class Settings(BaseSettings):
+    """Everything the server, run manager and limits need."""
+
+    model_config = SettingsConfigDict(env_prefix="PLAYGROUND_", extra="ignore")
+
+    home: Path = Path(".playground")
+    database_url: str = ""  # empty: sqlite file under home
+    data_dir: Path | None = None  # MNIST IDX files; None: the engine's default lookup
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    max_runs: int = Field(default_factory=_cpu_count, ge=1)
+    max_queue: int = Field(default=16, ge=0)
+
+    # Limits on user input; every violation is a 4xx naming the field.
+    max_params: int = Field(default=5_000_000, ge=1)
+    max_layers: int = Field(default=50, ge=1)
+    max_batch_size: int = Field(default=4096, ge=1)
+    max_epochs: int = Field(default=100, ge=1)
+    max_steps: int = Field(default=1_000_000, ge=1)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    runs_kept: int = Field(default=200, ge=1)
+
+    # Passed through to the run manager (see runs/protocol.py).
+    blas_threads_per_run: int = Field(default=1, ge=1)
+
+    # Where the page's templates and static files are; None: beside the package.
+    frontend_dir: Path | None = None
+
+    @model_validator(mode="after")
+    def _fill_paths(self) -> "Settings":
+        self.home = Path(self.home).expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.home / 'playground.db'}"
+        return self
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.home / "uploads"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.home, self.uploads_dir, self.models_dir, self.runs_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+    def limits(self) -> dict[str, int]:
+        """The limits the UI shows and checks before asking."""
+        return {
+            "max_params": self.max_params,
+            "max_layers": self.max_layers,
+            "max_batch_size": self.max_batch_size,
+            "max_epochs": self.max_epochs,
+            "max_steps": self.max_steps,
+            "max_upload_bytes": self.max_upload_bytes,
+            "max_runs": self.max_runs,
+            "max_queue": self.max_queue,
+            "runs_kept": self.runs_kept,
+        }

@@ -1,0 +1,76 @@
+"""User datasets (.npz) uploaded over HTTP, kept under `home/uploads`.
+
+Each upload is `<id>.npz` plus `<id>.json` (its dataset description); the name
+`upload:<id>` is what a run's `dataset` field takes, and the file path goes to
+the run manager in `dataset_params.path`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from pathlib import Path
+
+from playground.engine.data import load_dataset
+
+PREFIX = "upload:"
+_ID = re.compile(r"^[0-9a-f]{8,32}$")
+
+
+class UploadError(ValueError):
+    """The file is not a dataset we can train on."""
+
+
+class UploadStore:
+    def __init__(self, directory: Path):
+        self.dir = Path(directory)
+
+    def path_of(self, name: str) -> Path | None:
+        """`upload:<id>` -> the stored .npz, or None if it is not an existing upload."""
+        if not name.startswith(PREFIX):
+            return None
+        ident = name[len(PREFIX):]
+        if not _ID.match(ident):
+            return None
+        path = self.dir / f"{ident}.npz"
+        return path if path.is_file() else None
+
+    def save(self, data: bytes, filename: str) -> dict:
+        """Check the .npz with the engine's loader, keep it, return its dataset description."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        ident = secrets.token_hex(8)
+        path = self.dir / f"{ident}.npz"
+        tmp = self.dir / f".{ident}.tmp.npz"
+        tmp.write_bytes(data)
+        try:
+            ds = load_dataset(PREFIX + ident, path=str(tmp), val_split=0.0, seed=0)
+        except Exception as exc:  # the engine's loader names the problem; any failure is the file's
+            tmp.unlink(missing_ok=True)
+            raise UploadError(str(exc) or exc.__class__.__name__) from None
+        tmp.replace(path)
+        info = ds.info
+        record = {
+            "name": PREFIX + ident,
+            "kind": str(info.kind),
+            "input_shape": [int(d) for d in info.input_shape],
+            "num_classes": int(info.num_classes),
+            "train_size": int(len(ds.x_train) + len(ds.x_val)),
+            "test_size": int(len(ds.x_test)) if ds.x_test is not None else 0,
+            "description": Path(filename or "upload.npz").name[:200],
+            "available": True,
+            "uploaded": True,
+        }
+        (self.dir / f"{ident}.json").write_text(json.dumps(record))
+        return record
+
+    def list(self) -> list[dict]:
+        if not self.dir.is_dir():
+            return []
+        out = []
+        for meta in sorted(self.dir.glob("*.json"), key=lambda p: p.stat().st_mtime):
+            try:
+                out.append(json.loads(meta.read_text()))
+            except (OSError, ValueError):
+                continue  # a half-written or foreign file is not a dataset
+        return out
