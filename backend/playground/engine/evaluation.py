@@ -1,0 +1,67 @@
+"""Evaluation of a model on a labelled set, and the targets each loss expects.
+
+`evaluate` runs the model in eval mode over mini-batches without recording a
+graph and returns the loss and, for classifiers, accuracy, per-class
+accuracy, confusion matrix and the first misclassified indices. `loss_target`
+turns dataset labels into what the loss function takes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from playground.engine import metrics
+from playground.engine.tensor import no_grad
+
+
+def loss_target(y: np.ndarray, loss_name: str, output_shape: tuple) -> np.ndarray:
+    """int64 labels for softmax cross-entropy; float32 shaped like the model
+    output (per sample) for mse and binary cross-entropy."""
+    y = np.asarray(y)
+    if loss_name == "softmax_cross_entropy":
+        return y.astype(np.int64, copy=False)
+    y = y.astype(np.float32, copy=False)
+    if y.ndim == 1 and int(np.prod(output_shape)) == 1:
+        y = y.reshape((-1,) + tuple(output_shape))
+    return y
+
+
+def num_classes(loss_name: str, output_shape: tuple, labels: np.ndarray) -> int:
+    """Classes of a classifier: 2 for a one-logit binary model, else the
+    output width (or more, if labels say so, so a confusion matrix never overflows)."""
+    if loss_name == "binary_cross_entropy":
+        return 2
+    k = int(np.prod(output_shape))
+    return max(k, int(labels.max()) + 1 if labels.size else 0)
+
+
+def evaluate(model, loss_fn, loss_name: str, x: np.ndarray, y: np.ndarray,
+             batch_size: int = 1000, max_misclassified: int = 64) -> dict:
+    """{"loss", "accuracy"} (accuracy None for mse) plus, for classifiers,
+    "per_class_accuracy", "confusion" (rows = true class) and "misclassified"
+    (indices into x). Loss is None when it is not finite or x is empty."""
+    output_shape = tuple(model.report.output_shape)
+    target = loss_target(y, loss_name, output_shape)
+    classifier = loss_name != "mse"
+    n = len(x)
+    loss_sum = 0.0
+    preds = []
+    with no_grad(), np.errstate(all="ignore"):
+        for lo in range(0, n, batch_size):
+            out = model(x[lo:lo + batch_size], training=False)
+            loss_sum += loss_fn(out, target[lo:lo + batch_size]).item() * len(out.data)
+            if classifier:
+                preds.append(metrics.predictions(out.data))
+    mean = loss_sum / n if n else math.nan
+    result = {"loss": mean if math.isfinite(mean) else None, "accuracy": None}
+    if classifier and n:
+        pred = np.concatenate(preds)
+        labels = np.asarray(y).reshape(-1).astype(np.int64)
+        cm = metrics.confusion_matrix(pred, labels, num_classes(loss_name, output_shape, labels))
+        result.update(accuracy=float(np.count_nonzero(pred == labels) / n),
+                      per_class_accuracy=metrics.per_class_accuracy(cm),
+                      confusion=cm.tolist(),
+                      misclassified=metrics.misclassified(pred, labels, max_misclassified))
+    return result

@@ -1,0 +1,320 @@
+"""Trainer: the training loop, its events, run controls, evaluation, checkpoints.
+
+    cfg = TrainConfig(epochs=2, batch_size=64, optimizer="adam", lr=1e-3)
+    trainer = Trainer(model, dataset, cfg, on_event=print)
+    final = trainer.run()      # {"status", "message", "steps", "epochs", "seconds", "train", "val", "test"}
+
+Another thread may call `pause`, `resume`, `step(n)`, `stop`,
+`set_optimizer(**settings)` and `request_snapshot` while `run()` is going
+(see controls.py). Events (`on_event(dict)`, all JSON-ready):
+
+    {"type": "step", "step", "epoch", "loss", "accuracy", "lr"}   every log_every steps
+    {"type": "epoch", "epoch", "step", "train": {"loss", "accuracy"}, "val": {...} | None}
+    {"type": "status", "status", "message"}
+    {"type": "snapshot", "step", "layers": [...]}                 see snapshot.py
+    {"type": "eval", "split": "val" | "test", "loss", "accuracy", "per_class_accuracy",
+     "confusion", "misclassified"}                                at the end of the run
+    {"type": "done", **final}
+
+`step` counts finished optimizer steps (1-based in events); `epoch` counts
+finished epochs. Batches are taken in order from a per-epoch permutation drawn
+from the trainer's own Generator (seeded by cfg.seed), or in file order when
+shuffle is off: step k of an epoch trains on rows [k*B, (k+1)*B).
+Accuracy is None for regression (mse); one-logit binary models count a
+logit > 0 as class 1.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from playground.engine import evaluation, losses, metrics, optim
+from playground.engine.controls import Controls
+from playground.engine.snapshot import model_snapshot, relu_layers
+from playground.engine.train_state import Progress, checkpoint_state, load_checkpoint_state
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters of one run. `steps`, when set, replaces `epochs`."""
+
+    epochs: int = 1
+    steps: int | None = None
+    batch_size: int = 64
+    optimizer: str = "sgd"
+    lr: float = 0.01
+    optimizer_params: dict = field(default_factory=dict)
+    weight_decay: float = 0.0
+    shuffle: bool = True
+    seed: int = 0
+    snapshot_every: int = 0  # steps; 0 = only on request
+    eval_every_epoch: bool = True
+    log_every: int = 1
+
+
+class Trainer:
+    """Trains `model` on `dataset` (engine.data.Dataset) as `cfg` says."""
+
+    def __init__(self, model, dataset, cfg: TrainConfig | None = None, on_event=None):
+        self.model = model
+        self.dataset = dataset
+        self.cfg = cfg = cfg or TrainConfig()
+        self.on_event = on_event
+        if cfg.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {cfg.batch_size}")
+        if (cfg.steps if cfg.steps is not None else cfg.epochs) < 0:
+            raise ValueError("epochs and steps must be >= 0")
+        self.optimizer = optim.make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr,
+                                              weight_decay=cfg.weight_decay, **cfg.optimizer_params)
+        self.loss_name = _loss_name(model)
+        self._loss_fn = losses.LOSSES[self.loss_name]
+        self.classifier = self.loss_name != "mse"
+        self._n_train = len(dataset.x_train)
+        if self._n_train == 0:
+            raise ValueError("the training set is empty")
+        self.steps_per_epoch = math.ceil(self._n_train / cfg.batch_size)
+        self.total_steps = cfg.steps if cfg.steps is not None else cfg.epochs * self.steps_per_epoch
+        self._train_target = evaluation.loss_target(dataset.y_train, self.loss_name,
+                                                    tuple(model.report.output_shape))
+        self._relu = relu_layers(model.spec)
+        self.controls = Controls()
+        # Held for the whole of a step, so set_optimizer and state_dict from
+        # another thread see the model and optimizer between steps, never mid-update.
+        self._lock = threading.RLock()
+        self._rng = np.random.default_rng(cfg.seed)
+        self.progress = Progress()
+        self._status = "running"
+        self._last_batch: tuple[np.ndarray, np.ndarray] | None = None
+        self._last_train = {"loss": None, "accuracy": None}
+        self._last_val: dict | None = None
+        self._diverged_loss = math.nan
+        self._blocked = 0.0  # seconds spent paused during run()
+
+    # -- controls (any thread) -------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        """"running" | "paused" | "finished" | "stopped" | "diverged"."""
+        return self._status
+
+    @property
+    def step_count(self) -> int:
+        return self.progress.step
+
+    @property
+    def epoch(self) -> int:
+        return self.progress.epoch
+
+    def pause(self) -> None:
+        self.controls.pause()
+
+    def resume(self) -> None:
+        self.controls.resume()
+
+    def step(self, n: int = 1) -> None:
+        """Run n more steps, then pause."""
+        self.controls.step(n)
+
+    def stop(self) -> None:
+        self.controls.stop()
+
+    def request_snapshot(self) -> None:
+        self.controls.request_snapshot()
+
+    def set_optimizer(self, **settings) -> None:
+        """Change optimizer settings (lr, momentum, ...); used from the next step on.
+        ValueError (from the optimizer) on unknown names or bad values."""
+        with self._lock:
+            self.optimizer.set(**settings)
+
+    # -- the loop --------------------------------------------------------------
+
+    def run(self) -> dict:
+        """Train until done, stopped or diverged; returns the final summary."""
+        self._set_status("running")
+        message = ""
+        self._blocked = 0.0
+        start, seconds_before = time.perf_counter(), self.progress.seconds
+        with np.errstate(all="ignore"):  # a diverging run says so through its loss, not warnings
+            while self.progress.step < self.total_steps:
+                if not self.controls.idle and not self._wait_turn():
+                    self._status = "stopped"
+                    break
+                with self._lock:
+                    loss = self._train_step()
+                if loss is None:
+                    p = self.progress
+                    message = (f"loss became {self._diverged_loss} at step {p.step + 1} "
+                               f"(epoch {p.epoch + 1}); try a lower learning rate")
+                    self._status = "diverged"
+                    break
+            else:
+                self._status = "finished"
+            final = self._finish(message, start, seconds_before)
+        self._emit({"type": "status", "status": self._status, "message": message})
+        self._emit({"type": "done", **final})
+        return final
+
+    def _wait_turn(self) -> bool:
+        t0 = time.perf_counter()
+        go = self.controls.wait_turn(on_block=self._on_block, on_snapshot=self._paused_snapshot)
+        self._blocked += time.perf_counter() - t0
+        if go and self._status == "paused" and not self.controls.paused:
+            self._set_status("running")
+        return go
+
+    def _on_block(self) -> None:
+        if self._status != "paused":
+            self._set_status("paused")
+
+    def _train_step(self) -> float | None:
+        cfg, p, B = self.cfg, self.progress, self.cfg.batch_size
+        if p.batch_in_epoch == 0:
+            p.order = self._rng.permutation(self._n_train) if cfg.shuffle else None
+        lo = p.batch_in_epoch * B
+        hi = min(lo + B, self._n_train)
+        x, t, y = self.dataset.x_train, self._train_target, self.dataset.y_train
+        if p.order is None:
+            xb, tb, yb = x[lo:hi], t[lo:hi], y[lo:hi]
+        else:
+            idx = p.order[lo:hi]
+            xb, tb, yb = x[idx], t[idx], y[idx]
+        self._last_batch = (xb, tb)
+        out = self.model(xb, training=True)
+        loss = self._loss_fn(out, tb)
+        loss_v = loss.item()
+        if not math.isfinite(loss_v):
+            self._diverged_loss = loss_v
+            return None
+        loss.backward()
+        snap = self.controls.snapshot_requested and self.controls.take_snapshot_request()
+        snap = snap or (cfg.snapshot_every > 0 and (p.step + 1) % cfg.snapshot_every == 0)
+        if snap:
+            layers = self._layers_snapshot(xb)
+        self.optimizer.step()
+        self.optimizer.zero_grad()
+        n = hi - lo
+        acc = None
+        if self.classifier:
+            correct = int(np.count_nonzero(metrics.predictions(out.data) == yb))
+            p.epoch_correct += correct
+            acc = correct / n
+        p.epoch_loss += loss_v * n
+        p.epoch_seen += n
+        p.step += 1
+        p.batch_in_epoch += 1
+        if p.step % cfg.log_every == 0:
+            self._emit({"type": "step", "step": p.step, "epoch": p.epoch, "loss": loss_v,
+                        "accuracy": acc, "lr": float(self.optimizer.lr)})
+        if snap:
+            self._emit({"type": "snapshot", "step": p.step, "layers": layers})
+        if p.batch_in_epoch == self.steps_per_epoch:
+            self._end_epoch()
+        return loss_v
+
+    def _end_epoch(self) -> None:
+        self._last_train = self._epoch_train_metrics()
+        self.progress.new_epoch()
+        val = None
+        if self.cfg.eval_every_epoch and self._has_split("val"):
+            val = _short(self.evaluate(self.dataset.x_val, self.dataset.y_val))
+            self._last_val = val
+        self._emit({"type": "epoch", "epoch": self.progress.epoch, "step": self.progress.step,
+                    "train": self._last_train, "val": val})
+
+    def _epoch_train_metrics(self) -> dict:
+        p = self.progress
+        if not p.epoch_seen:
+            return dict(self._last_train)
+        loss = p.epoch_loss / p.epoch_seen
+        return {"loss": loss if math.isfinite(loss) else None,
+                "accuracy": p.epoch_correct / p.epoch_seen if self.classifier else None}
+
+    def _finish(self, message: str, start: float, seconds_before: float) -> dict:
+        train, val, test = self._epoch_train_metrics(), self._last_val, None
+        if self._status != "diverged":
+            if self._has_split("val") and (val is None or self.progress.batch_in_epoch):
+                full = self.evaluate(self.dataset.x_val, self.dataset.y_val)
+                val = _short(full)
+                self._emit({"type": "eval", "split": "val", **full})
+            if self._has_split("test"):
+                test = self.evaluate(self.dataset.x_test, self.dataset.y_test)
+                self._emit({"type": "eval", "split": "test", **test})
+        # Wall time of this run() (plus runs before a checkpoint), paused time excluded.
+        self.progress.seconds = seconds_before + time.perf_counter() - start - self._blocked
+        return {"status": self._status, "message": message, "steps": self.progress.step,
+                "epochs": self.progress.epoch, "seconds": self.progress.seconds,
+                "train": train, "val": val, "test": test}
+
+    # -- evaluation and snapshots ---------------------------------------------
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 1000) -> dict:
+        """Loss and, for classifiers, accuracy, per-class accuracy, confusion
+        matrix and the first 64 misclassified indices, on (x, y) in eval mode."""
+        return evaluation.evaluate(self.model, self._loss_fn, self.loss_name, x, y, batch_size)
+
+    def snapshot(self) -> dict:
+        """A snapshot event for the latest batch (its gradients in eval mode)."""
+        with self._lock:
+            if self._last_batch is None:
+                layers = model_snapshot(self.model, None, [])
+            else:
+                xb, tb = self._last_batch
+                # Eval mode: dropout would draw from the model's Generator and change the run.
+                with np.errstate(all="ignore"):
+                    self.optimizer.zero_grad()
+                    self._loss_fn(self.model(xb, training=False), tb).backward()
+                    layers = self._layers_snapshot(xb)
+                    self.optimizer.zero_grad()
+            return {"type": "snapshot", "step": self.progress.step, "layers": layers}
+
+    def _paused_snapshot(self) -> None:
+        self._emit(self.snapshot())
+
+    def _layers_snapshot(self, xb: np.ndarray) -> list[dict]:
+        return model_snapshot(self.model, xb, self._relu)
+
+    # -- checkpoints ----------------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """Everything a resumed run needs to continue exactly as this one would
+        (weights, optimizer state, counters, batch order, Generator states);
+        the format is described in train_state.py."""
+        with self._lock:
+            return checkpoint_state(self.model, self.optimizer, self.progress, self._rng)
+
+    def load_state_dict(self, d: dict) -> None:
+        """Restore a state_dict (before run())."""
+        with self._lock:
+            load_checkpoint_state(d, self.model, self.optimizer, self.progress, self._rng)
+
+    # -- helpers --------------------------------------------------------------
+
+    def _set_status(self, status: str, message: str = "") -> None:
+        self._status = status
+        self._emit({"type": "status", "status": status, "message": message})
+
+    def _emit(self, event: dict) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def _has_split(self, split: str) -> bool:
+        x = getattr(self.dataset, f"x_{split}", None)
+        return x is not None and len(x) > 0
+
+
+def _loss_name(model) -> str:
+    report = getattr(model, "report", None)
+    name = getattr(report, "loss", None) or model.spec.get("loss", "softmax_cross_entropy")
+    if name not in losses.LOSSES:
+        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(losses.LOSSES)}")
+    return name
+
+
+def _short(full: dict) -> dict:
+    return {"loss": full["loss"], "accuracy": full["accuracy"]}
