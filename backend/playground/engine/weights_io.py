@@ -26,24 +26,42 @@ def _source_name(source) -> str:
     return os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<upload>"
 
 
+def _head(source) -> bytes:
+    """The first bytes of a path or a seekable binary file (position restored)."""
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            with open(source, "rb") as f:
+                return f.read(8)
+        except FileNotFoundError:
+            raise WeightsError(f"weights file not found: {os.fspath(source)}") from None
+        except OSError as exc:
+            raise WeightsError(f"cannot read weights file {os.fspath(source)}: {exc}") from None
+    start = source.tell()
+    head = source.read(8)
+    source.seek(start)
+    return head
+
+
 def read_npz(source) -> dict[str, np.ndarray]:
-    """All arrays of an .npz (path, bytes or binary file object), fully read."""
+    """All arrays of an .npz (path, bytes or seekable binary file object), fully read."""
     name = _source_name(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
         source = io.BytesIO(bytes(source))
+    head = _head(source)
+    # Sniffed first, because np.load reports any non-zip, non-.npy file as "pickled".
+    if head.startswith(b"\x93NUMPY"):
+        raise WeightsError(f"{name} is a single .npy array, not an .npz archive of named weights")
+    if head[:1] == b"\x80":
+        raise WeightsError(f"{name} is not an .npz weights file (it holds pickled data, "
+                           f"which is never loaded)")
+    if not head.startswith(b"PK"):
+        raise WeightsError(f"{name} is not a valid .npz weights file (not a zip archive)")
     try:
         loaded = np.load(source, allow_pickle=False)
-    except FileNotFoundError:
-        raise WeightsError(f"weights file not found: {name}") from None
-    except ValueError as exc:
-        if "pickle" in str(exc).lower():
-            raise WeightsError(f"{name} is not an .npz weights file (it holds pickled data, "
-                               f"which is never loaded)") from None
-        raise WeightsError(f"{name} is not a valid .npz weights file: {exc}") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise WeightsError(f"{name} is not a valid .npz weights file: {exc}") from None
     if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise WeightsError(f"{name} is a single .npy array, not an .npz archive of named weights")
+        raise WeightsError(f"{name} is not an .npz archive of named weights")
     arrays = {}
     with loaded:
         for key in loaded.files:
