@@ -1,0 +1,33 @@
+"""docker-compose.yml and Dockerfile: the compose file validates, and both say what a classroom needs."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
+def test_compose_config_validates():
+    out = subprocess.run(
+        ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "8000:8000" in text
+    assert "playground-data:/data" in text
+    assert "PLAYGROUND_HOME: /data" in text
+    assert "playground.engine.data.download mnist" in text
+    assert "playground serve --host 0.0.0.0 --port 8000" in text
+
+
+def test_dockerfile_is_slim_non_root_with_healthcheck():
+    text = (ROOT / "Dockerfile").read_text()
+    assert text.count("FROM python:3.11-slim") == 1
+    assert "\nUSER playground" in text
+    assert "HEALTHCHECK" in text and "/api/health" in text and "urllib.request" in text
+    assert "PLAYGROUND_HOME=/data" in text
+    assert 'CMD ["playground", "serve", "--host", "0.0.0.0", "--port", "8000"]' in text
