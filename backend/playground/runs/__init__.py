@@ -13,6 +13,7 @@ from playground.runs.errors import (
     RunsError,
     RunStateError,
 )
+from playground.runs.manager import RunManager
 from playground.runs.protocol import ACTIVE, STATUSES, TERMINAL, RunManagerProtocol
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "ModelImportError",
     "ModelNotFound",
     "QueueFull",
+    "RunManager",
     "RunManagerProtocol",
     "RunNotFound",
     "RunStateError",

@@ -1,0 +1,125 @@
+"""Checking a run config (the ``POST /api/runs`` body) before anything is queued.
+
+``normalize(config)`` returns the config with defaults filled in, or raises
+ConfigError naming the field, so a bad request is a 422 at once instead of a
+run that fails in its worker seconds later. The engine is the judge: the spec
+goes through ``validate_spec``, the optimizer settings through a throwaway
+optimizer (``check_optimizer``), the dataset through the DATASETS table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from playground.runs.errors import ConfigError
+
+TRAIN_DEFAULTS = {"epochs": 1, "steps": None, "batch_size": 64, "optimizer": "sgd", "lr": 0.01,
+                  "optimizer_params": {}, "weight_decay": 0.0, "seed": 0, "shuffle": True}
+# update() keys that go to the optimizer; "lr" and "weight_decay" sit at the top
+# of a run config, the rest in optimizer_params.
+TOP_LEVEL_OPTIMIZER_KEYS = ("lr", "weight_decay")
+
+
+def normalize(config: dict) -> dict:
+    from playground.engine.spec import SpecError, validate_spec
+
+    if not isinstance(config, dict):
+        raise ConfigError("a run config must be an object", ())
+    if "spec" not in config:
+        raise ConfigError("spec is required", ("spec",))
+    try:
+        report = validate_spec(config["spec"])
+    except SpecError as exc:
+        field = ("spec",) + (("layers", exc.layer) if exc.layer is not None else ()) + \
+            ((exc.field,) if exc.field else ())
+        raise ConfigError(exc.message, field) from None
+    out = {"spec": config["spec"], "name": config.get("name")}
+    if out["name"] is not None and not isinstance(out["name"], str):
+        raise ConfigError("name must be a string", ("name",))
+    out["dataset"], out["dataset_params"] = _dataset(config, report)
+    train = {k: config[k] if config.get(k) is not None else v for k, v in TRAIN_DEFAULTS.items()}
+    _check_train(train)
+    out["config"] = train
+    iw = config.get("initial_weights")
+    if iw is not None and not (isinstance(iw, dict) and len(iw) == 1
+                               and set(iw) <= {"run_id", "model_id"} and isinstance(next(iter(iw.values())), str)):
+        raise ConfigError('initial_weights must be {"run_id": id} or {"model_id": id}',
+                          ("initial_weights",))
+    out["initial_weights"] = iw
+    return out
+
+
+def _dataset(config: dict, report) -> tuple[str, dict]:
+    from playground.engine.data.registry import DATASETS
+
+    name = config.get("dataset")
+    if not isinstance(name, str) or not name:
+        raise ConfigError("dataset is required (a name from GET /api/datasets)", ("dataset",))
+    params = config.get("dataset_params") or {}
+    if not isinstance(params, dict):
+        raise ConfigError("dataset_params must be an object", ("dataset_params",))
+    if name in DATASETS:
+        want = tuple(DATASETS[name].input_shape)
+        if tuple(report.input_shape) != want:
+            raise ConfigError(f"the spec's input_shape {list(report.input_shape)} does not match "
+                              f"dataset {name!r} ({list(want)})", ("spec", "input_shape"))
+    elif not params.get("path") and not name.endswith(".npz"):
+        raise ConfigError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}", ("dataset",))
+    val_split = params.get("val_split", 0.1)
+    if not isinstance(val_split, (int, float)) or not 0 <= val_split < 1:
+        raise ConfigError("val_split must be a number in [0, 1)", ("dataset_params", "val_split"))
+    return name, dict(params)
+
+
+def _check_train(t: dict) -> None:
+    def integer(key, low, allow_none=False):
+        v = t[key]
+        if v is None and allow_none:
+            return
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise ConfigError(f"{key} must be an integer >= {low}", (key,))
+
+    integer("epochs", 0)
+    integer("steps", 1, allow_none=True)
+    integer("batch_size", 1)
+    integer("seed", 0)
+    if not isinstance(t["shuffle"], bool):
+        raise ConfigError("shuffle must be true or false", ("shuffle",))
+    if not isinstance(t["optimizer_params"], dict):
+        raise ConfigError("optimizer_params must be an object", ("optimizer_params",))
+    if t["steps"] is None and t["epochs"] == 0:
+        raise ConfigError("epochs must be >= 1 when steps is not given", ("epochs",))
+    check_optimizer(t["optimizer"], {"lr": t["lr"], "weight_decay": t["weight_decay"],
+                                     **t["optimizer_params"]})
+
+
+def check_optimizer(name: str, settings: dict) -> None:
+    """Let the engine's optimizer judge ``settings``; ConfigError names the key."""
+    from playground.engine.optim import OPTIMIZERS, make_optimizer
+    from playground.engine.tensor import Tensor
+
+    if name not in OPTIMIZERS:
+        raise ConfigError(f"unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}",
+                          ("optimizer",))
+    try:
+        make_optimizer(name, [Tensor(np.zeros(1, np.float32), requires_grad=True)], **settings)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(str(exc), _field_of(str(exc), settings)) from None
+
+
+def _field_of(message: str, settings: dict) -> tuple:
+    for key in settings:
+        if repr(key) in message or message.startswith(key):
+            return (key,) if key in TOP_LEVEL_OPTIMIZER_KEYS else ("optimizer_params", key)
+    return ("optimizer_params",)
+
+
+def merge_optimizer_settings(train: dict, settings: dict) -> dict:
+    """A copy of a run's train config with ``settings`` applied where they live."""
+    out = dict(train, optimizer_params=dict(train.get("optimizer_params") or {}))
+    for key, value in settings.items():
+        if key in TOP_LEVEL_OPTIMIZER_KEYS:
+            out[key] = value
+        else:
+            out["optimizer_params"][key] = value
+    return out

@@ -1,0 +1,224 @@
+"""The worker process of one run: build the model and data, train, report back.
+
+Started by supervisor.py with the "spawn" context as ``main(job_json, conn)``.
+``conn`` is one end of a duplex Pipe carrying JSON text both ways:
+
+worker -> manager: ``started`` (total_steps ...), the Trainer's events (step
+events aggregated by StepThrottle, snapshots with conv filter images when
+playground.viz is there), ``checkpoint`` (a new latest/best checkpoint is on
+disk), ``reply`` (answer to ``update``), ``error`` (training could not start or
+crashed), ``final`` (run() returned).
+
+manager -> worker: ``pause``, ``resume``, ``step`` (n), ``stop``, ``update``
+(settings, id), ``snapshot``, ``watch`` (on: snapshots every
+snapshot_interval_s while someone watches), ``shutdown`` (checkpoint and stop:
+the server is going down). A small thread reads them and calls the Trainer's
+thread-safe controls; if the manager goes away (EOF) the run stops, so an
+orphaned worker never trains on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+
+
+def main(job_json: str, conn) -> None:
+    job = json.loads(job_json)
+    worker = Worker(job, conn)
+    try:
+        code = worker.run()
+    except BaseException as exc:  # report every way the run can end badly, then exit non-zero
+        worker.send({"type": "error", "message": f"{type(exc).__name__}: {exc}",
+                     "traceback": traceback.format_exc(limit=20)})
+        code = 1
+    finally:
+        conn.close()
+    sys.exit(code)
+
+
+class Worker:
+    def __init__(self, job: dict, conn):
+        self.job = job
+        self.conn = conn
+        self._send_lock = threading.Lock()
+        self.orphaned = False
+        self.trainer = None
+        self.watched = bool(job.get("watched"))
+        self.shutting_down = False
+        self.best_val_loss = job.get("best_val_loss")
+
+    # -- pipe ---------------------------------------------------------------------
+
+    def send(self, msg: dict) -> None:
+        from playground.runs.events import encode
+
+        if self.orphaned:
+            return
+        data = encode(msg)
+        try:
+            with self._send_lock:
+                self.conn.send_bytes(data)
+        except (OSError, ValueError):
+            self._orphan()
+
+    def _orphan(self) -> None:
+        self.orphaned = True
+        if self.trainer is not None:
+            self.trainer.stop()
+
+    def _control_loop(self) -> None:
+        from playground.runs.events import decode
+
+        while True:
+            try:
+                msg = decode(self.conn.recv_bytes())
+            except (EOFError, OSError, ValueError):
+                self._orphan()
+                return
+            self._control(msg)
+
+    def _control(self, msg: dict) -> None:
+        t, cmd = self.trainer, msg.get("cmd")
+        if cmd == "pause":
+            t.pause()
+        elif cmd == "resume":
+            t.resume()
+        elif cmd == "step":
+            t.step(int(msg.get("n", 1)))
+        elif cmd in ("stop", "shutdown"):
+            self.shutting_down = self.shutting_down or cmd == "shutdown"
+            t.stop()
+        elif cmd == "snapshot":
+            t.request_snapshot()
+        elif cmd == "watch":
+            self.watched = bool(msg.get("on"))
+        elif cmd == "update":
+            reply = {"type": "reply", "id": msg.get("id"), "ok": True, "error": None}
+            try:
+                t.set_optimizer(**msg.get("settings", {}))
+                reply["settings"] = t.optimizer.settings()
+            except (ValueError, TypeError) as exc:
+                reply.update(ok=False, error=str(exc))
+            self.send(reply)
+
+    # -- the run --------------------------------------------------------------------
+
+    def run(self) -> int:
+        job = self.job
+        from threadpoolctl import threadpool_limits
+
+        # Several runs share the cores: each worker gets a few BLAS threads only.
+        with threadpool_limits(limits=int(job.get("blas_threads") or 1)):
+            return self._train()
+
+    def _train(self) -> int:
+        from playground.engine.data.registry import load_dataset
+        from playground.engine.model import build_model, load_weights
+        from playground.engine.train import TrainConfig, Trainer
+        from playground.runs import checkpoints
+        from playground.runs.throttle import StepThrottle
+
+        job = self.job
+        cfg = job["config"]
+        model = build_model(job["spec"], seed=int(cfg.get("seed", 0)))
+        if job.get("initial_weights_path"):
+            load_weights(model, job["initial_weights_path"])
+        params = dict(job.get("dataset_params") or {})
+        ds = load_dataset(job["dataset"], data_dir=job.get("data_dir"), seed=int(cfg.get("seed", 0)),
+                          val_split=params.get("val_split", 0.1), noise=params.get("noise"),
+                          n_samples=params.get("n_samples"), path=params.get("path"))
+        want, have = tuple(model.report.input_shape), tuple(ds.x_train.shape[1:])
+        if want != have:
+            raise ValueError(f"the spec's input_shape {list(want)} does not match dataset "
+                             f"{job['dataset']!r} samples of shape {list(have)}")
+        train_cfg = TrainConfig(**{k: cfg[k] for k in TRAIN_KEYS if k in cfg})
+        self.trainer = trainer = Trainer(model, ds, train_cfg, on_event=self._on_event)
+        self.home, self.run_id = job["home"], job["run_id"]
+        self._ckpt = checkpoints
+        if job.get("resume"):
+            path = checkpoints.checkpoint_dir(self.home, self.run_id, "latest")
+            state = checkpoints.load_trainer_state(path) if path else None
+            if state is None:
+                raise RuntimeError("no checkpoint to resume from")
+            trainer.load_state_dict(state)
+        self.throttle = StepThrottle(float(job.get("step_interval", 0.05)))
+        self._snap_interval = float(job.get("snapshot_interval", 0.5))
+        self._ckpt_interval = float(job.get("checkpoint_interval", 2.0))
+        self._last_snap = self._last_ckpt = time.monotonic()
+        threading.Thread(target=self._control_loop, name="controls", daemon=True).start()
+        self.send({"type": "started", "total_steps": trainer.total_steps,
+                   "steps_per_epoch": trainer.steps_per_epoch, "step": trainer.step_count,
+                   "epoch": trainer.epoch, "pid": os.getpid()})
+        final = trainer.run()
+        if final["status"] != "diverged":  # NaN weights are no checkpoint
+            self._checkpoint("latest")
+        self.send({"type": "final", "final": final, "shutdown": self.shutting_down})
+        return 0
+
+    def _on_event(self, ev: dict) -> None:
+        kind = ev.get("type")
+        if kind == "step":
+            agg = self.throttle.add(ev)
+            if agg is not None:
+                self.send(agg)
+            now = time.monotonic()
+            if self.watched and now - self._last_snap >= self._snap_interval:
+                self._last_snap = now
+                self.trainer.request_snapshot()
+            if now - self._last_ckpt >= self._ckpt_interval:
+                self._checkpoint("latest")
+            return
+        pending = self.throttle.flush()
+        if pending is not None:
+            self.send(pending)
+        if kind == "snapshot":
+            _add_filter_images(ev, self.trainer.model)
+        self.send(ev)
+        if kind == "epoch":
+            self._checkpoint("latest")
+            metric = (ev.get("val") or ev.get("train") or {}).get("loss")
+            if metric is not None and metric == metric and (
+                    self.best_val_loss is None or metric < self.best_val_loss):
+                self.best_val_loss = metric
+                self._checkpoint("best", val_loss=metric)
+        elif kind == "status" and ev.get("status") == "paused":
+            self._checkpoint("latest")
+
+    def _checkpoint(self, kind: str, val_loss: float | None = None) -> None:
+        t = self.trainer
+        state = t.state_dict() if kind == "latest" else None
+        meta = {"step": t.step_count, "epoch": t.epoch, "val_loss": val_loss,
+                "best_val_loss": self.best_val_loss}
+        self._ckpt.save(self.home, self.run_id, kind, t.model.state_dict(), state, meta)
+        self._last_ckpt = time.monotonic()
+        self.send({"type": "checkpoint", "kind": kind, **meta})
+
+
+# TrainConfig fields a run config may set (the rest are the worker's business).
+TRAIN_KEYS = ("epochs", "steps", "batch_size", "optimizer", "lr", "optimizer_params",
+              "weight_decay", "shuffle", "seed", "log_every")
+
+# Filter images ride along with snapshots only up to this many filters per layer.
+MAX_FILTERS = 64
+
+
+def _add_filter_images(ev: dict, model) -> None:
+    """Conv filters as [0, 1] images (playground.viz, optional) on each conv layer."""
+    try:
+        from playground.viz.filters import filter_images
+    except ImportError:
+        return
+    weights = dict(model.named_parameters())
+    for layer in ev.get("layers", []):
+        if layer.get("type") != "conv2d":
+            continue
+        w = weights.get(f"layers.{layer['index']}.weight")
+        if w is None:
+            continue
+        images, _ = filter_images(w.data[..., :MAX_FILTERS])
+        layer["filters"] = images.round(3).tolist()
