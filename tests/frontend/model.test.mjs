@@ -68,3 +68,11 @@ test("learn captions follow the layers", () => {
   assert.ok(notesForLayers(deep).includes("vanishing"));
   assert.ok(notesForLayers(applyPreset("lenet", mnist).layers).includes("padding"));
 });
+
+test("a catalog sent as a list is keyed by type", async () => {
+  const { normalizeCatalog } = await import("../../frontend/static/js/spec.js");
+  const cat = normalizeCatalog([{ type: "dense", params: [{ name: "units", type: "int", required: true, minimum: 1 }] }]);
+  const f = paramFields(cat, "dense");
+  assert.equal(f[0].name, "units");
+  assert.equal(f[0].min, 1);
+});

@@ -32,3 +32,15 @@ test("changed compares by identity; configPatch keeps other config keys", () => 
   assert.deepEqual(next.config, { lr: 0.5, seed: 1 });
   assert.equal(changed(next, { config: cfg }, "config"), true);
 });
+
+test("a setState inside a listener is delivered after the current round, in order", () => {
+  const store = createStore({ a: 0, b: 0 });
+  const log = [];
+  store.subscribe((s, prev) => {
+    if (s.a !== prev.a) store.setState({ b: s.a * 10 });
+  });
+  store.subscribe((s) => log.push([s.a, s.b]));
+  store.setState({ a: 1 });
+  assert.deepEqual(log, [[1, 0], [1, 10]]);
+  assert.deepEqual(store.get(), { a: 1, b: 10 });
+});

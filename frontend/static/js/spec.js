@@ -67,6 +67,13 @@ export function errorsByLayer(body) {
   return out;
 }
 
+/** GET /api/layers as {type: entry}, whether the server sent a list or a mapping. */
+export function normalizeCatalog(raw) {
+  if (Array.isArray(raw)) return Object.fromEntries(raw.map((e) => [e.type || e.name, e]));
+  if (raw && Array.isArray(raw.layers)) return normalizeCatalog(raw.layers);
+  return raw || {};
+}
+
 /**
  * The form fields of a layer type from the GET /api/layers catalog, as a list:
  * [{name, kind: "int"|"float"|"bool"|"choice"|"str", required, default, choices}].
@@ -84,7 +91,17 @@ export function paramFields(catalog, type) {
     else if (kind.startsWith("float") || kind === "number") kind = "float";
     else if (kind.startsWith("bool")) kind = "bool";
     else kind = "str";
-    return { name: p.name, kind, required: Boolean(p.required), default: p.default ?? null, choices, description: p.description || p.help || "" };
+    return {
+      name: p.name,
+      kind,
+      required: Boolean(p.required),
+      nullable: Boolean(p.nullable),
+      default: p.default ?? null,
+      choices,
+      min: p.minimum ?? null,
+      max: p.maximum ?? null,
+      description: p.description || p.help || "",
+    };
   });
 }
 

@@ -9,6 +9,10 @@
 export function createStore(initial) {
   let state = { ...initial };
   const listeners = new Set();
+  // A listener may call setState; its change is delivered after the current
+  // round, so every listener sees the changes in the order they happened.
+  const queue = [];
+  let notifying = false;
   return {
     get: () => state,
     setState(patch) {
@@ -16,7 +20,17 @@ export function createStore(initial) {
       const delta = typeof patch === "function" ? patch(state) : patch;
       if (!delta) return;
       state = { ...state, ...delta };
-      for (const fn of listeners) fn(state, prev);
+      queue.push([state, prev]);
+      if (notifying) return;
+      notifying = true;
+      try {
+        while (queue.length) {
+          const [next, before] = queue.shift();
+          for (const fn of listeners) fn(next, before);
+        }
+      } finally {
+        notifying = false;
+      }
     },
     subscribe(fn) {
       listeners.add(fn);

@@ -1,0 +1,114 @@
+/**
+ * The only module that knows the server's URLs (docs/api.md).
+ * Every call resolves to parsed JSON or throws ApiError with the server's words.
+ */
+
+import { errorText } from "./format.js";
+
+export class ApiError extends Error {
+  constructor(status, body, fallback) {
+    super(errorText(body, fallback));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function request(method, path, body, { form = false, signal } = {}) {
+  const init = { method, signal, headers: {} };
+  if (body !== undefined) {
+    if (form) init.body = body;
+    else {
+      init.body = JSON.stringify(body);
+      init.headers["Content-Type"] = "application/json";
+    }
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (err) {
+    if (err.name === "AbortError") throw err;
+    throw new ApiError(0, null, `Cannot reach the server (${err.message})`);
+  }
+  if (res.status === 204) return null;
+  const type = res.headers.get("content-type") || "";
+  const data = type.includes("json") ? await res.json().catch(() => null) : await res.text();
+  if (!res.ok) throw new ApiError(res.status, data, `${method} ${path} failed with HTTP ${res.status}`);
+  return data;
+}
+
+const withFile = (file, name = "file", filename) => {
+  const form = new FormData();
+  form.append(name, file, filename);
+  return form;
+};
+
+// A target is a finished run or an imported model: both answer predict/activations.
+const targetPath = (t) => (t.kind === "model" ? `/api/models/${t.id}` : `/api/runs/${t.id}`);
+
+export const api = {
+  health: () => request("GET", "/api/health"),
+  datasets: () => request("GET", "/api/datasets"),
+  layers: () => request("GET", "/api/layers"),
+  uploadDataset: (file) => request("POST", "/api/datasets/upload", withFile(file), { form: true }),
+  validate: (spec, signal) => request("POST", "/api/models/validate", { spec }, { signal }),
+  importModel: (file) => request("POST", "/api/models/import", withFile(file), { form: true }),
+  models: () => request("GET", "/api/models"),
+  createRun: (body) => request("POST", "/api/runs", body),
+  runs: () => request("GET", "/api/runs"),
+  run: (id) => request("GET", `/api/runs/${id}`),
+  control: (id, action, body) => request("POST", `/api/runs/${id}/${action}`, body),
+  patchRun: (id, patch) => request("PATCH", `/api/runs/${id}`, patch),
+  deleteRun: (id) => request("DELETE", `/api/runs/${id}`),
+  metrics: (id, kind = "step", maxPoints = 500) => request("GET", `/api/runs/${id}/metrics?kind=${kind}&max_points=${maxPoints}&limit=100000`),
+  filters: (id, layer) => request("GET", `/api/runs/${id}/layers/${layer}/filters`),
+  weights: (id, layer, maxUnits = 64) => request("GET", `/api/runs/${id}/layers/${layer}/weights?max_units=${maxUnits}`),
+  decisionGrid: (id, resolution = 60) => request("GET", `/api/runs/${id}/decision-grid?resolution=${resolution}`),
+  evaluation: (id) => request("GET", `/api/runs/${id}/evaluation`),
+  exportUrl: (id) => `/api/runs/${id}/export`,
+  predictImage: (target, blob, signal) =>
+    request("POST", `${targetPath(target)}/predict`, withFile(blob, "file", "drawing.png"), { form: true, signal }),
+  activationsImage: (target, blob, signal) =>
+    request("POST", `${targetPath(target)}/activations?top_k=6`, withFile(blob, "file", "drawing.png"), { form: true, signal }),
+};
+
+/**
+ * Follows WS /ws/runs/{id}: onMessage(msg) for every server message, reconnects
+ * with backoff while the run may still change, close() ends it for good.
+ */
+export function followRun(id, onMessage, onClose) {
+  let ws = null;
+  let closed = false;
+  let retry = 500;
+  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/runs/${id}`;
+  const open = () => {
+    ws = new WebSocket(url);
+    ws.addEventListener("open", () => {
+      retry = 500;
+    });
+    ws.addEventListener("message", (e) => {
+      let msg;
+      try {
+        msg = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      onMessage(msg);
+    });
+    ws.addEventListener("close", (e) => {
+      if (closed || e.code === 4404 || e.code === 1000) {
+        if (onClose) onClose(e);
+        return;
+      }
+      setTimeout(() => !closed && open(), retry);
+      retry = Math.min(retry * 2, 8000);
+    });
+  };
+  open();
+  return {
+    send: (msg) => ws && ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(msg)),
+    close: () => {
+      closed = true;
+      if (ws) ws.close(1000);
+    },
+  };
+}

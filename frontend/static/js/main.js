@@ -1,0 +1,117 @@
+/**
+ * Entry point: reads the bootstrap data, creates the one state object, keeps
+ * the configuration in the URL hash, switches tabs, shows server errors, and
+ * mounts each view. Views get the store and the elements they own.
+ */
+
+import { createStore, changed } from "./state.js";
+import { decodeConfig, encodeConfig } from "./urlconfig.js";
+import { normalizeCatalog } from "./spec.js";
+import { applyPreset } from "./presets.js";
+import { emptyHistory } from "./history.js";
+import { api } from "./api.js";
+import { mountBuild } from "./views/build.js";
+import { mountRunControl } from "./views/runControl.js";
+import { mountTrain } from "./views/train.js";
+import { mountFilters } from "./views/filters.js";
+import { mountEval } from "./views/evaluate.js";
+import { mountDraw } from "./views/draw.js";
+import { mountRuns } from "./views/runs.js";
+
+const TABS = ["build", "train", "filters", "eval", "draw", "runs"];
+
+function readBootstrap() {
+  try {
+    return JSON.parse(document.getElementById("bootstrap").textContent) || {};
+  } catch {
+    return {};
+  }
+}
+
+function initialConfig(datasets) {
+  const config = decodeConfig(location.hash);
+  const info = datasets.find((d) => d.name === config.dataset) || datasets[0];
+  if (info && info.name !== config.dataset) config.dataset = info.name;
+  if (!config.layers.length) {
+    const preset = applyPreset(info && info.kind === "image" ? "lenet" : "mlp", info);
+    config.layers = preset.layers;
+  }
+  return config;
+}
+
+function main() {
+  const boot = readBootstrap();
+  const datasets = boot.datasets || [];
+  const store = createStore({
+    config: initialConfig(datasets),
+    catalog: normalizeCatalog(boot.layers),
+    datasets,
+    limits: boot.limits || {},
+    validation: { report: null, errors: null, pending: true },
+    run: null,
+    history: emptyHistory(),
+    evaluation: null,
+    tab: TABS.includes(new URLSearchParams(location.search).get("tab")) ? new URLSearchParams(location.search).get("tab") : "build",
+    banner: null,
+    runs: [],
+    models: [],
+    target: null,
+  });
+  const report = (err) => store.setState({ banner: { text: err.message || String(err), kind: "error" } });
+
+  // The configuration lives in the hash; replaceState keeps Back for real navigation.
+  store.subscribe((s, prev) => {
+    if (!changed(s, prev, "config")) return;
+    const hash = encodeConfig(s.config);
+    if (location.hash.slice(1) !== hash) history.replaceState(null, "", `${location.pathname}${location.search}${hash ? `#${hash}` : ""}`);
+  });
+  window.addEventListener("hashchange", () => store.setState({ config: initialConfig(store.get().datasets) }));
+
+  // Tabs: arrow keys move between them, as the ARIA tabs pattern expects.
+  const tabButtons = [...document.querySelectorAll("[role=tab]")];
+  const showTab = (s) => {
+    for (const b of tabButtons) {
+      const on = b.dataset.tab === s.tab;
+      b.setAttribute("aria-selected", String(on));
+      b.tabIndex = on ? 0 : -1;
+      document.getElementById(`view-${b.dataset.tab}`).hidden = !on;
+    }
+  };
+  tabButtons.forEach((b, i) => {
+    b.addEventListener("click", () => store.setState({ tab: b.dataset.tab }));
+    b.addEventListener("keydown", (e) => {
+      const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+      if (!d) return;
+      const next = tabButtons[(i + d + tabButtons.length) % tabButtons.length];
+      next.focus();
+      store.setState({ tab: next.dataset.tab });
+    });
+  });
+  store.subscribe((s, prev) => changed(s, prev, "tab") && showTab(s));
+  showTab(store.get());
+
+  // Errors in words, dismissable, never swallowed.
+  const banner = document.getElementById("banner");
+  document.getElementById("banner-close").addEventListener("click", () => store.setState({ banner: null }));
+  store.subscribe((s, prev) => {
+    if (!changed(s, prev, "banner")) return;
+    banner.hidden = !s.banner;
+    banner.className = `banner ${s.banner?.kind || ""}`;
+    document.getElementById("banner-text").textContent = s.banner?.text || "";
+  });
+
+  const ctx = { store, report };
+  mountBuild(ctx);
+  mountRunControl(ctx);
+  mountTrain(ctx);
+  mountFilters(ctx);
+  mountEval(ctx);
+  mountDraw(ctx);
+  mountRuns(ctx);
+
+  // The bootstrap may be empty when the page is served statically; ask the API.
+  if (!datasets.length) api.datasets().then((d) => store.setState({ datasets: d, config: initialConfig(d) })).catch(report);
+  if (!boot.layers) api.layers().then((l) => store.setState({ catalog: normalizeCatalog(l) })).catch(report);
+}
+
+main();

@@ -1,0 +1,120 @@
+/**
+ * Line chart on a canvas: axes with nice ticks, linear or log y, a legend.
+ * drawLineChart(ctx, {series: [{label, color, points: [[x, y]], dash, width}]},
+ *               {width, height, yLog, yMin, yMax, xLabel, empty})
+ */
+
+import { extent, linearScale, logScale, niceTicks, logTicks, downsample } from "../scale.js";
+import { fmtNum } from "../format.js";
+import { COLORS } from "./theme.js";
+
+const M = { left: 46, right: 12, top: 22, bottom: 26 };
+const MAX_POINTS = 600; // per series, whatever the run length
+
+export function drawLineChart(ctx, data, options) {
+  const { width, height } = options;
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = "11px system-ui, sans-serif";
+  const series = (data.series || []).filter((s) => s.points && s.points.length);
+  const plotW = width - M.left - M.right;
+  const plotH = height - M.top - M.bottom;
+  if (!series.length) {
+    ctx.fillStyle = COLORS.muted;
+    ctx.textAlign = "center";
+    ctx.fillText(options.empty || "Waiting for data\u2026", width / 2, height / 2);
+    return;
+  }
+  const xs = extent(series.flatMap((s) => s.points.map((p) => p[0])));
+  let ys = extent(series.flatMap((s) => s.points.map((p) => p[1])).filter((v) => !options.yLog || v > 0)) || [1e-3, 1];
+  if (options.yMin !== undefined) ys = [options.yMin, Math.max(ys[1], options.yMin + 1e-9)];
+  if (options.yMax !== undefined) ys = [ys[0], options.yMax];
+  const x0 = Math.min(xs[0], options.xMin ?? xs[0]);
+  const x = linearScale([x0, Math.max(xs[1], x0 + 1)], [M.left, M.left + plotW]);
+  const y = options.yLog ? logScale(ys, [M.top + plotH, M.top]) : linearScale(ys, [M.top + plotH, M.top]);
+
+  // grid and y labels
+  const yt = options.yLog ? logTicks(ys[0], ys[1]).filter((t) => t >= ys[0] * 0.999 && t <= ys[1] * 1.001) : niceTicks(ys[0], ys[1], 4);
+  ctx.strokeStyle = COLORS.grid;
+  ctx.fillStyle = COLORS.muted;
+  ctx.lineWidth = 1;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const t of yt) {
+    const py = Math.round(y(t)) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(M.left, py);
+    ctx.lineTo(M.left + plotW, py);
+    ctx.stroke();
+    ctx.fillText(fmtNum(t, 2), M.left - 5, py);
+  }
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (const t of niceTicks(x0, Math.max(xs[1], x0 + 1), 5)) {
+    const px = Math.round(x(t)) + 0.5;
+    ctx.fillText(fmtNum(t, 3), px, M.top + plotH + 5);
+  }
+  ctx.strokeStyle = COLORS.axis;
+  ctx.beginPath();
+  ctx.moveTo(M.left + 0.5, M.top);
+  ctx.lineTo(M.left + 0.5, M.top + plotH + 0.5);
+  ctx.lineTo(M.left + plotW, M.top + plotH + 0.5);
+  ctx.stroke();
+
+  // series, clipped to the plot so a spike does not paint over the legend
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(M.left, M.top - 2, plotW + 2, plotH + 4);
+  ctx.clip();
+  for (const s of series) {
+    const pts = downsample(s.points, MAX_POINTS);
+    ctx.strokeStyle = s.color;
+    ctx.fillStyle = s.color;
+    ctx.lineWidth = s.width || 1.6;
+    ctx.setLineDash(s.dash || []);
+    ctx.beginPath();
+    let pen = false;
+    for (const [px, py] of pts) {
+      if (!Number.isFinite(py) || (options.yLog && py <= 0)) {
+        pen = false;
+        continue;
+      }
+      const X = x(px);
+      const Y = y(py);
+      if (pen) ctx.lineTo(X, Y);
+      else ctx.moveTo(X, Y);
+      pen = true;
+    }
+    ctx.stroke();
+    if (s.markers || pts.length === 1) {
+      for (const [px, py] of pts) {
+        if (!Number.isFinite(py)) continue;
+        ctx.beginPath();
+        ctx.arc(x(px), y(py), 2.5, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+  }
+  ctx.restore();
+  ctx.setLineDash([]);
+
+  // legend with the latest value of each series
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  let lx = M.left;
+  for (const s of series) {
+    const last = s.points[s.points.length - 1][1];
+    const text = `${s.label} ${fmtNum(last)}`;
+    ctx.fillStyle = s.color;
+    ctx.fillRect(lx, 8, 10, 3);
+    ctx.fillStyle = COLORS.text;
+    ctx.fillText(text, lx + 14, 10);
+    lx += ctx.measureText(text).width + 26;
+    if (lx > width - 40) break;
+  }
+  if (options.xLabel) {
+    ctx.fillStyle = COLORS.muted;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "bottom";
+    ctx.fillText(options.xLabel, width - M.right, height - 1);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The Draw view: a drawing pad whose prediction updates while you draw, the
+ * 28x28 image the model saw, and for the drawn digit the feature maps of every
+ * conv layer, the activations of every dense layer and the top filters.
+ * Works with the open run, any finished run and imported models.
+ */
+
+import { api } from "../api.js";
+import { el, fitCanvas, dataCanvas, throttle } from "../dom.js";
+import { createPad } from "../pad.js";
+import { drawBars } from "../render/bars.js";
+import { gridSize, drawImageGrid } from "../render/imageGrid.js";
+import { fmtPct, fmtShape, fmtNum } from "../format.js";
+
+const $ = (id) => document.getElementById(id);
+const WITH_WEIGHTS = new Set(["running", "paused", "finished", "stopped", "interrupted"]);
+
+function pixelCanvas(images, options, label, maxWidth = 300) {
+  const c = el("canvas", { class: "pixel", role: "img", "aria-label": label });
+  const size = gridSize({ images }, options);
+  drawImageGrid(dataCanvas(c, size.width, size.height), { images }, options);
+  const scale = Math.max(1, Math.min(10, Math.floor(maxWidth / size.width)));
+  c.style.width = `${size.width * scale}px`;
+  return c;
+}
+
+/** A vector of n activations as rows of at most 32 cells. */
+function vectorImage(values) {
+  const cols = Math.min(values.length, 32);
+  const rows = [];
+  for (let i = 0; i < values.length; i += cols) {
+    const row = values.slice(i, i + cols);
+    while (row.length < cols) row.push(0);
+    rows.push(row);
+  }
+  return rows;
+}
+
+export function mountDraw({ store, report }) {
+  const target = () => store.get().target;
+  let controller = null;
+  let filterCache = new Map(); // "runId:layer" -> filters response
+
+  async function predict(full) {
+    const t = target();
+    if (!t) {
+      $("pred-label").textContent = "";
+      report(new Error("Choose a model first: start a run, open a finished run, or import a model."));
+      return;
+    }
+    if (controller) controller.abort();
+    controller = new AbortController();
+    try {
+      const blob = await pad.toBlob();
+      if (full) {
+        const act = await api.activationsImage(t, blob, controller.signal);
+        store.setState({ prediction: { probabilities: act.probabilities, input: act.input, prediction: act.prediction }, activations: act });
+      } else {
+        const p = await api.predictImage(t, blob, controller.signal);
+        store.setState({ prediction: { probabilities: p.probabilities[0], input: p.input, prediction: p.predictions[0] } });
+      }
+    } catch (err) {
+      if (err.name !== "AbortError") report(err);
+    }
+  }
+  const live = throttle(() => predict(false), 200);
+
+  const pad = createPad($("pad"), {
+    onChange: (kind) => {
+      if (kind === "clear") {
+        if (controller) controller.abort();
+        store.setState({ prediction: null, activations: null });
+      } else if (kind === "draw") live();
+      else setTimeout(() => predict(true), 220); // after the last throttled predict
+    },
+  });
+  $("pad-clear").addEventListener("click", () => pad.clear());
+  $("pad-undo").addEventListener("click", () => pad.undo());
+  $("pad").addEventListener("keydown", (e) => {
+    if (e.key === "Delete" || e.key === "Backspace") pad.clear();
+    if ((e.ctrlKey || e.metaKey) && e.key === "z") pad.undo();
+  });
+
+  $("draw-target").addEventListener("change", (e) => {
+    const [kind, id] = e.target.value.split(":");
+    store.setState({ target: id ? { kind, id } : null, prediction: null, activations: null });
+    if (!pad.isEmpty()) predict(true);
+  });
+
+  $("model-import").addEventListener("change", async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    try {
+      const model = await api.importModel(file);
+      store.setState((s) => ({ models: [...s.models.filter((m) => m.id !== model.id), model], target: { kind: "model", id: model.id } }));
+    } catch (err) {
+      report(err);
+    }
+    e.target.value = "";
+  });
+
+  function renderTargets(s) {
+    const runs = s.runs.filter((r) => WITH_WEIGHTS.has(r.status));
+    if (s.run && !runs.some((r) => r.id === s.run.id)) runs.unshift(s.run);
+    const opts = [el("option", { value: "", text: "\u2014 choose a model \u2014" })];
+    for (const r of runs) opts.push(el("option", { value: `run:${r.id}`, text: `run ${r.name || r.id} (${r.dataset}, ${r.status})` }));
+    for (const m of s.models) opts.push(el("option", { value: `model:${m.id}`, text: `imported ${m.name || m.id}` }));
+    const sel = $("draw-target");
+    sel.replaceChildren(...opts);
+    sel.value = s.target ? `${s.target.kind}:${s.target.id}` : "";
+  }
+
+  function renderPrediction(s) {
+    const p = s.prediction;
+    const f = fitCanvas($("pred-bars"));
+    if (f) {
+      f.ctx.clearRect(0, 0, f.width, f.height);
+      if (p) drawBars(f.ctx, { values: p.probabilities, highlight: p.prediction }, { ...f, max: 1, format: (v) => fmtPct(v) });
+    }
+    $("pred-label").textContent = p ? `${p.prediction} (${fmtPct(p.probabilities[p.prediction])})` : "";
+    const seen = $("pred-input");
+    if (p && Array.isArray(p.input) && Array.isArray(p.input[0])) {
+      drawImageGrid(dataCanvas(seen, p.input[0].length, p.input.length), { images: [p.input] }, { colormap: "gray", normalize: "none", gap: 0, cols: 1 });
+    } else dataCanvas(seen, 28, 28).clearRect(0, 0, 28, 28);
+  }
+
+  async function filtersFor(t, index) {
+    if (t.kind !== "run") return null;
+    const key = `${t.id}:${index}:${store.get().history.lastStep}`;
+    if (!filterCache.has(key)) {
+      if (filterCache.size > 20) filterCache = new Map();
+      filterCache.set(key, api.filters(t.id, index).catch(() => null));
+    }
+    return filterCache.get(key);
+  }
+
+  async function renderActivations(s) {
+    const act = s.activations;
+    const box = $("activations");
+    if (!act) {
+      box.replaceChildren(el("p", { class: "hint", text: "Draw to see feature maps and activations." }));
+      return;
+    }
+    const t = s.target;
+    const cards = [];
+    for (const layer of act.layers || []) {
+      const head = el("h3", {}, `Layer ${layer.index} \u00b7 ${layer.type} `, el("small", { text: fmtShape(layer.shape) }));
+      const top = layer.top || [];
+      if (layer.maps) {
+        const cols = Math.min(layer.maps.length, 8);
+        const body = [pixelCanvas(layer.maps, { colormap: "gray", normalize: "global", gap: 1, cols }, `feature maps of layer ${layer.index}`, 320)];
+        if (layer.type === "conv2d" && top.length) {
+          const filters = await filtersFor(t, layer.index);
+          body.push(
+            el(
+              "div",
+              { class: "top-filters" },
+              el("span", { class: "label", text: "top filters" }),
+              top.slice(0, 4).map((tp) =>
+                el(
+                  "figure",
+                  { class: "top" },
+                  filters ? pixelCanvas([filters.filters[tp.channel]], { colormap: "gray", normalize: "none", gap: 0, cols: 1 }, `filter ${tp.channel}`, 40) : null,
+                  pixelCanvas([layer.maps[tp.channel]], { colormap: "gray", normalize: "each", gap: 0, cols: 1 }, `map ${tp.channel}`, 56),
+                  el("figcaption", { text: `#${tp.channel} ${fmtNum(tp.score, 2)}` }),
+                ),
+              ),
+            ),
+          );
+        }
+        cards.push(el("div", { class: "act-layer" }, head, body));
+      } else if (layer.values) {
+        const topText = top.length ? `top units: ${top.slice(0, 5).map((tp) => `#${tp.channel} (${fmtNum(tp.score, 2)})`).join(", ")}` : "";
+        cards.push(
+          el(
+            "div",
+            { class: "act-layer" },
+            head,
+            pixelCanvas([vectorImage(layer.values)], { colormap: "diverging", normalize: "each", gap: 0, cols: 1 }, `activations of layer ${layer.index}`, 320),
+            el("p", { class: "small", text: topText }),
+          ),
+        );
+      }
+    }
+    if (store.get().activations === act) box.replaceChildren(...cards);
+  }
+
+  store.subscribe((s, prev) => {
+    if (s.runs !== prev.runs || s.models !== prev.models || s.target !== prev.target || s.run?.id !== prev.run?.id || s.run?.status !== prev.run?.status) renderTargets(s);
+    if (s.prediction !== prev.prediction || (s.tab === "draw" && prev.tab !== "draw")) renderPrediction(s);
+    if (s.activations !== prev.activations) renderActivations(s);
+    if (s.tab === "draw" && prev.tab !== "draw" && !s.runs.length) api.runs().then((runs) => store.setState({ runs })).catch(report);
+  });
+  api.models().then((models) => store.setState({ models })).catch(() => {});
+  renderTargets(store.get());
+}

@@ -1,0 +1,66 @@
+/**
+ * The Evaluate view: after a run ends, the test-split confusion matrix,
+ * per-class accuracy with the largest gap named (as in Gender Shades), and a
+ * gallery of misclassified test images.
+ */
+
+import { api } from "../api.js";
+import { el, fitCanvas, dataCanvas } from "../dom.js";
+import { drawConfusion } from "../render/confusion.js";
+import { drawBars } from "../render/bars.js";
+import { drawImageGrid } from "../render/imageGrid.js";
+import { fmtPct } from "../format.js";
+import { NOTES } from "../learn.js";
+import { TERMINAL } from "./runControl.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function mountEval({ store, report }) {
+  $("learn-gap").textContent = NOTES.gap.text;
+
+  function draw(s) {
+    const ev = s.evaluation;
+    $("eval-body").hidden = !ev;
+    if (!ev) return;
+    $("eval-hint").textContent = `Test accuracy ${fmtPct(ev.accuracy)} \u00b7 loss ${ev.loss.toFixed(4)} \u00b7 run ${s.run?.id || ""}`;
+    const fc = fitCanvas($("chart-confusion"));
+    if (fc) drawConfusion(fc.ctx, { matrix: ev.confusion }, fc);
+    const gap = ev.largest_gap;
+    const fb = fitCanvas($("chart-perclass"));
+    if (fb) drawBars(fb.ctx, { values: ev.per_class_accuracy, best: gap?.best, worst: gap?.worst }, { ...fb, max: 1, format: (v) => fmtPct(v) });
+    $("gap-text").textContent = gap
+      ? `Largest gap: ${fmtPct(gap.gap)} between class ${gap.best} (${fmtPct(ev.per_class_accuracy[gap.best])}) and class ${gap.worst} (${fmtPct(ev.per_class_accuracy[gap.worst])}).`
+      : "";
+    const mis = ev.misclassified || [];
+    $("mis-count").textContent = mis.length ? `${mis.length} shown` : "none";
+    $("mis-gallery").replaceChildren(
+      ...mis
+        .filter((m) => Array.isArray(m.image) && Array.isArray(m.image[0]))
+        .map((m) => {
+          const c = el("canvas", { class: "pixel thumb", role: "img", "aria-label": `test image ${m.index}: label ${m.label}, predicted ${m.prediction}` });
+          drawImageGrid(dataCanvas(c, m.image[0].length, m.image.length), { images: [m.image] }, { colormap: "ink", normalize: "none", gap: 0, cols: 1 });
+          return el("figure", { class: "thumb-fig" }, c, el("figcaption", {}, el("span", { class: "bad", text: `${m.prediction}` }), ` (true ${m.label})`));
+        }),
+    );
+  }
+
+  async function load() {
+    const run = store.get().run;
+    if (!run) return;
+    try {
+      const evaluation = await api.evaluation(run.id);
+      store.setState({ evaluation });
+    } catch (err) {
+      if (err.status !== 409) report(err);
+    }
+  }
+
+  store.subscribe((s, prev) => {
+    const ended = s.run && TERMINAL.has(s.run.status) && s.run.status !== "failed";
+    const becameEnded = ended && (!prev.run || prev.run.id !== s.run.id || !TERMINAL.has(prev.run.status));
+    if (becameEnded || (ended && !s.evaluation && s.tab === "eval" && prev.tab !== "eval")) load();
+    if (!s.run && prev.run) $("eval-hint").textContent = "Evaluation on the test split appears when a run finishes.";
+    if (s.evaluation !== prev.evaluation || (s.tab === "eval" && prev.tab !== "eval")) draw(s);
+  });
+  new ResizeObserver(() => store.get().tab === "eval" && draw(store.get())).observe($("view-eval"));
+}

@@ -1,0 +1,87 @@
+/**
+ * The Filters & weights view: every conv layer's filters as an image grid and
+ * the first dense layer's weights as 28x28 images (for 28x28 inputs), fetched
+ * from the server and refreshed while the run trains.
+ */
+
+import { api } from "../api.js";
+import { el, dataCanvas, throttle } from "../dom.js";
+import { gridSize, drawImageGrid } from "../render/imageGrid.js";
+import { fmtShape } from "../format.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** The layers worth showing: conv2d layers, and the first dense layer when the input is an image. */
+function targets(spec) {
+  if (!spec) return [];
+  const out = [];
+  let denseSeen = false;
+  const image = spec.input_shape?.length === 3 && spec.input_shape[0] === 28 && spec.input_shape[1] === 28;
+  spec.layers.forEach((l, i) => {
+    if (l.type === "conv2d") out.push({ index: i, kind: "conv" });
+    if (l.type === "dense" && !denseSeen) {
+      denseSeen = true;
+      const convBefore = spec.layers.slice(0, i).some((p) => p.type === "conv2d");
+      if (image && !convBefore) out.push({ index: i, kind: "dense" });
+    }
+  });
+  return out;
+}
+
+function tile(title, caption, images, options) {
+  const canvas = el("canvas", { class: "pixel grid-img", role: "img", "aria-label": title });
+  const size = gridSize({ images }, options);
+  drawImageGrid(dataCanvas(canvas, size.width, size.height), { images }, options);
+  // Scale whole pixels so filters stay crisp; keep big grids within the card.
+  const scale = Math.max(1, Math.min(12, Math.floor(560 / size.width)));
+  canvas.style.width = `${size.width * scale}px`;
+  return el("figure", { class: "card filter-card", "data-layer": title }, el("figcaption", {}, title, el("small", { text: caption })), canvas);
+}
+
+export function mountFilters({ store, report }) {
+  let busy = false;
+
+  async function refresh() {
+    const s = store.get();
+    if (!s.run || s.tab !== "filters" || busy) return;
+    const list = targets(s.run.spec);
+    $("filters-hint").textContent = list.length ? "Filters refresh while the run trains." : "This model has no conv layer and no dense layer on 28\u00d728 images.";
+    if (!list.length) {
+      $("filters-list").replaceChildren();
+      return;
+    }
+    busy = true;
+    try {
+      const cards = [];
+      for (const t of list) {
+        if (t.kind === "conv") {
+          const f = await api.filters(s.run.id, t.index);
+          const [kh, kw, c, n] = f.shape;
+          cards.push(tile(`Layer ${t.index} \u00b7 conv2d`, ` ${n} filters of ${kh}\u00d7${kw}\u00d7${c}, channels averaged, each scaled to its own range`, f.filters, { colormap: "gray", normalize: "none", gap: 1, cols: Math.min(n, 16) }));
+        } else {
+          const w = await api.weights(s.run.id, t.index, 64);
+          if (w.images?.length) {
+            cards.push(tile(`Layer ${t.index} \u00b7 dense`, ` weights of ${w.images.length} of ${w.weight_shape[1]} units as 28\u00d728 images (blue +, orange \u2212)`, w.images, { colormap: "diverging", normalize: "each", gap: 2, cols: 8 }));
+          }
+        }
+      }
+      $("filters-list").replaceChildren(...cards);
+    } catch (err) {
+      if (err.status === 409) $("filters-hint").textContent = "No weights yet: the run has not started.";
+      else report(err);
+    } finally {
+      busy = false;
+    }
+  }
+  const later = throttle(refresh, 1500);
+
+  store.subscribe((s, prev) => {
+    if (s.run?.id !== prev.run?.id) {
+      $("filters-list").replaceChildren();
+      $("filters-hint").textContent = s.run ? `Run ${s.run.id}: model ${fmtShape(s.run.spec?.input_shape)} input.` : "Start or open a run to see its filters.";
+    }
+    if (s.tab !== "filters") return;
+    if (s.tab !== prev.tab || s.run?.id !== prev.run?.id || s.run?.status !== prev.run?.status) refresh();
+    else if (s.history.lastStep !== prev.history.lastStep) later();
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * The top bar: start / pause / resume / step / stop / reset, the learning rate
+ * of the running run (PATCH), and the status line that is always visible.
+ * Owns the websocket of the open run and sets ctx.openRun(id) for other views.
+ */
+
+import { changed } from "../state.js";
+import { api, followRun } from "../api.js";
+import { buildRunRequest } from "../spec.js";
+import { emptyHistory, applyEvent, applyMetrics } from "../history.js";
+import { statusText, fmtNum } from "../format.js";
+import { debounce } from "../dom.js";
+import { datasetInfo } from "./build.js";
+
+const $ = (id) => document.getElementById(id);
+const ACTIVE = new Set(["queued", "running", "paused"]);
+export const TERMINAL = new Set(["finished", "stopped", "diverged", "failed"]);
+
+export function mountRunControl(ctx) {
+  const { store, report } = ctx;
+  let socket = null;
+
+  // Websocket events arrive up to ~20/s; fold them and commit once per frame.
+  let pending = [];
+  let frame = 0;
+  const flush = () => {
+    frame = 0;
+    const events = pending;
+    pending = [];
+    store.setState((s) => {
+      let { history, run } = s;
+      let evalEvent = null;
+      for (const ev of events) {
+        if (ev.type === "state") run = ev.run;
+        else if (ev.type === "status") run = run && { ...run, status: ev.status, message: ev.message || "" };
+        else if (ev.type === "done") run = run && { ...run, status: ev.status || run.status, message: ev.message || run.message, final: ev };
+        else if (ev.type === "eval") evalEvent = ev;
+        else history = applyEvent(history, ev);
+      }
+      const patch = { history, run };
+      if (evalEvent) patch.lastEval = evalEvent;
+      return patch;
+    });
+    for (const ev of events) {
+      if (ev.type === "error") report(new Error(`Live stream: ${ev.message}`));
+      if (ev.type === "done") api.run(store.get().run.id).then((run) => store.setState({ run })).catch(report);
+    }
+  };
+  const onMessage = (msg) => {
+    pending.push(msg);
+    if (!frame) frame = requestAnimationFrame(flush);
+  };
+
+  function follow(id) {
+    if (socket) socket.close();
+    socket = followRun(id, onMessage);
+  }
+
+  ctx.openRun = async (id, { tab } = {}) => {
+    try {
+      const run = await api.run(id);
+      const [steps, epochs] = await Promise.all([api.metrics(id, "step", 1000), api.metrics(id, "epoch", 1000)]);
+      let history = applyMetrics(emptyHistory(), "step", steps.points || []);
+      history = applyMetrics(history, "epoch", epochs.points || []);
+      store.setState({ run, history, evaluation: null, lastEval: null, target: { kind: "run", id: run.id }, ...(tab ? { tab } : {}) });
+      if (ACTIVE.has(run.status)) follow(id);
+      else if (socket) socket.close();
+    } catch (err) {
+      report(err);
+    }
+  };
+
+  $("btn-start").addEventListener("click", async () => {
+    const s = store.get();
+    if (s.validation.errors) {
+      report(new Error("Fix the model first: the layer in red explains what is wrong."));
+      return;
+    }
+    try {
+      const run = await api.createRun(buildRunRequest(s.config, datasetInfo(s)));
+      store.setState({ run, history: emptyHistory(), evaluation: null, lastEval: null, target: { kind: "run", id: run.id }, tab: s.tab === "build" ? "train" : s.tab, banner: null });
+      follow(run.id);
+    } catch (err) {
+      report(err);
+    }
+  });
+
+  const act = (action, body) => async () => {
+    const run = store.get().run;
+    if (!run) return;
+    try {
+      const next = await api.control(run.id, action, body);
+      store.setState({ run: next });
+      if (action === "resume" && !socket) follow(run.id);
+    } catch (err) {
+      report(err);
+    }
+  };
+  $("btn-pause").addEventListener("click", () => {
+    const run = store.get().run;
+    (run && (run.status === "paused" || run.status === "interrupted") ? act("resume") : act("pause"))();
+  });
+  $("btn-step").addEventListener("click", act("step", { n: 10 }));
+  $("btn-stop").addEventListener("click", act("stop"));
+  $("btn-reset").addEventListener("click", () => {
+    if (socket) socket.close();
+    socket = null;
+    store.setState({ run: null, history: emptyHistory(), evaluation: null, lastEval: null, tab: "build" });
+  });
+
+  const patchLr = debounce(async (lr) => {
+    const run = store.get().run;
+    if (!run || !ACTIVE.has(run.status)) return;
+    try {
+      store.setState({ run: await api.patchRun(run.id, { lr }) });
+    } catch (err) {
+      report(err);
+    }
+  }, 300);
+  $("live-lr").addEventListener("input", (e) => {
+    const lr = Number(e.target.value);
+    if (!(lr > 0)) return;
+    store.setState((s) => ({ config: { ...s.config, lr } }));
+    patchLr(lr);
+  });
+
+  function render(s) {
+    const run = s.run;
+    const status = run?.status;
+    $("btn-start").disabled = Boolean(run && !TERMINAL.has(status) && status !== "interrupted");
+    const pause = $("btn-pause");
+    const resumable = status === "paused" || status === "interrupted";
+    pause.textContent = resumable ? "\u25b6 Resume" : "\u275a\u275a Pause";
+    pause.setAttribute("aria-label", resumable ? "Resume" : "Pause");
+    pause.disabled = !(status === "running" || resumable);
+    $("btn-step").disabled = status !== "paused";
+    $("btn-stop").disabled = !ACTIVE.has(status);
+    $("btn-reset").disabled = !run;
+    const lrInput = $("live-lr");
+    if (document.activeElement !== lrInput) lrInput.value = run?.config?.lr ?? s.config.lr;
+    $("status-text").textContent = statusText(run && { ...run, position: run.queue_position });
+    $("status-dot").className = `status-dot ${status || "none"}`;
+    const total = run?.progress?.total_steps;
+    const step = Math.max(s.history.lastStep || 0, run?.progress?.step || 0);
+    $("status-progress").textContent = run ? `step ${step}${total ? ` / ${total}` : ""}${s.history.steps.length ? ` \u00b7 loss ${fmtNum(s.history.steps.at(-1)[1])}` : ""}` : "";
+    $("progress-bar").style.width = `${total ? Math.min(100, (100 * step) / total) : 0}%`;
+  }
+  store.subscribe((s, prev) => {
+    if (changed(s, prev, "run", "history") || s.config.lr !== prev.config.lr) render(s);
+  });
+  render(store.get());
+}

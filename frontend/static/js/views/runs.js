@@ -1,0 +1,110 @@
+/**
+ * The Runs view: the server's run list with status and final metrics; open,
+ * export and delete a run; tick two runs to compare their loss curves.
+ */
+
+import { api } from "../api.js";
+import { el, fitCanvas } from "../dom.js";
+import { drawLineChart } from "../render/lineChart.js";
+import { statusText, fmtPct, fmtNum } from "../format.js";
+import { COLORS } from "../render/theme.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function mountRuns(ctx) {
+  const { store, report } = ctx;
+  let compare = []; // run ids, at most two
+  let curves = {}; // run id -> [[step, loss]]
+
+  async function refresh() {
+    try {
+      store.setState({ runs: await api.runs() });
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  async function drawCompare() {
+    const card = $("compare-card");
+    card.hidden = compare.length < 2;
+    if (compare.length < 2) return;
+    try {
+      for (const id of compare) {
+        if (!curves[id]) {
+          const m = await api.metrics(id, "step", 500);
+          curves[id] = m.points.map((p) => [p.step, p.loss]);
+        }
+      }
+    } catch (err) {
+      report(err);
+      return;
+    }
+    $("compare-names").textContent = compare.join(" vs ");
+    const f = fitCanvas($("chart-compare"));
+    if (f) {
+      drawLineChart(f.ctx, { series: compare.map((id, i) => ({ label: id, color: [COLORS.train, COLORS.val][i], points: curves[id] })) }, { ...f, yMin: 0, xLabel: "step" });
+    }
+  }
+
+  function row(r) {
+    const final = r.final?.test || {};
+    const checked = compare.includes(r.id);
+    const del = el("button", { type: "button", class: "danger", text: "Delete", "aria-label": `Delete run ${r.id}` });
+    del.addEventListener("click", async () => {
+      if (del.dataset.armed !== "1") {
+        del.dataset.armed = "1";
+        del.textContent = "Confirm";
+        return;
+      }
+      try {
+        await api.deleteRun(r.id);
+        compare = compare.filter((id) => id !== r.id);
+        if (store.get().run?.id === r.id) store.setState({ run: null });
+        refresh();
+      } catch (err) {
+        report(err);
+      }
+    });
+    return el(
+      "tr",
+      { "data-run": r.id },
+      el("td", {}, el("input", {
+        type: "checkbox",
+        checked,
+        "aria-label": `Compare run ${r.id}`,
+        onchange: (e) => {
+          compare = e.target.checked ? [...compare.filter((id) => id !== r.id), r.id].slice(-2) : compare.filter((id) => id !== r.id);
+          renderTable(store.get());
+          drawCompare();
+        },
+      })),
+      el("td", {}, el("strong", { text: r.name || r.id }), r.name ? el("small", { text: ` ${r.id}` }) : null),
+      el("td", { text: r.dataset }),
+      el("td", {}, el("span", { class: `pill ${r.status}`, text: statusText({ ...r, position: r.queue_position }) })),
+      el("td", { text: String(r.progress?.step ?? "") }),
+      el("td", { text: fmtPct(final.accuracy) }),
+      el("td", { text: fmtNum(final.loss) }),
+      el(
+        "td",
+        { class: "actions" },
+        el("button", { type: "button", text: "Open", "aria-label": `Open run ${r.id}`, onclick: () => ctx.openRun(r.id, { tab: "train" }) }),
+        el("a", { class: "button", href: api.exportUrl(r.id), download: `${r.id}.zip`, text: "Export", "aria-label": `Export run ${r.id}` }),
+        del,
+      ),
+    );
+  }
+
+  function renderTable(s) {
+    $("runs-body").replaceChildren(
+      ...(s.runs.length ? s.runs.map(row) : [el("tr", {}, el("td", { colspan: "8", class: "hint", text: "No runs yet." }))]),
+    );
+  }
+
+  $("runs-refresh").addEventListener("click", refresh);
+  store.subscribe((s, prev) => {
+    if (s.runs !== prev.runs) renderTable(s);
+    if (s.tab === "runs" && prev.tab !== "runs") refresh();
+    if (s.run?.status !== prev.run?.status && s.tab === "runs") refresh();
+  });
+  refresh();
+}

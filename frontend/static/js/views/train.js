@@ -1,0 +1,114 @@
+/**
+ * The Train view: loss and accuracy curves, gradient norms per layer (log),
+ * dead-ReLU fractions, weight histograms over time, and for 2-D datasets the
+ * decision boundary redrawn while the run goes.
+ */
+
+import { changed } from "../state.js";
+import { api } from "../api.js";
+import { el, fitCanvas, dataCanvas, throttle } from "../dom.js";
+import { curveSeries, histogramsByLayer } from "../history.js";
+import { drawLineChart } from "../render/lineChart.js";
+import { drawRidgeline } from "../render/ridgeline.js";
+import { drawDecisionGrid, drawPoints } from "../render/decisionMap.js";
+import { COLORS } from "../render/theme.js";
+
+const $ = (id) => document.getElementById(id);
+
+function layerSeries(map, types) {
+  return Object.entries(map).map(([idx, points], i) => ({
+    label: `${idx} ${types[idx] || ""}`.trim(),
+    color: COLORS.series[i % COLORS.series.length],
+    points,
+  }));
+}
+
+export function mountTrain({ store, report }) {
+  const charts = {
+    loss: $("chart-loss"),
+    acc: $("chart-acc"),
+    grad: $("chart-grad"),
+    dead: $("chart-dead"),
+    hist: $("chart-hist"),
+  };
+  let grid = null;
+
+  function drawCurves(s) {
+    const h = s.history;
+    const loss = curveSeries(h, "loss");
+    const acc = curveSeries(h, "accuracy");
+    const fl = fitCanvas(charts.loss);
+    if (fl) drawLineChart(fl.ctx, { series: [{ label: "train", color: COLORS.train, points: loss.train }, { label: "val", color: COLORS.val, points: loss.val, width: 2.2, markers: true }] }, { ...fl, yMin: 0, xLabel: "step" });
+    const fa = fitCanvas(charts.acc);
+    if (fa) drawLineChart(fa.ctx, { series: [{ label: "train", color: COLORS.train, points: acc.train }, { label: "val", color: COLORS.val, points: acc.val, width: 2.2, markers: true }] }, { ...fa, yMin: 0, yMax: 1, xLabel: "step" });
+    const fg = fitCanvas(charts.grad);
+    if (fg) drawLineChart(fg.ctx, { series: layerSeries(h.gradNorms, h.layerTypes) }, { ...fg, yLog: true, xLabel: "step", empty: "Gradient norms arrive with snapshots" });
+    const fd = fitCanvas(charts.dead);
+    if (fd) drawLineChart(fd.ctx, { series: layerSeries(h.dead, h.layerTypes) }, { ...fd, yMin: 0, yMax: 1, xLabel: "step", empty: "No ReLU layer in this model" });
+  }
+
+  function drawHist(s) {
+    const byLayer = histogramsByLayer(s.history);
+    const sel = $("hist-layer");
+    const keys = Object.keys(byLayer);
+    if (sel.options.length !== keys.length) {
+      const keep = sel.value;
+      sel.replaceChildren(...keys.map((k) => el("option", { value: k, text: `${k} ${s.history.layerTypes[k] || ""}` })));
+      if (keys.includes(keep)) sel.value = keep;
+    }
+    const f = fitCanvas(charts.hist);
+    if (f) drawRidgeline(f.ctx, { hists: byLayer[sel.value] || [] }, f);
+  }
+
+  function drawBoundary(s) {
+    const is2d = s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.kind === "2d";
+    $("boundary-card").hidden = !is2d;
+    if (!grid || !is2d) return;
+    const res = grid.probabilities.length;
+    drawDecisionGrid(dataCanvas($("boundary-grid"), grid.probabilities[0].length, res), grid);
+    const f = fitCanvas($("boundary-points"));
+    if (f) drawPoints(f.ctx, grid, { ...f, showTest: $("show-test").checked });
+  }
+
+  // The grid is computed by the server from the latest weights; ask at most every 700 ms.
+  const fetchGrid = throttle(async () => {
+    const s = store.get();
+    if (!s.run) return;
+    try {
+      grid = await api.decisionGrid(s.run.id, 60);
+      drawBoundary(store.get());
+    } catch (err) {
+      if (err.status !== 409) report(err);
+    }
+  }, 700);
+
+  const redraw = () => {
+    const s = store.get();
+    if (s.tab !== "train") return;
+    drawCurves(s);
+    drawHist(s);
+    drawBoundary(s);
+  };
+  $("hist-layer").addEventListener("change", () => drawHist(store.get()));
+  $("show-test").addEventListener("change", () => drawBoundary(store.get()));
+  new ResizeObserver(redraw).observe($("view-train"));
+
+  store.subscribe((s, prev) => {
+    const is2d = s.datasets.find((d) => d.name === s.run?.dataset)?.kind === "2d";
+    if (s.run?.id !== prev.run?.id) {
+      grid = null;
+      if (!s.run) {
+        const ctx = $("boundary-grid").getContext("2d");
+        ctx.clearRect(0, 0, $("boundary-grid").width, $("boundary-grid").height);
+      }
+    }
+    const progressed = s.history.lastStep !== prev.history.lastStep || s.run?.status !== prev.run?.status;
+    if (is2d && s.run && (progressed || s.run.id !== prev.run?.id || (s.tab === "train" && prev.tab !== "train"))) fetchGrid();
+    if (s.tab !== "train") return;
+    if (changed(s, prev, "history") || s.tab !== prev.tab) {
+      drawCurves(s);
+      drawHist(s);
+    }
+    if (s.tab !== prev.tab || changed(s, prev, "run", "datasets")) drawBoundary(s);
+  });
+}
