@@ -96,6 +96,7 @@ def test_1d_values():
     ({"n_samples": 1}, "n_samples"),
     ({"n_samples": 10.5}, "n_samples"),
     ({"n_samples": True}, "n_samples"),
+    ({"n_samples": toy.MAX_SAMPLES + 1}, "n_samples"),
 ])
 def test_bad_params(kwargs, message):
     params = {"n_samples": 10, "noise": 0.0, **kwargs}

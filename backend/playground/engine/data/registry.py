@@ -63,7 +63,7 @@ class Dataset:
 
 _TOY_PARAMS = {
     "noise": {"default": 0.0, "min": toy.NOISE_RANGE[0], "max": toy.NOISE_RANGE[1]},
-    "n_samples": {"default": toy.DEFAULT_SAMPLES, "min": 2, "max": 100_000},
+    "n_samples": {"default": toy.DEFAULT_SAMPLES, "min": 2, "max": toy.MAX_SAMPLES},
 }
 
 
@@ -98,10 +98,12 @@ def load_dataset(name: str, *, data_dir=None, seed: int = 0, val_split: float = 
                  n_samples=None, path=None, cache_dir=None, download: bool = True) -> Dataset:
     """Load `name` (a DATASETS key or an .npz path; `path=` names the file of a user set).
 
-    noise / n_samples apply to toy sets and are ignored by the others. MNIST-type
+    noise / n_samples apply to toy sets and are ignored by the others; None means
+    the default (also for val_split, 0.1). MNIST-type
     sets read local files or the cache and download what is missing (unless
     download=False). Raises DataError for bad files, ValueError for bad params.
     """
+    val_split = 0.1 if val_split is None else val_split
     if path is not None or _is_npz(name):
         return _load_npz(name, Path(path if path is not None else name), seed, val_split)
     if name not in DATASETS:

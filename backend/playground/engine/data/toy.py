@@ -21,6 +21,7 @@ import numpy as np
 
 NOISE_RANGE = (0.0, 0.5)
 DEFAULT_SAMPLES = 500
+MAX_SAMPLES = 100_000  # a bound on what one request can make the server generate
 _RADIUS = 5.0  # TF Playground's circle radius and spiral extent
 
 
@@ -83,8 +84,9 @@ FUNCTIONS_1D: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
 
 
 def check_params(n_samples: int, noise: float) -> None:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 2:
-        raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
+    if (isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer))
+            or not 2 <= n_samples <= MAX_SAMPLES):
+        raise ValueError(f"n_samples must be an integer in [2, {MAX_SAMPLES}], got {n_samples!r}")
     if not NOISE_RANGE[0] <= float(noise) <= NOISE_RANGE[1]:
         raise ValueError(f"noise must be in [{NOISE_RANGE[0]}, {NOISE_RANGE[1]}], got {noise!r}")
 
