@@ -1,0 +1,80 @@
+"""GET /api/health, /api/layers, /api/datasets, the page at /, OpenAPI."""
+
+import pytest
+
+from api_helpers import DATA_DIR, make_settings
+
+
+def test_health(client):
+    body = client.get("/api/health").json()
+    assert body["status"] == "ok"
+    assert body["limits"]["max_layers"] == 50
+    assert set(body["runs"]) == {"active", "queued"}
+
+
+def test_layers_is_the_engine_catalog(client):
+    from playground.engine.layers import layer_catalog
+
+    assert client.get("/api/layers").json() == layer_catalog()
+
+
+def test_datasets_list_builtin_with_availability(client):
+    rows = {d["name"]: d for d in client.get("/api/datasets").json()}
+    assert rows["circle"]["kind"] == "2d" and rows["circle"]["input_shape"] == [2]
+    assert rows["mnist"]["input_shape"] == [28, 28, 1]
+    assert rows["mnist"]["available"] is True  # PLAYGROUND_DATA_DIR holds it
+    assert all(not d["uploaded"] for d in rows.values())
+
+
+def test_openapi_and_docs(client):
+    schema = client.get("/openapi.json").json()
+    paths = schema["paths"]
+    for path in ("/api/health", "/api/runs", "/api/runs/{run_id}/predict", "/api/models/import",
+                 "/api/runs/{run_id}/layers/{index}/filters", "/api/datasets/upload"):
+        assert path in paths
+    assert client.get("/docs").status_code == 200
+
+
+def test_index_page_gets_bootstrap(client):
+    r = client.get("/")
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+
+
+def test_index_without_frontend(tmp_path):
+    """The API works when the frontend folder is missing."""
+    pytest.importorskip("playground.runs.manager")
+    from fastapi.testclient import TestClient
+
+    from playground.api import frontend
+    from playground.api.app import create_app
+
+    original = frontend.find_frontend
+    frontend.find_frontend = lambda configured: None
+    try:
+        app = create_app(make_settings(tmp_path, data_dir=DATA_DIR))
+    finally:
+        frontend.find_frontend = original
+    with TestClient(app) as c:
+        assert "/docs" in c.get("/").text
+        assert c.get("/api/health").status_code == 200
+
+
+def test_bootstrap_context(client):
+    from playground.api.frontend import bootstrap
+
+    class Req:
+        app = client.app
+
+    data = bootstrap(Req())
+    assert set(data) == {"layers", "datasets", "limits"}
+    assert data["limits"]["max_params"] == 5_000_000
+
+
+def test_settings_from_environment(monkeypatch, tmp_path):
+    from playground.api.settings import Settings
+
+    monkeypatch.setenv("PLAYGROUND_HOME", str(tmp_path))
+    monkeypatch.setenv("PLAYGROUND_MAX_BATCH_SIZE", "7")
+    s = Settings()
+    assert s.home == tmp_path.resolve() and s.max_batch_size == 7
+    assert s.database_url == f"sqlite:///{tmp_path.resolve() / 'playground.db'}"
