@@ -61,6 +61,9 @@ def test_defaults_filled_and_loss_defaults():
         .spec["layers"][0]["stride"] == 3
     assert validate_spec(spec_with([{"type": "conv2d", "filters": 1, "padding": "SAME"}])) \
         .spec["layers"][0]["padding"] == "same"
+    # The normalized spec is itself valid and normalizes to itself (stored specs round-trip).
+    again = validate_spec(json.loads(json.dumps(report.spec)))
+    assert again.spec == report.spec and again.total_params == report.total_params
 
 
 def test_lenet_and_mlp_param_counts():

@@ -145,7 +145,10 @@ def _check_param(p: Param, value, index: int, kind: str):
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
             raise SpecError(index, p.name, f"{where}{p.name} must be a number, got {value!r} "
                                            f"({_json_type(value)})")
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf
         if not math.isfinite(value):
             raise SpecError(index, p.name, f"{where}{p.name} must be finite, got {value!r}")
     elif p.kind == "bool":
