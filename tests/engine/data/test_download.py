@@ -169,7 +169,13 @@ def test_timeout_moves_on_to_the_next_mirror(tiny):
 def test_command_line_entry(tiny, capsys):
     base, _, _, cache = tiny
     assert download.main(["tiny", "--mirror", f"{base}/good/", "--cache-dir", str(cache)]) == 0
-    assert f"tiny train_images: {cache / 'tiny'}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"tiny train_images: {cache / 'tiny'}" in out and "tiny: all files verified" in out
+    damaged = cache / "tiny" / f"{NAMES['test_labels']}.gz"
+    damaged.write_bytes(gzip.compress(idx_bytes(np.array([1, 1], np.uint8))))
+    mnist.clear_cache()
+    assert download.main(["tiny", "--cache-dir", str(cache)]) == 1
+    assert "sha256" in capsys.readouterr().err
     assert download.main(["tiny", "nonesuch"]) == 1
     assert "unknown IDX dataset 'nonesuch'" in capsys.readouterr().err
 

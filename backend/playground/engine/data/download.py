@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from .idx import DataError, decompress_if_gzip
-from .mnist import IdxFile, check_file, get_set, locate_files, resolve_cache_dir
+from .mnist import IdxFile, check_file, get_set, load_files, locate_files, resolve_cache_dir
 
 DEFAULT_TIMEOUT = 30.0
 _CHUNK = 1 << 20
@@ -127,12 +127,15 @@ def main(argv: list[str] | None = None) -> int:
         try:
             paths = ensure_dataset(name, data_dir=args.data_dir, cache_dir=args.cache_dir,
                                    mirrors=args.mirror, timeout=args.timeout, log=print)
+            # Files found on disk were not checked by ensure_dataset; loading checks them all.
+            load_files(name, paths)
         except DataError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
             continue
         for role, path in paths.items():
             print(f"{name} {role}: {path}")
+        print(f"{name}: all files verified")
     return status
 
 

@@ -201,12 +201,14 @@ def clear_cache() -> None:
 
 def load_idx_set(name: str, data_dir=None, cache_dir=None, download: bool = True):
     """(x_train, y_train, x_test, y_test) of `name`, downloading missing files when allowed."""
+    spec = get_set(name)
     paths = locate_files(name, data_dir, cache_dir)
-    missing = [get_set(name).files[role].filename for role, p in paths.items() if p is None]
+    missing = [spec.files[role].filename for role, p in paths.items() if p is None]
     if missing:
         if not download:
-            where = [str(d / get_set(name).folder) for d in (resolve_data_dir(data_dir), resolve_cache_dir(cache_dir)) if d]
-            raise DataError(f"{name}: missing {', '.join(missing)} (looked in {', '.join(where)})")
+            roots = (resolve_data_dir(data_dir), resolve_cache_dir(cache_dir))
+            where = ", ".join(str(d / spec.folder) for d in roots if d)
+            raise DataError(f"{name}: missing {', '.join(missing)} (looked in {where})")
         # Imported here, not at the top: `python -m playground.engine.data.download` must not
         # find its own module already imported through this package's __init__.
         from .download import ensure_dataset

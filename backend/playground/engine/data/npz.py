@@ -98,7 +98,8 @@ def load_npz(path: str | Path) -> NpzData:
     arrays = _read(path)
     for key in ("x", "y"):
         if key not in arrays:
-            raise DataError(f"{path}: missing key '{key}' (found: {', '.join(arrays) or 'none of x, y, x_test, y_test'})")
+            found = ", ".join(arrays) or "none of x, y, x_test, y_test"
+            raise DataError(f"{path}: missing key '{key}' (found: {found})")
     if ("x_test" in arrays) != ("y_test" in arrays):
         have, lack = ("x_test", "y_test") if "x_test" in arrays else ("y_test", "x_test")
         raise DataError(f"{path}: has '{have}' but not '{lack}'; give both or neither")
