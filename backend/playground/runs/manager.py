@@ -185,6 +185,11 @@ class RunManager:
                 out.append(self._public(rec["id"], live))
         return out
 
+    def worker_pid(self, run_id: str) -> int | None:
+        """The process id of a run's worker (None when it has none)."""
+        a = self._active.get(run_id)
+        return a.handle.pid if a is not None and a.handle is not None else None
+
     def counts(self) -> dict:
         return {"active": len(self._running), "queued": len(self._queue)}
 
@@ -312,7 +317,8 @@ class RunManager:
                 a.held.insert(0, stamp({"type": "status", "status": status, "message": message}))
             for ev in a.held:
                 self.hub.publish(run_id, ev)
-            self._active.pop(run_id, None)
+            if self._active.get(run_id) is a:
+                self._active.pop(run_id)
             self.hub.close(run_id)
             a.done.set()
         if status != "interrupted":
@@ -328,8 +334,13 @@ class RunManager:
 
     # -- controls --------------------------------------------------------------------
 
-    async def _active_or_error(self, run_id: str, action: str) -> Active:
+    def _live(self, run_id: str) -> Active | None:
+        """The active run that controls still reach (not finishing, not being deleted)."""
         a = self._active.get(run_id)
+        return a if a is not None and a.rec["status"] not in TERMINAL and not a.deleting else None
+
+    async def _active_or_error(self, run_id: str, action: str) -> Active:
+        a = self._live(run_id)
         if a is not None:
             return a
         rec = await self.get(run_id)  # RunNotFound
@@ -345,7 +356,7 @@ class RunManager:
         return self._public(run_id, a.rec)
 
     async def resume(self, run_id: str) -> dict:
-        a = self._active.get(run_id)
+        a = self._live(run_id)
         if a is None:
             rec = await self.get(run_id)
             if not rec["resumable"]:
@@ -359,6 +370,8 @@ class RunManager:
         return self._public(run_id, a.rec)
 
     async def _requeue(self, run_id: str) -> dict:
+        if run_id in self._active:
+            raise RunStateError(f"run '{run_id}' is still finishing; try again in a moment")
         self._check_capacity()
         rec = await asyncio.to_thread(self.store.get_run, run_id)
         path = checkpoints.checkpoint_dir(self.home, run_id, "latest")
@@ -374,7 +387,7 @@ class RunManager:
         return self._public(run_id, self._active[run_id].rec if run_id in self._active else rec)
 
     async def stop(self, run_id: str) -> dict:
-        a = self._active.get(run_id)
+        a = self._live(run_id)
         if a is None:
             rec = await self.get(run_id)
             if rec["status"] != "interrupted":
@@ -404,7 +417,7 @@ class RunManager:
         name = settings.pop("name", None)
         if name is not None and not isinstance(name, str):
             raise ConfigError("name must be a string", ("name",))
-        a = self._active.get(run_id)
+        a = self._live(run_id)
         rec = a.rec if a is not None else await self.get(run_id)
         if settings:
             if a is None and rec["status"] != "interrupted":

@@ -8,6 +8,7 @@ websocket clients see ~20 messages/s whatever the model size.
 
 from __future__ import annotations
 
+import threading
 import time
 
 
@@ -16,6 +17,8 @@ class StepThrottle:
         self.interval = float(interval)
         self._clock = clock
         self._last_emit = clock()
+        # add() runs on the training thread, flush_stale() on the worker's ticker.
+        self._lock = threading.RLock()
         self._reset()
 
     def _reset(self) -> None:
@@ -28,6 +31,10 @@ class StepThrottle:
 
     def add(self, event: dict) -> dict | None:
         """Take one step event; return an aggregated event when one is due."""
+        with self._lock:
+            return self._add(event)
+
+    def _add(self, event: dict) -> dict | None:
         self._latest = event
         self._count += 1
         loss, acc = event.get("loss"), event.get("accuracy")
@@ -38,12 +45,24 @@ class StepThrottle:
             self._acc_sum += acc
             self._acc_n += 1
         if self._clock() - self._last_emit >= self.interval:
-            return self.flush()
+            return self._flush()
         return None
 
     def flush(self) -> dict | None:
         """The pending aggregate (None if no step since the last one), e.g.
         before an epoch or status event so the last step is never lost."""
+        with self._lock:
+            return self._flush()
+
+    def flush_stale(self) -> dict | None:
+        """The pending aggregate if it has waited a whole interval: the steps
+        before a pause (or the last of ``step(n)``) go out without a next step."""
+        with self._lock:
+            if self._latest is not None and self._clock() - self._last_emit >= self.interval:
+                return self._flush()
+            return None
+
+    def _flush(self) -> dict | None:
         if self._latest is None:
             return None
         now = self._clock()

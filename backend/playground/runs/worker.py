@@ -150,11 +150,18 @@ class Worker:
         self._snap_interval = float(job.get("snapshot_interval", 0.5))
         self._ckpt_interval = float(job.get("checkpoint_interval", 2.0))
         self._last_snap = self._last_ckpt = time.monotonic()
+        self._ckpt_lock = threading.Lock()
+        self._ckpt_step = trainer.step_count
+        self._finished = threading.Event()
         threading.Thread(target=self._control_loop, name="controls", daemon=True).start()
+        threading.Thread(target=self._tick_loop, name="ticker", daemon=True).start()
         self.send({"type": "started", "total_steps": trainer.total_steps,
                    "steps_per_epoch": trainer.steps_per_epoch, "step": trainer.step_count,
                    "epoch": trainer.epoch, "pid": os.getpid()})
-        final = trainer.run()
+        try:
+            final = trainer.run()
+        finally:
+            self._finished.set()
         if final["status"] != "diverged":  # NaN weights are no checkpoint
             self._checkpoint("latest")
         self.send({"type": "final", "final": final, "shutdown": self.shutting_down})
@@ -190,13 +197,32 @@ class Worker:
             self._checkpoint("latest")
 
     def _checkpoint(self, kind: str, val_loss: float | None = None) -> None:
-        t = self.trainer
-        state = t.state_dict() if kind == "latest" else None
-        meta = {"step": t.step_count, "epoch": t.epoch, "val_loss": val_loss,
-                "best_val_loss": self.best_val_loss}
-        self._ckpt.save(self.home, self.run_id, kind, t.model.state_dict(), state, meta)
-        self._last_ckpt = time.monotonic()
+        with self._ckpt_lock:
+            # One state_dict (taken under the trainer's lock) gives weights and
+            # counters of the same step, whichever thread asks.
+            state = self.trainer.state_dict()
+            weights = {k[6:]: v for k, v in state.items() if k.startswith("model.")}
+            step, epoch = int(state["trainer.step"]), int(state["trainer.epoch"])
+            meta = {"step": step, "epoch": epoch, "val_loss": val_loss,
+                    "best_val_loss": self.best_val_loss}
+            self._ckpt.save(self.home, self.run_id, kind, weights,
+                            state if kind == "latest" else None, meta)
+            self._last_ckpt = time.monotonic()
+            if kind == "latest":
+                self._ckpt_step = step
         self.send({"type": "checkpoint", "kind": kind, **meta})
+
+    def _tick_loop(self) -> None:
+        """Send steps left in the throttle when training pauses, and checkpoint a
+        paused run (after ``step(n)`` too) so predict sees its current weights."""
+        t = self.trainer
+        while not self._finished.wait(self.throttle.interval):
+            pending = self.throttle.flush_stale()
+            if pending is not None:
+                self.send(pending)
+            c = t.controls
+            if c.paused and c.step_budget == 0 and t.step_count != self._ckpt_step:
+                self._checkpoint("latest")
 
 
 # TrainConfig fields a run config may set (the rest are the worker's business).
