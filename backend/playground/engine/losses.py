@@ -43,11 +43,12 @@ def softmax_cross_entropy(logits, labels) -> Tensor:
         raise ValueError(f"labels must lie in [0, {k}), got range [{labels.min()}, {labels.max()}]")
     rows = np.arange(n)
     shifted = logits.data - logits.data.max(axis=1, keepdims=True)
-    lse = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = np.asarray((lse[:, 0] - shifted[rows, labels]).mean(), dtype=logits.dtype)
+    e = np.exp(shifted)
+    total = e.sum(axis=1, keepdims=True)
+    loss = np.asarray((np.log(total[:, 0]) - shifted[rows, labels]).mean(), dtype=logits.dtype)
 
     def backward(g):
-        grad = np.exp(shifted - lse)
+        grad = e / total  # the softmax, from the forward pass's exponentials
         grad[rows, labels] -= 1
         grad *= g / n
         return (grad,)
