@@ -64,8 +64,20 @@ def max_pool_backward_chwn(dout: np.ndarray, out: np.ndarray, xp: np.ndarray, g:
     tiles = _tiles(g)
     dxp = workspace.take("pool.dxpad", (c, g.hp, g.wp, n), out.dtype, zero=not tiles)
     hit = workspace.take("pool.hit", out.shape, np.bool_)
-    open_ = workspace.take("pool.open", out.shape, np.bool_)  # windows whose max is not yet routed
     offsets = list(g.offsets())
+    if tiles:
+        # Fast path: route by equality alone, then count the hits. Exactly one
+        # per window means no ties (the usual case for float activations), and
+        # the result is final; otherwise redo with the first-maximum rule below.
+        hits = 0
+        for i, j in offsets:
+            rows, cols = g.window(i, j)
+            np.equal(xp[:, rows, cols, :], out, out=hit)
+            hits += np.count_nonzero(hit)
+            np.multiply(dout, hit, out=dxp[:, rows, cols, :])
+        if hits == out.size:
+            return unpad_chwn(dxp, g, x_shape, "pool.dx")
+    open_ = workspace.take("pool.open", out.shape, np.bool_)  # windows whose max is not yet routed
     for k, (i, j) in enumerate(offsets):
         rows, cols = g.window(i, j)
         np.equal(xp[:, rows, cols, :], out, out=hit)
