@@ -14,6 +14,7 @@ from playground.engine import metrics
 from playground.viz import decision, feature_maps, filters, weights
 
 EVAL_BATCH = 512
+IMAGE_PRESERVING = {"flatten", "dropout", "relu", "leaky_relu", "sigmoid", "tanh", "linear"}
 
 
 def _labels_from_proba(proba: np.ndarray) -> np.ndarray:
@@ -58,7 +59,10 @@ def _layer(model, index: int) -> tuple[dict, np.ndarray, np.ndarray | None]:
 def layer_weights(model, index: int, max_units: int) -> dict:
     layer, w, b = _layer(model, index)
     images = None
-    if layer["type"] == "dense":
+    # Only a dense layer that reads the image itself (nothing but flatten,
+    # activations or dropout before it) has weights that look like images.
+    before = {l["type"] for l in model.spec["layers"][:index]}
+    if layer["type"] == "dense" and before <= IMAGE_PRESERVING:
         imgs = weights.dense_weight_images(w, tuple(model.spec["input_shape"]), max_units=max_units)
         images = imgs.tolist() if imgs is not None else None
     return {

@@ -36,6 +36,16 @@ class UploadStore:
         path = self.dir / f"{ident}.npz"
         return path if path.is_file() else None
 
+    def info(self, name: str) -> dict | None:
+        """The stored description of an upload, or None."""
+        path = self.path_of(name)
+        if path is None:
+            return None
+        try:
+            return json.loads(path.with_suffix(".json").read_text())
+        except (OSError, ValueError):
+            return None
+
     def save(self, data: bytes, filename: str) -> dict:
         """Check the .npz with the engine's loader, keep it, return its dataset description."""
         self.dir.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from playground.api.schemas.runs import MetricsPage, RunCreate, RunPatch, RunRec
 from playground.api.spec_check import check_spec
 from playground.api.uploads import PREFIX
 from playground.engine.data import DATASETS
+from playground.engine.optim import OPTIMIZERS
 from playground.runs.errors import RunsError
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -38,18 +39,32 @@ def _check_limits(body: RunCreate, settings) -> None:
         raise field_error(["body", "epochs"], f"epochs {body.epochs} is above the limit {settings.max_epochs}", "limit")
     if body.steps is not None and body.steps > settings.max_steps:
         raise field_error(["body", "steps"], f"steps {body.steps} is above the limit {settings.max_steps}", "limit")
+    valid = set(OPTIMIZERS[body.optimizer].SETTINGS)
+    for key in body.optimizer_params:
+        if key not in valid:
+            raise field_error(
+                ["body", "optimizer_params", key],
+                f"unknown setting {key!r} for {body.optimizer}; valid: {sorted(valid)}",
+            )
 
 
 @router.post("", response_model=RunRecord, status_code=201, responses={**R, 429: ERROR_RESPONSES[409]})
 async def create_run(body: RunCreate, settings: SettingsDep, manager: ManagerDep, uploads: UploadsDep) -> dict:
     _check_limits(body, settings)
-    check_spec(body.spec, settings)
+    report = check_spec(body.spec, settings)
     config = body.model_dump()
     params = config["dataset_params"]
     if body.dataset.startswith(PREFIX):
         path = uploads.path_of(body.dataset)
-        if path is None:
+        info = uploads.info(body.dataset)
+        if path is None or info is None:
             raise field_error(["body", "dataset"], f"no uploaded dataset named {body.dataset!r}")
+        if list(report.input_shape) != list(info["input_shape"]):
+            raise field_error(
+                ["body", "spec", "input_shape"],
+                f"the spec's input_shape {list(report.input_shape)} does not match the uploaded "
+                f"dataset ({info['input_shape']})",
+            )
         params["path"] = str(path)
     elif body.dataset not in DATASETS:
         known = ", ".join(DATASETS)

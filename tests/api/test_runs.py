@@ -1,0 +1,149 @@
+"""Runs over REST: create, list, get, controls, patch, delete, metrics, export - and their bad inputs."""
+
+import pytest
+
+from api_helpers import CNN, MLP_2D, locs, start_run, wait_for
+
+
+@pytest.fixture(scope="module")
+def finished(client):
+    rec = start_run(client, epochs=2)
+    return wait_for(client, rec["id"])
+
+
+def test_create_and_finish(client, finished):
+    assert finished["status"] == "finished", finished["message"]
+    assert finished["dataset"] == "circle"
+    assert finished["config"]["batch_size"] == 32
+    assert finished["final"]["test"]["accuracy"] is not None
+
+
+def test_get_and_list(client, finished):
+    assert client.get(f"/api/runs/{finished['id']}").json()["id"] == finished["id"]
+    ids = [r["id"] for r in client.get("/api/runs").json()]
+    assert finished["id"] in ids
+    only = client.get("/api/runs", params={"status": "finished"}).json()
+    assert only and all(r["status"] == "finished" for r in only)
+    assert client.get("/api/runs", params={"status": "queued"}).status_code == 200
+
+
+def test_metrics_history(client, finished):
+    steps = client.get(f"/api/runs/{finished['id']}/metrics").json()
+    assert steps["kind"] == "step" and steps["total"] >= 1
+    assert all("loss" in p for p in steps["points"])
+    epochs = client.get(f"/api/runs/{finished['id']}/metrics", params={"kind": "epoch"}).json()
+    assert [p["epoch"] for p in epochs["points"]] == [1, 2]
+    few = client.get(f"/api/runs/{finished['id']}/metrics", params={"max_points": 2}).json()
+    assert len(few["points"]) <= 2
+
+
+@pytest.mark.parametrize("params", [{"kind": "hour"}, {"offset": -1}, {"max_points": 1}, {"limit": 0}])
+def test_metrics_bad_query(client, finished, params):
+    assert client.get(f"/api/runs/{finished['id']}/metrics", params=params).status_code == 422
+
+
+def test_controls_on_finished_run_are_conflicts(client, finished):
+    for action in ("pause", "stop"):
+        r = client.post(f"/api/runs/{finished['id']}/{action}")
+        assert r.status_code == 409, (action, r.text)
+        assert isinstance(r.json()["detail"], str)
+
+
+def test_pause_step_resume_patch_stop(client):
+    rec = start_run(client, epochs=100, dataset_params={"n_samples": 2000, "noise": 0.1}, batch_size=8)
+    run_id = rec["id"]
+    wait_for(client, run_id, ("running",))
+    paused = client.post(f"/api/runs/{run_id}/pause")
+    assert paused.status_code == 200
+    wait_for(client, run_id, ("paused",))
+    r = client.post(f"/api/runs/{run_id}/step", json={"n": 3})
+    assert r.status_code == 200
+    r = client.patch(f"/api/runs/{run_id}", json={"lr": 0.05, "name": "slower"})
+    assert r.status_code == 200 and r.json()["name"] == "slower"
+    assert client.post(f"/api/runs/{run_id}/resume").status_code == 200
+    wait_for(client, run_id, ("running",))
+    assert client.post(f"/api/runs/{run_id}/stop").status_code == 200
+    rec = wait_for(client, run_id)
+    assert rec["status"] == "stopped"
+    assert rec["config"]["lr"] == 0.05
+
+
+def test_delete(client):
+    rec = start_run(client, steps=2)
+    wait_for(client, rec["id"])
+    assert client.delete(f"/api/runs/{rec['id']}").status_code == 204
+    assert client.get(f"/api/runs/{rec['id']}").status_code == 404
+    assert client.delete(f"/api/runs/{rec['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path, method",
+    [("", "get"), ("/pause", "post"), ("/resume", "post"), ("/stop", "post"), ("/step", "post"),
+     ("", "delete"), ("/metrics", "get"), ("/export", "get"), ("/predict", "post"),
+     ("/activations", "post"), ("/layers/0/weights", "get"), ("/layers/0/filters", "get"),
+     ("/decision-grid", "get"), ("/evaluation", "get")],
+)
+def test_unknown_run_is_404(client, path, method):
+    kwargs = {"json": {"input": [0, 0]}} if path in ("/predict", "/activations") else {}
+    r = getattr(client, method)(f"/api/runs/r_nope{path}", **kwargs)
+    assert r.status_code == 404, r.text
+    assert "not found" in r.json()["detail"]
+
+
+def test_patch_unknown_run(client):
+    assert client.patch("/api/runs/r_nope", json={"lr": 0.1}).status_code == 404
+
+
+BAD_CREATE = [
+    ({"dataset": "circle"}, ("body", "spec")),
+    ({"spec": MLP_2D}, ("body", "dataset")),
+    ({"spec": MLP_2D, "dataset": "imagenet"}, ("body", "dataset")),
+    ({"spec": MLP_2D, "dataset": "/etc/passwd.npz"}, ("body", "dataset")),
+    ({"spec": MLP_2D, "dataset": "upload:0123456789abcdef"}, ("body", "dataset")),
+    ({"spec": MLP_2D, "dataset": "circle", "batch_size": 0}, ("body", "batch_size")),
+    ({"spec": MLP_2D, "dataset": "circle", "batch_size": 5000}, ("body", "batch_size")),
+    ({"spec": MLP_2D, "dataset": "circle", "epochs": 101}, ("body", "epochs")),
+    ({"spec": MLP_2D, "dataset": "circle", "steps": 10**9}, ("body", "steps")),
+    ({"spec": MLP_2D, "dataset": "circle", "lr": -1}, ("body", "lr")),
+    ({"spec": MLP_2D, "dataset": "circle", "optimizer": "rmsprop"}, ("body", "optimizer")),
+    ({"spec": MLP_2D, "dataset": "circle", "seed": -1}, ("body", "seed")),
+    ({"spec": MLP_2D, "dataset": "circle", "colour": "red"}, ("body", "colour")),
+    ({"spec": MLP_2D, "dataset": "circle", "dataset_params": {"val_split": 1.5}}, ("body", "dataset_params", "val_split")),
+    ({"spec": MLP_2D, "dataset": "circle", "initial_weights": {}}, ("body", "initial_weights")),
+    ({"spec": CNN, "dataset": "circle"}, ("body", "spec", "input_shape")),
+    ({"spec": {"input_shape": [2], "layers": [{"type": "dense"}]}, "dataset": "circle"}, ("body", "spec", "layers", 0, "units")),
+    ({"spec": MLP_2D, "dataset": "circle", "optimizer_params": {"warp": 9}}, ("body", "optimizer_params", "warp")),
+]
+
+
+@pytest.mark.parametrize("body, loc", BAD_CREATE)
+def test_create_bad_input(client, body, loc):
+    r = client.post("/api/runs", json=body)
+    assert r.status_code == 422, r.text
+    assert loc in locs(r), locs(r)
+
+
+def test_create_initial_weights_from_unknown_run(client):
+    r = client.post("/api/runs", json={"spec": MLP_2D, "dataset": "circle", "initial_weights": {"run_id": "r_nope"}})
+    assert r.status_code in (404, 422)
+
+
+def test_create_from_finished_run_weights(client, finished):
+    rec = start_run(client, steps=2, initial_weights={"run_id": finished["id"]})
+    assert wait_for(client, rec["id"])["status"] == "finished"
+
+
+@pytest.mark.parametrize("body", [{"n": 0}, {"n": "many"}, {"n": 10**9}, {"m": 1}])
+def test_step_bad_body(client, finished, body):
+    r = client.post(f"/api/runs/{finished['id']}/step", json=body)
+    assert r.status_code == 422
+
+
+@pytest.mark.parametrize("body", [{}, {"lr": 0}, {"lr": "fast"}, {"momentum": 2}, {"speed": 1}])
+def test_patch_bad_body(client, finished, body):
+    assert client.patch(f"/api/runs/{finished['id']}", json=body).status_code == 422
+
+
+def test_list_bad_status(client):
+    r = client.get("/api/runs", params={"status": "sleeping"})
+    assert r.status_code == 422 and locs(r)[0] == ("query", "status")
