@@ -65,7 +65,8 @@ export function presetsFor(info) {
 export function applyPreset(name, info) {
   const p = PRESETS[name];
   if (!p) return null;
-  const k = Math.max(2, info?.num_classes || 10);
+  // Regression sets (num_classes 0) end in one linear unit.
+  const k = info?.num_classes === 0 ? 1 : Math.max(2, info?.num_classes || 10);
   return { layers: p.layers(k, info), ...p.hyper };
 }
 

@@ -17,7 +17,7 @@ export function buildSpec(config, info) {
     if (config.init && WEIGHTED.has(l.type) && !l.kernel_init) out.kernel_init = config.init;
     return out;
   });
-  return { input_shape: inputShapeOf(info), layers, loss: "softmax_cross_entropy" };
+  return { input_shape: inputShapeOf(info), layers, loss: info?.num_classes === 0 ? "mse" : "softmax_cross_entropy" };
 }
 
 /** Body of POST /api/runs. Steps win over epochs when set (> 0). */
@@ -34,7 +34,7 @@ export function buildRunRequest(config, info, extra = {}) {
     seed: config.seed,
     ...extra,
   };
-  if (info?.kind === "2d") req.dataset_params.noise = config.noise;
+  if (info?.kind === "2d" || info?.kind === "1d") req.dataset_params.noise = config.noise;
   return req;
 }
 

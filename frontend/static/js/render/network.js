@@ -58,8 +58,8 @@ export function drawNetwork(ctx, data, options) {
   const shapes = cols.map((c) => c.output_shape || []).filter((s) => s.length);
   const maxH = Math.max(1, ...shapes.filter((s) => s.length === 3).map((s) => s[0]));
   const maxN = Math.max(1, ...shapes.filter((s) => s.length !== 3).map((s) => s.reduce((a, b) => a * b, 1)));
-  const maxSide = height - 62;
-  const cy = (height - 30) / 2 + 4;
+  const maxSide = height - 92;
+  const cy = (height - 60) / 2 + 4;
   const thinW = 10;
   const blocks = cols.map((c) => (THIN.has(c.type) ? null : blockSize(c.output_shape || [1], maxSide, maxH, maxN)));
   const need = blocks.reduce((a, b) => a + (b ? Math.max(b.width, 46) + 14 : thinW + 6), 0);
@@ -67,6 +67,7 @@ export function drawNetwork(ctx, data, options) {
   let x = 5 + Math.max(0, (width - 10 - need * k) / 2);
   ctx.font = "11px system-ui, sans-serif";
   ctx.textAlign = "center";
+  let blockNo = 0;
   cols.forEach((c, i) => {
     const b = blocks[i];
     const bad = c.index === data.errorIndex;
@@ -102,11 +103,17 @@ export function drawNetwork(ctx, data, options) {
       ctx.fillStyle = color;
       ctx.fillRect(cx - 6, cy - sb.height / 2, 12, sb.height);
     }
+    // Narrow columns stagger their labels on two rows so neighbours do not overlap.
+    const name = c.type;
+    const shape = c.output_shape ? fmtShape(c.output_shape) : "?";
+    const tight = Math.max(ctx.measureText(name).width, ctx.measureText(shape).width) + 6 > colW;
+    const lift = tight && blockNo % 2 === 1 ? 28 : 0;
+    blockNo += 1;
     ctx.fillStyle = bad ? COLORS.bad : COLORS.text;
     ctx.textBaseline = "bottom";
-    ctx.fillText(c.type === "input" ? "input" : c.type, cx, height - 16);
+    ctx.fillText(name, cx, height - 16 - lift);
     ctx.fillStyle = COLORS.muted;
-    ctx.fillText(c.output_shape ? fmtShape(c.output_shape) : "?", cx, height - 3);
+    ctx.fillText(shape, cx, height - 3 - lift);
     x += colW;
   });
 }

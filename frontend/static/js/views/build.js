@@ -112,7 +112,7 @@ export function mountBuild({ store, report }) {
 
   function renderForm(s, prev) {
     const c = s.config;
-    if (changed(s, prev, "datasets") || !prev) {
+    if (!prev || changed(s, prev, "datasets")) {
       $("cfg-dataset").replaceChildren(
         ...s.datasets.map((d) =>
           el("option", { value: d.name, disabled: d.available === false, text: `${d.uploaded ? d.description || d.name : d.name}${d.available === false ? " (not available)" : ""}` }),
@@ -128,7 +128,7 @@ export function mountBuild({ store, report }) {
     $("out-val").textContent = `${Math.round(c.val_split * 100)}%`;
     const info = datasetInfo(s);
     document.querySelectorAll("[data-for-kind]").forEach((n) => {
-      n.hidden = info?.kind !== n.dataset.forKind;
+      n.hidden = !n.dataset.forKind.split(" ").includes(info?.kind);
     });
     $("learn-lr").textContent = NOTES.learning_rate.text;
   }

@@ -37,6 +37,8 @@ export function mountTrain({ store, report }) {
     const h = s.history;
     const loss = curveSeries(h, "loss");
     const acc = curveSeries(h, "accuracy");
+    // Point counts on the element let tests (and curious readers) see what was drawn.
+    charts.loss.dataset.points = String(loss.train.length);
     const fl = fitCanvas(charts.loss);
     if (fl) drawLineChart(fl.ctx, { series: [{ label: "train", color: COLORS.train, points: loss.train }, { label: "val", color: COLORS.val, points: loss.val, width: 2.2, markers: true }] }, { ...fl, yMin: 0, xLabel: "step" });
     const fa = fitCanvas(charts.acc);
@@ -66,6 +68,7 @@ export function mountTrain({ store, report }) {
     if (!grid || !is2d) return;
     const res = grid.probabilities.length;
     drawDecisionGrid(dataCanvas($("boundary-grid"), grid.probabilities[0].length, res), grid);
+    $("boundary-grid").dataset.resolution = String(res);
     const f = fitCanvas($("boundary-points"));
     if (f) drawPoints(f.ctx, grid, { ...f, showTest: $("show-test").checked });
   }
