@@ -10,6 +10,7 @@ and flushed by a background task a few times a second.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -100,15 +101,20 @@ class RunManager:
             await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_GRACE_S)
         if self._flusher:
             self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
         self.hub.close_all()
         store, self.store = self.store, None
         await asyncio.to_thread(store.close)
 
     async def _flush_loop(self) -> None:
-        while True:
+        while self.store is not None:
             await asyncio.sleep(FLUSH_INTERVAL_S)
+            store = self.store
+            if store is None:
+                return
             try:
-                await asyncio.to_thread(self.store.flush)
+                await asyncio.to_thread(store.flush)
             except Exception:  # a failed flush must not end the loop; the next one retries
                 log.exception("flushing the run store failed")
 
