@@ -255,8 +255,10 @@ class Trainer:
 
     def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 1000) -> dict:
         """Loss and, for classifiers, accuracy, per-class accuracy, confusion
-        matrix and the first 64 misclassified indices, on (x, y) in eval mode."""
-        return evaluation.evaluate(self.model, self._loss_fn, self.loss_name, x, y, batch_size)
+        matrix and the first 64 misclassified indices, on (x, y) in eval mode.
+        Safe to call from another thread: it runs between two training steps."""
+        with self._lock:
+            return evaluation.evaluate(self.model, self._loss_fn, self.loss_name, x, y, batch_size)
 
     def snapshot(self) -> dict:
         """A snapshot event for the latest batch (its gradients in eval mode)."""
