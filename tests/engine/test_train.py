@@ -234,6 +234,25 @@ def test_checkpoint_resume_equals_uninterrupted(tmp_path, stop_at):
     assert final["test"] == expected["test"] and final["train"] == expected["train"]
 
 
+def test_state_taken_inside_any_event_resumes(tmp_path):
+    """The run worker checkpoints from its event handler, also on the last step of an epoch."""
+    ds = circle()
+    cfg = TrainConfig(epochs=2, batch_size=16, optimizer="sgd", lr=0.1, seed=2)
+    full = build_model(MLP, seed=4)
+    Trainer(full, ds, cfg).run()
+    states = {}
+    first = Trainer(build_model(MLP, seed=4), ds, cfg,
+                    on_event=lambda e: states.setdefault(e.get("step"), first.state_dict())
+                    if e["type"] == "step" and e["step"] in (9, 10) else None)
+    first.run()
+    for step, state in states.items():
+        model = build_model(MLP, seed=0)
+        second = Trainer(model, ds, cfg)
+        second.load_state_dict(roundtrip(state, tmp_path))
+        assert second.run()["steps"] == 20
+        assert_same_weights(full, model)
+
+
 def test_no_shuffle_step_k_sees_rows_k_times_b():
     n, B = 50, 8
     x = np.arange(n, dtype=np.float32)[:, None].repeat(2, axis=1)

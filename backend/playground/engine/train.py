@@ -208,18 +208,23 @@ class Trainer:
         p.epoch_seen += n
         p.step += 1
         p.batch_in_epoch += 1
+        epoch = p.epoch
+        epoch_done = p.batch_in_epoch == self.steps_per_epoch
+        if epoch_done:
+            # Counters move on before any event, so a checkpoint taken by an
+            # event handler (the run worker does) always resumes at a valid batch.
+            self._last_train = self._epoch_train_metrics()
+            p.new_epoch()
         if p.step % cfg.log_every == 0:
-            self._emit({"type": "step", "step": p.step, "epoch": p.epoch, "loss": loss_v,
+            self._emit({"type": "step", "step": p.step, "epoch": epoch, "loss": loss_v,
                         "accuracy": acc, "lr": float(self.optimizer.lr)})
         if snap:
             self._emit({"type": "snapshot", "step": p.step, "layers": layers})
-        if p.batch_in_epoch == self.steps_per_epoch:
+        if epoch_done:
             self._end_epoch()
         return loss_v
 
     def _end_epoch(self) -> None:
-        self._last_train = self._epoch_train_metrics()
-        self.progress.new_epoch()
         val = None
         if self.cfg.eval_every_epoch and self._has_split("val"):
             val = _short(self.evaluate(self.dataset.x_val, self.dataset.y_val))
