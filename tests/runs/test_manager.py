@@ -316,3 +316,29 @@ def test_slow_subscriber_stays_bounded_and_delete(settings, h):
     size, fast, files_left = h.run_async(main())
     assert size <= MAILBOX_SIZE and fast.count("step") > 5 and "snapshot" in fast
     assert not files_left
+
+
+def test_runs_kept_prunes_the_oldest_finished(tmp_path, h):
+    settings = h.make_settings(tmp_path, runs_kept=2)
+
+    async def main():
+        mgr = RunManager(settings)
+        await mgr.start()
+        try:
+            for i in range(3):  # three old finished runs, with files
+                mgr.store.insert_run({"id": f"r_old{i}", "name": "old", "status": "finished",
+                                      "created_at": 1000.0 + i, "spec": h.SPEC, "config": {}})
+                checkpoints.run_dir(settings.home, f"r_old{i}").mkdir(parents=True)
+            rec = await mgr.create(h.config(epochs=1))
+            await h.wait_until(mgr, rec["id"], lambda r: r["status"] == "finished")
+            await asyncio.sleep(0.2)  # pruning follows the final store write
+            kept = [r["id"] for r in await mgr.list()]
+            running = await mgr.list(status="running")
+            return rec["id"], kept, running
+        finally:
+            await mgr.shutdown()
+
+    new_id, kept, running = h.run_async(main())
+    assert kept == [new_id, "r_old2"] and running == []
+    assert not checkpoints.run_dir(settings.home, "r_old0").exists()
+    assert checkpoints.run_dir(settings.home, "r_old2").exists()

@@ -182,6 +182,12 @@ class RunManager:
 
     async def list(self, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
         self._require_started()
+        if status in ACTIVE:
+            # Every queued/running/paused run is in memory (start() marked the
+            # store's leftovers interrupted), and memory is ahead of the store.
+            live = sorted((a.rec for a in self._active.values() if a.rec["status"] == status),
+                          key=lambda r: r["created_at"], reverse=True)
+            return [self._public(r["id"], r) for r in live[offset:offset + limit]]
         rows = await asyncio.to_thread(self.store.list_runs, status, limit, offset)
         out = []
         for rec in rows:
@@ -488,6 +494,8 @@ class RunManager:
         if a is not None and a.handle is not None and (n > 0) != a.watched:
             a.watched = n > 0
             a.handle.send({"cmd": "watch", "on": a.watched})
+            if a.watched:  # a first viewer sees the weights at once, even when paused
+                a.handle.send({"cmd": "snapshot"})
 
     # -- delete, metrics, streams --------------------------------------------------------
 

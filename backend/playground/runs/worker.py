@@ -146,6 +146,10 @@ class Worker:
             if state is None:
                 raise RuntimeError("no checkpoint to resume from")
             trainer.load_state_dict(state)
+            # The config holds the optimizer settings as last changed (update()
+            # while running, or while interrupted): they win over the checkpoint's.
+            trainer.set_optimizer(lr=cfg["lr"], weight_decay=cfg.get("weight_decay", 0.0),
+                                  **(cfg.get("optimizer_params") or {}))
         self.throttle = StepThrottle(float(job.get("step_interval", 0.05)))
         self._snap_interval = float(job.get("snapshot_interval", 0.5))
         self._ckpt_interval = float(job.get("checkpoint_interval", 2.0))
