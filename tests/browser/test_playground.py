@@ -36,6 +36,7 @@ def test_preset_builds_a_cnn_and_the_url_reproduces_it(page, shot):
     page.wait_for_function("location.hash.includes('layers=conv2d(')")
     url = page.url
     assert "lr=0.05" in url and "seed=7" in url
+    page.wait_for_function("!document.querySelector('#model-summary').textContent.startsWith('Checking')")
     shot(page, "build", full_page=True)
 
     # A fresh page from the link shows the same model and settings.
@@ -143,3 +144,50 @@ def test_2d_run_shows_its_decision_boundary(page, shot):
         timeout=20_000,
     )
     shot(page, "decision-boundary")
+
+
+def _circle_run(base: str, lr: float) -> str:
+    import httpx
+
+    spec = {
+        "input_shape": [2],
+        "layers": [{"type": "dense", "units": 8}, {"type": "tanh"}, {"type": "dense", "units": 2}],
+        "loss": "softmax_cross_entropy",
+    }
+    body = {"spec": spec, "dataset": "circle", "steps": 150, "batch_size": 32, "optimizer": "sgd", "lr": lr}
+    r = httpx.post(f"{base}/api/runs", json=body, timeout=10)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def test_runs_list_compares_two_runs_and_tabs_work_from_the_keyboard(page, shot):
+    a = _circle_run(page.base_url, 0.5)
+    b = _circle_run(page.base_url, 0.01)
+    open_page(page)
+    page.focus("[data-tab=build]")
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    assert page.get_attribute("[data-tab=runs]", "aria-selected") == "true"
+    assert page.evaluate("document.activeElement.dataset.tab") == "runs"
+    page.wait_for_selector(f'tr[data-run="{a}"]')
+    page.wait_for_function(
+        "ids => ids.every(id => /Finished/.test(document.querySelector(`tr[data-run=\"${id}\"]`)?.textContent || '') || (document.querySelector('#runs-refresh').click(), false))",
+        arg=[a, b],
+        timeout=60_000,
+        polling=1000,
+    )
+    page.check(f'tr[data-run="{a}"] input[type=checkbox]')
+    page.check(f'tr[data-run="{b}"] input[type=checkbox]')
+    page.wait_for_selector("#compare-card:not([hidden])")
+    assert a in page.text_content("#compare-names") and b in page.text_content("#compare-names")
+    shot(page, "runs-compare", full_page=True)
+
+
+def test_tablet_layout_has_no_horizontal_scroll(browser, server, shot):
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)
+    pg = context.new_page()
+    pg.base_url = server
+    open_page(pg, "#dataset=xor")
+    assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(pg, "tablet-build")
+    context.close()

@@ -33,7 +33,9 @@ export function drawLineChart(ctx, data, options) {
   const y = options.yLog ? logScale(ys, [M.top + plotH, M.top]) : linearScale(ys, [M.top + plotH, M.top]);
 
   // grid and y labels
-  const yt = options.yLog ? logTicks(ys[0], ys[1]).filter((t) => t >= ys[0] * 0.999 && t <= ys[1] * 1.001) : niceTicks(ys[0], ys[1], 4);
+  let yt = options.yLog ? logTicks(ys[0], ys[1]).filter((t) => t >= ys[0] * 0.999 && t <= ys[1] * 1.001) : niceTicks(ys[0], ys[1], 4);
+  // Less than two decades on a log axis: plain ticks read better than one lonely power of ten.
+  if (options.yLog && yt.length < 2) yt = niceTicks(ys[0], ys[1], 3).filter((t) => t > 0);
   ctx.strokeStyle = COLORS.grid;
   ctx.fillStyle = COLORS.muted;
   ctx.lineWidth = 1;
@@ -49,7 +51,8 @@ export function drawLineChart(ctx, data, options) {
   }
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
-  for (const t of niceTicks(x0, Math.max(xs[1], x0 + 1), 5)) {
+  // x is a step count: fractional ticks would name steps that do not exist
+  for (const t of niceTicks(x0, Math.max(xs[1], x0 + 1), 5).filter(Number.isInteger)) {
     const px = Math.round(x(t)) + 0.5;
     ctx.fillText(fmtNum(t, 3), px, M.top + plotH + 5);
   }
@@ -101,15 +104,21 @@ export function drawLineChart(ctx, data, options) {
   ctx.textAlign = "left";
   ctx.textBaseline = "middle";
   let lx = M.left;
-  for (const s of series) {
+  for (let i = 0; i < series.length; i += 1) {
+    const s = series[i];
     const last = s.points[s.points.length - 1][1];
     const text = `${s.label} ${fmtNum(last)}`;
+    const w = ctx.measureText(text).width + 26;
+    if (lx + w > width - 4 && i > 0) {
+      ctx.fillStyle = COLORS.muted;
+      ctx.fillText(`+${series.length - i} more`, lx, 10);
+      break;
+    }
     ctx.fillStyle = s.color;
     ctx.fillRect(lx, 8, 10, 3);
     ctx.fillStyle = COLORS.text;
     ctx.fillText(text, lx + 14, 10);
-    lx += ctx.measureText(text).width + 26;
-    if (lx > width - 40) break;
+    lx += w;
   }
   if (options.xLabel) {
     ctx.fillStyle = COLORS.muted;

@@ -12,9 +12,10 @@ import { COLORS } from "./theme.js";
 
 const THIN = new Set(["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear", "dropout"]);
 const STRIP = { relu: "#2e8b57", leaky_relu: "#3cb371", sigmoid: "#8e44ad", tanh: "#9b59b6", softmax: "#c0392b", linear: "#95a5a6", dropout: "#7f8c8d" };
-const FILL = { input: "#d9e2ec", conv2d: "#7fb3d5", maxpool2d: "#f5b041", avgpool2d: "#f8c471", flatten: "#c8d1dc", dense: "#5d9cec" };
+const FILL = { input: "#a9b8c9", conv2d: "#7fb3d5", maxpool2d: "#f5b041", avgpool2d: "#f8c471", flatten: "#c8d1dc", dense: "#5d9cec" };
 
 function blockSize(shape, maxSide, maxH, maxN) {
+  if (!shape) return { kind: "unknown", width: 14, height: maxSide * 0.35 };
   if (shape.length === 3) {
     const side = Math.max(6, (shape[0] / maxH) * maxSide);
     const depth = Math.min(40, 4 + 6 * Math.log2(shape[2] + 1));
@@ -61,10 +62,13 @@ export function drawNetwork(ctx, data, options) {
   const maxSide = height - 92;
   const cy = (height - 60) / 2 + 4;
   const thinW = 10;
-  const blocks = cols.map((c) => (THIN.has(c.type) ? null : blockSize(c.output_shape || [1], maxSide, maxH, maxN)));
+  const blocks = cols.map((c) => (THIN.has(c.type) ? null : blockSize(c.output_shape, maxSide, maxH, maxN)));
   const need = blocks.reduce((a, b) => a + (b ? Math.max(b.width, 46) + 14 : thinW + 6), 0);
   const k = Math.min(1, (width - 10) / need);
-  let x = 5 + Math.max(0, (width - 10 - need * k) / 2);
+  // Spare width spreads the columns (up to 70 px more each) instead of leaving empty margins.
+  const spare = Math.max(0, width - 10 - need);
+  const extra = Math.min(70, spare / cols.length);
+  let x = 5 + (spare - extra * cols.length) / 2;
   ctx.font = "11px system-ui, sans-serif";
   ctx.textAlign = "center";
   let blockNo = 0;
@@ -72,9 +76,9 @@ export function drawNetwork(ctx, data, options) {
     const b = blocks[i];
     const bad = c.index === data.errorIndex;
     if (!b) {
-      const w = thinW * k;
+      const w = thinW * k + extra;
       ctx.fillStyle = bad ? COLORS.bad : STRIP[c.type] || COLORS.muted;
-      ctx.fillRect(x + 1, cy - maxSide * 0.25, Math.max(2, w - 2), maxSide * 0.5);
+      ctx.fillRect(x + w / 2 - Math.max(2, thinW * k - 2) / 2, cy - maxSide * 0.25, Math.max(2, thinW * k - 2), maxSide * 0.5);
       ctx.save();
       ctx.translate(x + w / 2, cy + maxSide * 0.25 + 6);
       ctx.rotate(Math.PI / 2);
@@ -83,10 +87,10 @@ export function drawNetwork(ctx, data, options) {
       ctx.textBaseline = "middle";
       ctx.fillText(c.type, 0, 0);
       ctx.restore();
-      x += (thinW + 6) * k;
+      x += (thinW + 6) * k + extra;
       return;
     }
-    const colW = (Math.max(b.width, 46) + 14) * k;
+    const colW = (Math.max(b.width, 46) + 14) * k + extra;
     const cx = x + colW / 2;
     const color = bad ? COLORS.bad : FILL[c.type] || "#a0aec0";
     const sb = { ...b, side: b.side * k ** 0.5, depth: (b.depth || 0) * k, height: b.height * k ** 0.5 };
@@ -99,6 +103,12 @@ export function drawNetwork(ctx, data, options) {
         ctx.fillStyle = color;
         ctx.fill();
       }
+    } else if (b.kind === "unknown") {
+      // shape unknown until the model validates: an outline, not a guess
+      ctx.setLineDash([3, 3]);
+      ctx.strokeStyle = bad ? COLORS.bad : COLORS.axis;
+      ctx.strokeRect(cx - 6.5, cy - sb.height / 2 + 0.5, 13, sb.height);
+      ctx.setLineDash([]);
     } else {
       ctx.fillStyle = color;
       ctx.fillRect(cx - 6, cy - sb.height / 2, 12, sb.height);

@@ -15,12 +15,11 @@ import { fmtPct, fmtShape, fmtNum } from "../format.js";
 const $ = (id) => document.getElementById(id);
 const WITH_WEIGHTS = new Set(["running", "paused", "finished", "stopped", "interrupted"]);
 
-function pixelCanvas(images, options, label, maxWidth = 300) {
+function pixelCanvas(images, options, label, maxWidth = 300, perPixel = 12) {
   const c = el("canvas", { class: "pixel", role: "img", "aria-label": label });
   const size = gridSize({ images }, options);
   drawImageGrid(dataCanvas(c, size.width, size.height), { images }, options);
-  const scale = Math.max(1, Math.min(10, Math.floor(maxWidth / size.width)));
-  c.style.width = `${size.width * scale}px`;
+  c.style.width = `${Math.min(maxWidth, size.width * perPixel)}px`;
   return c;
 }
 
@@ -143,11 +142,12 @@ export function mountDraw({ store, report }) {
     }
     const t = s.target;
     const cards = [];
-    for (const layer of act.layers || []) {
+    // flatten and dropout repeat the previous layer's numbers: skip them
+    for (const layer of (act.layers || []).filter((l) => l.type !== "flatten" && l.type !== "dropout")) {
       const head = el("h3", {}, `Layer ${layer.index} \u00b7 ${layer.type} `, el("small", { text: fmtShape(layer.shape) }));
       const top = layer.top || [];
       if (layer.maps) {
-        const cols = Math.min(layer.maps.length, 8);
+        const cols = layer.maps.length <= 8 ? 4 : 8;
         const body = [pixelCanvas(layer.maps, { colormap: "gray", normalize: "global", gap: 1, cols }, `feature maps of layer ${layer.index}`, 320)];
         if (layer.type === "conv2d" && top.length) {
           const filters = await filtersFor(t, layer.index);
@@ -176,7 +176,7 @@ export function mountDraw({ store, report }) {
             "div",
             { class: "act-layer" },
             head,
-            pixelCanvas([vectorImage(layer.values)], { colormap: "diverging", normalize: "each", gap: 0, cols: 1 }, `activations of layer ${layer.index}`, 320),
+            pixelCanvas([vectorImage(layer.values)], { colormap: "diverging", normalize: "each", gap: 0, cols: 1 }, `activations of layer ${layer.index}`, 320, 28),
             el("p", { class: "small", text: topText }),
           ),
         );

@@ -28,14 +28,16 @@ function targets(spec) {
   return out;
 }
 
-function tile(title, caption, images, options) {
+const NOTE_CONV = "Each square is one filter's kernel: the pattern it responds to. Early filters often become edge and stroke detectors; a filter that stays noise has not learned.";
+const NOTE_DENSE = "Each image is one unit's 784 weights laid out as the input: blue pixels push the unit up, orange push it down. Noise means the layer has not learned yet (or gets vanishing gradients).";
+
+function tile(title, caption, images, options, note) {
   const canvas = el("canvas", { class: "pixel grid-img", role: "img", "aria-label": title });
   const size = gridSize({ images }, options);
   drawImageGrid(dataCanvas(canvas, size.width, size.height), { images }, options);
   // Scale whole pixels so filters stay crisp; keep big grids within the card.
-  const scale = Math.max(1, Math.min(12, Math.floor(560 / size.width)));
-  canvas.style.width = `${size.width * scale}px`;
-  return el("figure", { class: "card filter-card", "data-layer": title }, el("figcaption", {}, title, el("small", { text: caption })), canvas);
+  canvas.style.width = `${Math.min(440, size.width * 12)}px`;
+  return el("figure", { class: "card filter-card", "data-layer": title }, el("figcaption", {}, title, el("small", { text: caption })), canvas, note ? el("p", { class: "learn", text: note }) : null);
 }
 
 export function mountFilters({ store, report }) {
@@ -57,11 +59,11 @@ export function mountFilters({ store, report }) {
         if (t.kind === "conv") {
           const f = await api.filters(s.run.id, t.index);
           const [kh, kw, c, n] = f.shape;
-          cards.push(tile(`Layer ${t.index} \u00b7 conv2d`, ` ${n} filters of ${kh}\u00d7${kw}\u00d7${c}, channels averaged, each scaled to its own range`, f.filters, { colormap: "gray", normalize: "none", gap: 1, cols: Math.min(n, 16) }));
+          cards.push(tile(`Layer ${t.index} \u00b7 conv2d`, ` ${n} filters of ${kh}\u00d7${kw}\u00d7${c}, channels averaged, each scaled to its own range`, f.filters, { colormap: "gray", normalize: "none", gap: 1, cols: Math.min(n, 8) }, t.index === list[0].index ? NOTE_CONV : null));
         } else {
           const w = await api.weights(s.run.id, t.index, 64);
           if (w.images?.length) {
-            cards.push(tile(`Layer ${t.index} \u00b7 dense`, ` weights of ${w.images.length} of ${w.weight_shape[1]} units as 28\u00d728 images (blue +, orange \u2212)`, w.images, { colormap: "diverging", normalize: "each", gap: 2, cols: 8 }));
+            cards.push(tile(`Layer ${t.index} \u00b7 dense`, ` weights of ${w.images.length} of ${w.weight_shape[1]} units as 28\u00d728 images (blue +, orange \u2212)`, w.images, { colormap: "diverging", normalize: "each", gap: 2, cols: 8 }, NOTE_DENSE));
           }
         }
       }

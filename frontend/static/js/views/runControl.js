@@ -56,6 +56,14 @@ export function mountRunControl(ctx) {
     socket = followRun(id, onMessage);
   }
 
+  // Ask for a weight snapshot about once a second while training, so the
+  // gradient-norm and histogram charts move even when the server's own
+  // snapshot period is long. Each request also brings a fresh run record.
+  setInterval(() => {
+    const run = store.get().run;
+    if (socket && run && run.status === "running" && !document.hidden) socket.send({ type: "snapshot" });
+  }, 1000);
+
   ctx.openRun = async (id, { tab } = {}) => {
     try {
       const run = await api.run(id);

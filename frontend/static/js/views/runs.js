@@ -78,7 +78,7 @@ export function mountRuns(ctx) {
           drawCompare();
         },
       })),
-      el("td", {}, el("strong", { text: r.name || r.id }), r.name ? el("small", { text: ` ${r.id}` }) : null),
+      el("td", {}, el("strong", { text: r.name || r.id }), r.name && r.name !== r.id ? el("small", { text: ` ${r.id}` }) : null, el("br"), el("small", { text: new Date(r.created_at * 1000).toLocaleString() })),
       el("td", { text: r.dataset }),
       el("td", {}, el("span", { class: `pill ${r.status}`, text: statusText({ ...r, position: r.queue_position }) })),
       el("td", { text: String(r.progress?.step ?? "") }),
@@ -87,9 +87,9 @@ export function mountRuns(ctx) {
       el(
         "td",
         { class: "actions" },
-        el("button", { type: "button", text: "Open", "aria-label": `Open run ${r.id}`, onclick: () => ctx.openRun(r.id, { tab: "train" }) }),
+        el("div", {}, el("button", { type: "button", text: "Open", "aria-label": `Open run ${r.id}`, onclick: () => ctx.openRun(r.id, { tab: "train" }) }),
         el("a", { class: "button", href: api.exportUrl(r.id), download: `${r.id}.zip`, text: "Export", "aria-label": `Export run ${r.id}` }),
-        del,
+        del),
       ),
     );
   }

@@ -65,6 +65,7 @@ export function mountTrain({ store, report }) {
   function drawBoundary(s) {
     const is2d = s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.kind === "2d";
     $("boundary-card").hidden = !is2d;
+    $("boundary-card").parentElement.classList.toggle("is-2d", is2d);
     if (!grid || !is2d) return;
     const res = grid.probabilities.length;
     drawDecisionGrid(dataCanvas($("boundary-grid"), grid.probabilities[0].length, res), grid);

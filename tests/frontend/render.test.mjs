@@ -1,0 +1,54 @@
+// Tests for the canvas renderers that can be checked without a browser:
+// image grids and decision maps write pixels through a fake 2-D context.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { gridSize, drawImageGrid } from "../../frontend/static/js/render/imageGrid.js";
+import { drawDecisionGrid } from "../../frontend/static/js/render/decisionMap.js";
+import { diverging, ink } from "../../frontend/static/js/render/theme.js";
+
+function fakeCtx() {
+  return {
+    out: null,
+    createImageData(w, h) {
+      return { width: w, height: h, data: new Uint8ClampedArray(w * h * 4) };
+    },
+    putImageData(img) {
+      this.out = img;
+    },
+  };
+}
+const pixel = (img, x, y) => Array.from(img.data.slice((y * img.width + x) * 4, (y * img.width + x) * 4 + 3));
+
+test("grid size counts tiles, gaps and rows", () => {
+  const images = Array.from({ length: 10 }, () => [[0, 1], [1, 0]]);
+  assert.deepEqual(gridSize({ images }, { cols: 4, gap: 1 }), { width: 11, height: 8, cols: 4, rows: 3, w: 2, h: 2, gap: 1 });
+  assert.equal(gridSize({ images: [] }).width, 1);
+});
+
+test("image grid maps values through the colour map, per-image normalised", () => {
+  const ctx = fakeCtx();
+  drawImageGrid(ctx, { images: [[[0, 2]], [[5, 10]]] }, { cols: 2, gap: 1, colormap: "ink", normalize: "each" });
+  const img = ctx.out;
+  assert.equal(img.width, 5);
+  assert.deepEqual(pixel(img, 0, 0), ink(0)); // min of image 0 -> paper
+  assert.deepEqual(pixel(img, 1, 0), ink(1)); // max of image 0 -> ink
+  assert.deepEqual(pixel(img, 2, 0), [226, 230, 236]); // the gap
+  assert.deepEqual(pixel(img, 4, 0), ink(1));
+});
+
+test("diverging weights keep zero white and sign as colour", () => {
+  const ctx = fakeCtx();
+  drawImageGrid(ctx, { images: [[[-2, 0, 1]]] }, { colormap: "diverging", normalize: "each", gap: 0 });
+  assert.deepEqual(pixel(ctx.out, 0, 0), diverging(-1));
+  assert.deepEqual(pixel(ctx.out, 1, 0), diverging(0));
+  assert.deepEqual(pixel(ctx.out, 2, 0), diverging(0.5));
+});
+
+test("decision grid puts row 0 (lowest y) at the bottom, class 1 in blue", () => {
+  const ctx = fakeCtx();
+  drawDecisionGrid(ctx, { probabilities: [[1, 1], [0, 0]], classes: 2 });
+  const bottom = pixel(ctx.out, 0, 1);
+  const top = pixel(ctx.out, 0, 0);
+  assert.ok(bottom[2] > bottom[0], `bottom row should be blue: ${bottom}`);
+  assert.ok(top[0] > top[2], `top row should be orange: ${top}`);
+});
