@@ -1,7 +1,22 @@
 """Training runs: worker processes, the SQLite run store, checkpoints, live streams.
 
-The API uses ``RunManager`` (manager.py); its interface is documented in
-protocol.py.
+The API uses ``RunManager``; its interface is documented in protocol.py.
+
+    manager.py     RunManager: lifecycle, create/read, delete, metrics, streams, models
+    scheduler.py   the queue, starting workers, folding their messages, finishing runs
+    controls.py    pause / resume / stop / step / update / snapshot requests
+    config.py      checking a run config against the engine before queueing it
+    records.py     run records: creation, updates from worker messages, public form
+    supervisor.py  one worker process and the thread reading its pipe
+    worker.py      the child process: model, data, Trainer, throttled events, checkpoints
+    throttle.py    step events aggregated to ~20/s
+    events.py      JSON-safe events across the process boundary
+    stream.py      latest-state mailboxes fanning events out to subscribers
+    store.py       SQLite (WAL) with staged, batched writes
+    checkpoints.py npz + JSON checkpoints, swapped in atomically
+    models.py      Models for predict (cached), export, imported models
+    export.py      the export zip: writing and checked reading
+    errors.py      what the API maps to 404 / 409 / 422 / 429
 """
 
 from playground.runs.errors import (

@@ -1,4 +1,6 @@
-"""RunManager: the runs of one server - queue, worker processes, controls, persistence.
+"""RunManager: the runs of one server - lifecycle, create/read, delete, metrics,
+streams and models. The queue and worker messages are in scheduler.py, the
+controls (pause, resume, stop, step, update) in controls.py.
 
 The interface and the record/event shapes are documented in protocol.py. All
 state lives on the event loop thread: worker messages arrive through
@@ -20,23 +22,23 @@ from collections import deque
 from pathlib import Path
 
 from playground.runs import checkpoints, config as run_config
+from playground.runs.controls import ControlsMixin
 from playground.runs.errors import ConfigError, QueueFull, RunNotFound, RunStateError
-from playground.runs.events import clean, stamp
+from playground.runs.events import stamp
 from playground.runs.models import ModelLibrary
 from playground.runs.protocol import ACTIVE, TERMINAL
-from playground.runs.records import Active, downsample, new_record, public, record_update
+from playground.runs.records import Active, downsample, new_record, public
+from playground.runs.scheduler import SchedulerMixin
 from playground.runs.store import RunStore, sqlite_path
 from playground.runs.stream import Hub, subscription
-from playground.runs.supervisor import WorkerHandle, exit_reason
 
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 0.5
 SHUTDOWN_GRACE_S = 5.0
-REPLY_TIMEOUT_S = 10.0
 
 
-class RunManager:
+class RunManager(SchedulerMixin, ControlsMixin):
     def __init__(self, settings):
         def opt(name, default):
             value = getattr(settings, name, None)
@@ -214,288 +216,6 @@ class RunManager:
     def _require_started(self) -> None:
         if self.store is None:
             raise RunStateError("the run manager is not running")
-
-    # -- scheduling ------------------------------------------------------------------
-
-    async def _schedule(self) -> None:
-        while self._queue and len(self._running) < self.max_runs:
-            run_id = self._queue.popleft()
-            self._running.add(run_id)
-            await self._launch(run_id)
-        for i, run_id in enumerate(self._queue):
-            self.hub.publish(run_id, stamp({"type": "status", "status": "queued",
-                                            "message": f"waiting for a worker (position {i + 1})",
-                                            "queue_position": i + 1}))
-
-    async def _launch(self, run_id: str) -> None:
-        a = self._active[run_id]
-        rec = a.rec
-        job = {"run_id": run_id, "home": str(self.home), "spec": rec["spec"],
-               "dataset": rec["dataset"], "dataset_params": rec["dataset_params"],
-               "config": rec["config"], "initial_weights_path": a.initial_weights_path,
-               "resume": a.resume, "best_val_loss": rec.get("best_val_loss"),
-               "data_dir": str(self.data_dir) if self.data_dir else None,
-               "blas_threads": self.blas_threads, "step_interval": self.step_interval,
-               "snapshot_interval": self.snapshot_interval,
-               "checkpoint_interval": self.checkpoint_interval,
-               "watched": self.hub.watchers(run_id) > 0}
-        a.handle = WorkerHandle(run_id, self._loop, self._on_message, self._on_exit)
-        now = time.time()
-        self._set(run_id, status="running", message="", started_at=rec.get("started_at") or now)
-        try:
-            await asyncio.to_thread(a.handle.start, job, self.blas_threads if self.blas_env else None)
-        except Exception as exc:  # could not even start a process (fork limits, ...)
-            a.handle = None
-            self._running.discard(run_id)
-            await self._finalize(run_id, "failed", f"could not start a worker: {exc}")
-
-    # -- messages from workers (event loop thread) --------------------------------------
-
-    def _on_message(self, run_id: str, msg: dict) -> None:
-        a = self._active.get(run_id)
-        if a is None or a.deleting:
-            return
-        kind = msg.get("type")
-        if kind == "reply":
-            fut = self._replies.pop(msg.get("id"), None)
-            if fut is not None and not fut.done():
-                fut.set_result(msg)
-            return
-        if kind == "error":
-            a.error = msg.get("message") or "the worker failed"
-            log.warning("run %s failed in its worker: %s", run_id, msg.get("traceback"))
-            return
-        if kind == "final":
-            a.final = msg.get("final")
-            return
-        if kind == "done" or kind == "status" and msg.get("status") in TERMINAL:
-            # Held back until the worker has exited, so the terminal status and
-            # "done" reach subscribers together with the final record.
-            a.held.append(stamp(msg))
-            return
-        if kind == "status" and msg.get("status") == a.rec["status"]:
-            return  # already announced (the manager sets pause/resume at once)
-        changes = record_update(a.rec, msg)
-        if kind == "checkpoint":
-            self.models.forget(run_id)
-        if kind in ("step", "epoch", "eval"):
-            payload = {k: v for k, v in msg.items() if k not in ("type", "ts")}
-            self.store.stage_metric(run_id, kind, msg.get("step"), msg.get("epoch"), payload)
-        if kind == "status":
-            changes["message"] = msg.get("message") or ""
-        if changes:
-            changes["updated_at"] = time.time()
-            a.rec.update(changes)
-            self.store.stage_run_update(run_id, **changes)
-        if kind not in ("started", "checkpoint"):
-            self.hub.publish(run_id, stamp(msg))
-
-    def _on_exit(self, run_id: str, code: int | None) -> None:
-        a = self._active.get(run_id)
-        if a is None:
-            return
-        self._running.discard(run_id)
-        if a.deleting:
-            a.done.set()
-            return
-        if a.shutting_down:
-            status, message = "interrupted", "the server shut down during this run"
-        elif a.final is not None:
-            status, message = a.final.get("status", "finished"), a.final.get("message") or ""
-        elif a.error is not None:
-            status, message = "failed", a.error
-        else:
-            status, message = "failed", exit_reason(code)
-        self._spawn(self._finalize(run_id, status, message))
-        self._spawn(self._schedule())
-
-    async def _finalize(self, run_id: str, status: str, message: str) -> None:
-        a = self._active.get(run_id)
-        if a is None:
-            return
-        rec = a.rec
-        changes = {"status": status, "message": message, "finished_at": time.time(),
-                   "updated_at": time.time()}
-        if a.final is not None:
-            changes["final"] = clean(a.final)
-        rec.update(changes)
-        try:
-            await asyncio.to_thread(self.store.update_run, run_id, **changes)
-        finally:
-            for ev in a.held:
-                if ev.get("type") == "status":
-                    ev.update(status=status, message=message)
-            if not any(ev.get("type") == "status" for ev in a.held):
-                a.held.insert(0, stamp({"type": "status", "status": status, "message": message}))
-            for ev in a.held:
-                self.hub.publish(run_id, ev)
-            if self._active.get(run_id) is a:
-                self._active.pop(run_id)
-            self.hub.close(run_id)
-            a.done.set()
-        if status != "interrupted":
-            await self._prune()
-
-    async def _prune(self) -> None:
-        if self.runs_kept <= 0 or self.store is None:
-            return
-        old = await asyncio.to_thread(self.store.prunable, self.runs_kept, TERMINAL)
-        for run_id in old:
-            if run_id not in self._active:
-                await self._remove(run_id)
-
-    # -- controls --------------------------------------------------------------------
-
-    def _live(self, run_id: str) -> Active | None:
-        """The active run that controls still reach (not finishing, not being deleted)."""
-        a = self._active.get(run_id)
-        return a if a is not None and a.rec["status"] not in TERMINAL and not a.deleting else None
-
-    async def _active_or_error(self, run_id: str, action: str) -> Active:
-        a = self._live(run_id)
-        if a is not None:
-            return a
-        rec = await self.get(run_id)  # RunNotFound
-        raise RunStateError(f"cannot {action} run '{run_id}': it is {rec['status']}", rec["status"])
-
-    async def pause(self, run_id: str) -> dict:
-        a = await self._active_or_error(run_id, "pause")
-        if a.rec["status"] == "queued":
-            raise RunStateError(f"cannot pause run '{run_id}': it is queued (stop or delete it)", "queued")
-        if a.rec["status"] == "running":
-            a.handle.send({"cmd": "pause"})
-            self._set(run_id, status="paused")
-        return self._public(run_id, a.rec)
-
-    async def resume(self, run_id: str) -> dict:
-        a = self._live(run_id)
-        if a is None:
-            rec = await self.get(run_id)
-            if not rec["resumable"]:
-                raise RunStateError(f"cannot resume run '{run_id}': it is {rec['status']}"
-                                    + (" and has no checkpoint" if rec["status"] in ("interrupted", "failed")
-                                       else ""), rec["status"])
-            return await self._requeue(run_id)
-        if a.rec["status"] == "paused":
-            a.handle.send({"cmd": "resume"})
-            self._set(run_id, status="running")
-        return self._public(run_id, a.rec)
-
-    async def _requeue(self, run_id: str) -> dict:
-        if run_id in self._active:
-            raise RunStateError(f"run '{run_id}' is still finishing; try again in a moment")
-        self._check_capacity()
-        rec = await asyncio.to_thread(self.store.get_run, run_id)
-        path = checkpoints.checkpoint_dir(self.home, run_id, "latest")
-        step = checkpoints.load_meta(path)["step"]
-        await asyncio.to_thread(self.store.delete_metrics_after, run_id, step)
-        rec.update(status="queued", message=f"resuming from the checkpoint at step {step}",
-                   finished_at=None, final=None)
-        self._active[run_id] = Active(rec, resume=True)
-        await asyncio.to_thread(self.store.update_run, run_id, status="queued", message=rec["message"],
-                                finished_at=None, final=None, updated_at=time.time())
-        self._queue.append(run_id)
-        await self._schedule()
-        return self._public(run_id, self._active[run_id].rec if run_id in self._active else rec)
-
-    async def stop(self, run_id: str) -> dict:
-        a = self._live(run_id)
-        if a is None:
-            rec = await self.get(run_id)
-            if rec["status"] != "interrupted":
-                raise RunStateError(f"cannot stop run '{run_id}': it is {rec['status']}", rec["status"])
-            await asyncio.to_thread(self.store.update_run, run_id, status="stopped",
-                                    updated_at=time.time())
-            return await self.get(run_id)
-        if run_id in self._queue:
-            self._queue.remove(run_id)
-            await self._finalize(run_id, "stopped", "stopped before it started")
-            await self._schedule()
-            return await self.get(run_id)
-        a.handle.send({"cmd": "stop"})
-        return self._public(run_id, a.rec)
-
-    async def step(self, run_id: str, n: int = 1) -> dict:
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ConfigError("n must be an integer >= 1", ("n",))
-        a = await self._active_or_error(run_id, "step")
-        if a.handle is None or a.rec["status"] == "queued":
-            raise RunStateError(f"cannot step run '{run_id}': it is queued", "queued")
-        a.handle.send({"cmd": "step", "n": n})
-        return self._public(run_id, a.rec)
-
-    async def update(self, run_id: str, settings: dict) -> dict:
-        settings = dict(settings or {})
-        name = settings.pop("name", None)
-        if name is not None and not isinstance(name, str):
-            raise ConfigError("name must be a string", ("name",))
-        a = self._live(run_id)
-        rec = a.rec if a is not None else await self.get(run_id)
-        if settings:
-            if a is None and rec["status"] != "interrupted":
-                raise RunStateError(f"cannot change the optimizer of run '{run_id}': it is "
-                                    f"{rec['status']}", rec["status"])
-            train = rec["config"]
-            if a is not None and a.handle is not None:
-                reply = await self._ask(a, {"cmd": "update", "settings": settings})
-                if not reply.get("ok"):
-                    raise ConfigError(reply.get("error") or "invalid optimizer settings",
-                                      run_config._field_of(reply.get("error") or "", settings))
-            else:
-                merged = run_config.merge_optimizer_settings(train, settings)
-                await asyncio.to_thread(run_config.check_optimizer, merged["optimizer"], {
-                    "lr": merged["lr"], "weight_decay": merged["weight_decay"],
-                    **merged["optimizer_params"]})
-            self._set(run_id, config=run_config.merge_optimizer_settings(train, settings), _rec=rec)
-        if name is not None:
-            self._set(run_id, name=name, _rec=rec)
-        if a is None:
-            await asyncio.to_thread(self.store.flush)
-            return await self.get(run_id)
-        return self._public(run_id, a.rec)
-
-    async def _ask(self, a: Active, msg: dict) -> dict:
-        req = secrets.token_hex(6)
-        fut = self._loop.create_future()
-        self._replies[req] = fut
-        if not a.handle.send({**msg, "id": req}):
-            self._replies.pop(req, None)
-            raise RunStateError("the run's worker is gone")
-        try:
-            return await asyncio.wait_for(fut, REPLY_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            raise RunStateError("the run's worker did not answer in time") from None
-        finally:
-            self._replies.pop(req, None)
-
-    def _set(self, run_id: str, _rec: dict | None = None, **changes) -> None:
-        """Change a record in memory (if active) and stage it for the store."""
-        a = self._active.get(run_id)
-        rec = a.rec if a is not None else _rec
-        changes["updated_at"] = time.time()
-        old_status = rec.get("status") if rec else None
-        if rec is not None:
-            rec.update(changes)
-        self.store.stage_run_update(run_id, **changes)
-        if "status" in changes and changes["status"] != old_status:
-            self.hub.publish(run_id, stamp({"type": "status", "status": changes["status"],
-                                            "message": changes.get("message", "")}))
-
-    async def request_snapshot(self, run_id: str) -> None:
-        a = self._active.get(run_id)
-        if a is None:
-            await self.get(run_id)
-            return
-        if a.handle is not None:
-            a.handle.send({"cmd": "snapshot"})
-
-    def _on_watchers(self, run_id: str, n: int) -> None:
-        a = self._active.get(run_id)
-        if a is not None and a.handle is not None and (n > 0) != a.watched:
-            a.watched = n > 0
-            a.handle.send({"cmd": "watch", "on": a.watched})
-            if a.watched:  # a first viewer sees the weights at once, even when paused
-                a.handle.send({"cmd": "snapshot"})
 
     # -- delete, metrics, streams --------------------------------------------------------
 

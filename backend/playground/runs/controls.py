@@ -1,0 +1,175 @@
+"""ControlsMixin: pause, resume (also of interrupted runs), stop, step, optimizer
+updates and snapshot requests, as RunManager methods.
+
+A control of a running run is a message to its worker; the record changes at
+once (pause/resume) and the Trainer's own status events confirm it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+
+from playground.runs import checkpoints, config as run_config
+from playground.runs.errors import ConfigError, RunStateError
+from playground.runs.events import stamp
+from playground.runs.protocol import TERMINAL
+from playground.runs.records import Active
+
+REPLY_TIMEOUT_S = 10.0
+
+
+class ControlsMixin:
+    # -- controls --------------------------------------------------------------------
+
+    def _live(self, run_id: str) -> Active | None:
+        """The active run that controls still reach (not finishing, not being deleted)."""
+        a = self._active.get(run_id)
+        return a if a is not None and a.rec["status"] not in TERMINAL and not a.deleting else None
+
+    async def _active_or_error(self, run_id: str, action: str) -> Active:
+        a = self._live(run_id)
+        if a is not None:
+            return a
+        rec = await self.get(run_id)  # RunNotFound
+        raise RunStateError(f"cannot {action} run '{run_id}': it is {rec['status']}", rec["status"])
+
+    async def pause(self, run_id: str) -> dict:
+        a = await self._active_or_error(run_id, "pause")
+        if a.rec["status"] == "queued":
+            raise RunStateError(f"cannot pause run '{run_id}': it is queued (stop or delete it)", "queued")
+        if a.rec["status"] == "running":
+            a.handle.send({"cmd": "pause"})
+            self._set(run_id, status="paused")
+        return self._public(run_id, a.rec)
+
+    async def resume(self, run_id: str) -> dict:
+        a = self._live(run_id)
+        if a is None:
+            rec = await self.get(run_id)
+            if not rec["resumable"]:
+                raise RunStateError(f"cannot resume run '{run_id}': it is {rec['status']}"
+                                    + (" and has no checkpoint" if rec["status"] in ("interrupted", "failed")
+                                       else ""), rec["status"])
+            return await self._requeue(run_id)
+        if a.rec["status"] == "paused":
+            a.handle.send({"cmd": "resume"})
+            self._set(run_id, status="running")
+        return self._public(run_id, a.rec)
+
+    async def _requeue(self, run_id: str) -> dict:
+        if run_id in self._active:
+            raise RunStateError(f"run '{run_id}' is still finishing; try again in a moment")
+        self._check_capacity()
+        rec = await asyncio.to_thread(self.store.get_run, run_id)
+        path = checkpoints.checkpoint_dir(self.home, run_id, "latest")
+        step = checkpoints.load_meta(path)["step"]
+        await asyncio.to_thread(self.store.delete_metrics_after, run_id, step)
+        rec.update(status="queued", message=f"resuming from the checkpoint at step {step}",
+                   finished_at=None, final=None)
+        self._active[run_id] = Active(rec, resume=True)
+        await asyncio.to_thread(self.store.update_run, run_id, status="queued", message=rec["message"],
+                                finished_at=None, final=None, updated_at=time.time())
+        self._queue.append(run_id)
+        await self._schedule()
+        return self._public(run_id, self._active[run_id].rec if run_id in self._active else rec)
+
+    async def stop(self, run_id: str) -> dict:
+        a = self._live(run_id)
+        if a is None:
+            rec = await self.get(run_id)
+            if rec["status"] != "interrupted":
+                raise RunStateError(f"cannot stop run '{run_id}': it is {rec['status']}", rec["status"])
+            await asyncio.to_thread(self.store.update_run, run_id, status="stopped",
+                                    updated_at=time.time())
+            return await self.get(run_id)
+        if run_id in self._queue:
+            self._queue.remove(run_id)
+            await self._finalize(run_id, "stopped", "stopped before it started")
+            await self._schedule()
+            return await self.get(run_id)
+        a.handle.send({"cmd": "stop"})
+        return self._public(run_id, a.rec)
+
+    async def step(self, run_id: str, n: int = 1) -> dict:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ConfigError("n must be an integer >= 1", ("n",))
+        a = await self._active_or_error(run_id, "step")
+        if a.handle is None or a.rec["status"] == "queued":
+            raise RunStateError(f"cannot step run '{run_id}': it is queued", "queued")
+        a.handle.send({"cmd": "step", "n": n})
+        return self._public(run_id, a.rec)
+
+    async def update(self, run_id: str, settings: dict) -> dict:
+        settings = dict(settings or {})
+        name = settings.pop("name", None)
+        if name is not None and not isinstance(name, str):
+            raise ConfigError("name must be a string", ("name",))
+        a = self._live(run_id)
+        rec = a.rec if a is not None else await self.get(run_id)
+        if settings:
+            if a is None and rec["status"] != "interrupted":
+                raise RunStateError(f"cannot change the optimizer of run '{run_id}': it is "
+                                    f"{rec['status']}", rec["status"])
+            train = rec["config"]
+            if a is not None and a.handle is not None:
+                reply = await self._ask(a, {"cmd": "update", "settings": settings})
+                if not reply.get("ok"):
+                    raise ConfigError(reply.get("error") or "invalid optimizer settings",
+                                      run_config._field_of(reply.get("error") or "", settings))
+            else:
+                merged = run_config.merge_optimizer_settings(train, settings)
+                await asyncio.to_thread(run_config.check_optimizer, merged["optimizer"], {
+                    "lr": merged["lr"], "weight_decay": merged["weight_decay"],
+                    **merged["optimizer_params"]})
+            self._set(run_id, config=run_config.merge_optimizer_settings(train, settings), _rec=rec)
+        if name is not None:
+            self._set(run_id, name=name, _rec=rec)
+        if a is None:
+            await asyncio.to_thread(self.store.flush)
+            return await self.get(run_id)
+        return self._public(run_id, a.rec)
+
+    async def _ask(self, a: Active, msg: dict) -> dict:
+        req = secrets.token_hex(6)
+        fut = self._loop.create_future()
+        self._replies[req] = fut
+        if not a.handle.send({**msg, "id": req}):
+            self._replies.pop(req, None)
+            raise RunStateError("the run's worker is gone")
+        try:
+            return await asyncio.wait_for(fut, REPLY_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            raise RunStateError("the run's worker did not answer in time") from None
+        finally:
+            self._replies.pop(req, None)
+
+    def _set(self, run_id: str, _rec: dict | None = None, **changes) -> None:
+        """Change a record in memory (if active) and stage it for the store."""
+        a = self._active.get(run_id)
+        rec = a.rec if a is not None else _rec
+        changes["updated_at"] = time.time()
+        old_status = rec.get("status") if rec else None
+        if rec is not None:
+            rec.update(changes)
+        self.store.stage_run_update(run_id, **changes)
+        if "status" in changes and changes["status"] != old_status:
+            self.hub.publish(run_id, stamp({"type": "status", "status": changes["status"],
+                                            "message": changes.get("message", "")}))
+
+    async def request_snapshot(self, run_id: str) -> None:
+        a = self._active.get(run_id)
+        if a is None:
+            await self.get(run_id)
+            return
+        if a.handle is not None:
+            a.handle.send({"cmd": "snapshot"})
+
+    def _on_watchers(self, run_id: str, n: int) -> None:
+        a = self._active.get(run_id)
+        if a is not None and a.handle is not None and (n > 0) != a.watched:
+            a.watched = n > 0
+            a.handle.send({"cmd": "watch", "on": a.watched})
+            if a.watched:  # a first viewer sees the weights at once, even when paused
+                a.handle.send({"cmd": "snapshot"})

@@ -1,0 +1,150 @@
+"""SchedulerMixin: the FIFO queue, starting workers, folding their messages into
+run records and streams, and finishing runs when their worker exits.
+
+Part of RunManager (manager.py); everything here runs on the event loop thread.
+Worker messages arrive through ``call_soon_threadsafe`` from supervisor.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from playground.runs.events import clean, stamp
+from playground.runs.protocol import TERMINAL
+from playground.runs.records import record_update
+from playground.runs.supervisor import WorkerHandle, exit_reason
+
+log = logging.getLogger(__name__)
+
+
+class SchedulerMixin:
+    # -- scheduling ------------------------------------------------------------------
+
+    async def _schedule(self) -> None:
+        while self._queue and len(self._running) < self.max_runs:
+            run_id = self._queue.popleft()
+            self._running.add(run_id)
+            await self._launch(run_id)
+        for i, run_id in enumerate(self._queue):
+            self.hub.publish(run_id, stamp({"type": "status", "status": "queued",
+                                            "message": f"waiting for a worker (position {i + 1})",
+                                            "queue_position": i + 1}))
+
+    async def _launch(self, run_id: str) -> None:
+        a = self._active[run_id]
+        rec = a.rec
+        job = {"run_id": run_id, "home": str(self.home), "spec": rec["spec"],
+               "dataset": rec["dataset"], "dataset_params": rec["dataset_params"],
+               "config": rec["config"], "initial_weights_path": a.initial_weights_path,
+               "resume": a.resume, "best_val_loss": rec.get("best_val_loss"),
+               "data_dir": str(self.data_dir) if self.data_dir else None,
+               "blas_threads": self.blas_threads, "step_interval": self.step_interval,
+               "snapshot_interval": self.snapshot_interval,
+               "checkpoint_interval": self.checkpoint_interval,
+               "watched": self.hub.watchers(run_id) > 0}
+        a.handle = WorkerHandle(run_id, self._loop, self._on_message, self._on_exit)
+        now = time.time()
+        self._set(run_id, status="running", message="", started_at=rec.get("started_at") or now)
+        try:
+            await asyncio.to_thread(a.handle.start, job, self.blas_threads if self.blas_env else None)
+        except Exception as exc:  # could not even start a process (fork limits, ...)
+            a.handle = None
+            self._running.discard(run_id)
+            await self._finalize(run_id, "failed", f"could not start a worker: {exc}")
+
+    # -- messages from workers (event loop thread) --------------------------------------
+
+    def _on_message(self, run_id: str, msg: dict) -> None:
+        a = self._active.get(run_id)
+        if a is None or a.deleting:
+            return
+        kind = msg.get("type")
+        if kind == "reply":
+            fut = self._replies.pop(msg.get("id"), None)
+            if fut is not None and not fut.done():
+                fut.set_result(msg)
+            return
+        if kind == "error":
+            a.error = msg.get("message") or "the worker failed"
+            log.warning("run %s failed in its worker: %s", run_id, msg.get("traceback"))
+            return
+        if kind == "final":
+            a.final = msg.get("final")
+            return
+        if kind == "done" or kind == "status" and msg.get("status") in TERMINAL:
+            # Held back until the worker has exited, so the terminal status and
+            # "done" reach subscribers together with the final record.
+            a.held.append(stamp(msg))
+            return
+        if kind == "status" and msg.get("status") == a.rec["status"]:
+            return  # already announced (the manager sets pause/resume at once)
+        changes = record_update(a.rec, msg)
+        if kind == "checkpoint":
+            self.models.forget(run_id)
+        if kind in ("step", "epoch", "eval"):
+            payload = {k: v for k, v in msg.items() if k not in ("type", "ts")}
+            self.store.stage_metric(run_id, kind, msg.get("step"), msg.get("epoch"), payload)
+        if kind == "status":
+            changes["message"] = msg.get("message") or ""
+        if changes:
+            changes["updated_at"] = time.time()
+            a.rec.update(changes)
+            self.store.stage_run_update(run_id, **changes)
+        if kind not in ("started", "checkpoint"):
+            self.hub.publish(run_id, stamp(msg))
+
+    def _on_exit(self, run_id: str, code: int | None) -> None:
+        a = self._active.get(run_id)
+        if a is None:
+            return
+        self._running.discard(run_id)
+        if a.deleting:
+            a.done.set()
+            return
+        if a.shutting_down:
+            status, message = "interrupted", "the server shut down during this run"
+        elif a.final is not None:
+            status, message = a.final.get("status", "finished"), a.final.get("message") or ""
+        elif a.error is not None:
+            status, message = "failed", a.error
+        else:
+            status, message = "failed", exit_reason(code)
+        self._spawn(self._finalize(run_id, status, message))
+        self._spawn(self._schedule())
+
+    async def _finalize(self, run_id: str, status: str, message: str) -> None:
+        a = self._active.get(run_id)
+        if a is None:
+            return
+        rec = a.rec
+        changes = {"status": status, "message": message, "finished_at": time.time(),
+                   "updated_at": time.time()}
+        if a.final is not None:
+            changes["final"] = clean(a.final)
+        rec.update(changes)
+        try:
+            await asyncio.to_thread(self.store.update_run, run_id, **changes)
+        finally:
+            for ev in a.held:
+                if ev.get("type") == "status":
+                    ev.update(status=status, message=message)
+            if not any(ev.get("type") == "status" for ev in a.held):
+                a.held.insert(0, stamp({"type": "status", "status": status, "message": message}))
+            for ev in a.held:
+                self.hub.publish(run_id, ev)
+            if self._active.get(run_id) is a:
+                self._active.pop(run_id)
+            self.hub.close(run_id)
+            a.done.set()
+        if status != "interrupted":
+            await self._prune()
+
+    async def _prune(self) -> None:
+        if self.runs_kept <= 0 or self.store is None:
+            return
+        old = await asyncio.to_thread(self.store.prunable, self.runs_kept, TERMINAL)
+        for run_id in old:
+            if run_id not in self._active:
+                await self._remove(run_id)
