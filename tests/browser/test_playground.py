@@ -181,6 +181,11 @@ def test_runs_list_compares_two_runs_and_tabs_work_from_the_keyboard(page, shot)
     page.wait_for_selector("#compare-card:not([hidden])")
     assert a in page.text_content("#compare-names") and b in page.text_content("#compare-names")
     shot(page, "runs-compare", full_page=True)
+    # opening a run shows its curves and puts its setup in the URL
+    page.click(f'tr[data-run="{a}"] button:has-text("Open")')
+    page.wait_for_function("document.querySelector('[data-tab=train]').getAttribute('aria-selected') === 'true'")
+    page.wait_for_function("location.hash.includes('dataset=circle') && location.hash.includes('dense(units:8);tanh')")
+    assert page.input_value("#cfg-lr") == "0.5"
 
 
 def test_tablet_layout_has_no_horizontal_scroll(browser, server, shot):

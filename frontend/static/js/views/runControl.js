@@ -70,7 +70,23 @@ export function mountRunControl(ctx) {
       const [steps, epochs] = await Promise.all([api.metrics(id, "step", 1000), api.metrics(id, "epoch", 1000)]);
       let history = applyMetrics(emptyHistory(), "step", steps.points || []);
       history = applyMetrics(history, "epoch", epochs.points || []);
-      store.setState({ run, history, evaluation: null, lastEval: null, target: { kind: "run", id: run.id }, ...(tab ? { tab } : {}) });
+      // The Build view shows the opened run's setup, so its link reproduces it.
+      const c = run.config || {};
+      const config = {
+        ...store.get().config,
+        dataset: run.dataset,
+        layers: run.spec?.layers || store.get().config.layers,
+        optimizer: c.optimizer ?? store.get().config.optimizer,
+        lr: c.lr ?? store.get().config.lr,
+        batch_size: c.batch_size ?? store.get().config.batch_size,
+        epochs: c.epochs ?? store.get().config.epochs,
+        steps: c.steps || 0,
+        seed: c.seed ?? 0,
+        init: "",
+        val_split: run.dataset_params?.val_split ?? store.get().config.val_split,
+        noise: run.dataset_params?.noise ?? store.get().config.noise,
+      };
+      store.setState({ run, history, config, evaluation: null, lastEval: null, target: { kind: "run", id: run.id }, ...(tab ? { tab } : {}) });
       if (ACTIVE.has(run.status)) follow(id);
       else if (socket) socket.close();
     } catch (err) {
