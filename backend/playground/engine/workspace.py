@@ -15,6 +15,7 @@ overwritten. Two forwards in flight simply use two arrays.
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 
@@ -23,13 +24,17 @@ import numpy as np
 # More arrays than this per key means the caller keeps them all alive (for
 # example a list of outputs); those are then allocated without pooling.
 _MAX_PER_KEY = 4
+# Arrays larger than this (the im2col columns of a 1000-image evaluation batch,
+# say) are not kept: a training step's arrays are far smaller, and holding
+# hundreds of MB per worker process for an occasional big batch is not worth it.
+MAX_POOLED_BYTES = 64 * 2**20
 
 _pool: dict[tuple, list[np.ndarray]] = {}
 _lock = threading.Lock()
 
 
 def _refcount_when_free() -> int:
-    # The count a pooled array shows inside take() when only the pool holds
+    # The count a pooled array shows inside _take() when only the pool holds
     # it, measured rather than assumed (it differs between Python versions).
     probe = [np.empty(1)]
     for arr in probe:
@@ -46,19 +51,8 @@ def take(tag: str, shape: tuple[int, ...], dtype, zero: bool = False) -> np.ndar
     Contents are arbitrary unless `zero` is true. Callers that need a zero
     border (padding) and overwrite only the interior use `take_zeroed_border`.
     """
-    dtype = np.dtype(dtype)
-    key = (tag, tuple(shape), dtype.str)
-    with _lock:
-        arrays = _pool.setdefault(key, [])
-        for arr in arrays:
-            if sys.getrefcount(arr) == _FREE:
-                break
-        else:
-            arr = np.empty(shape, dtype)
-            if len(arrays) < _MAX_PER_KEY:
-                arrays.append(arr)
-            zero = True
-    if zero:
+    arr, fresh = _take(tag, tuple(shape), np.dtype(dtype))
+    if zero and not fresh:
         arr.fill(0)
     return arr
 
@@ -69,7 +63,24 @@ def take_zeroed_border(tag: str, shape: tuple[int, ...], dtype) -> np.ndarray:
 
     The tag must be used for nothing else (the guarantee rests on it).
     """
-    return take("border:" + tag, shape, dtype)
+    return _take("border:" + tag, tuple(shape), np.dtype(dtype))[0]
+
+
+def _take(tag: str, shape: tuple[int, ...], dtype: np.dtype) -> tuple[np.ndarray, bool]:
+    """(array, fresh): a fresh array is all zeros."""
+    if math.prod(shape) * dtype.itemsize > MAX_POOLED_BYTES:
+        return np.zeros(shape, dtype), True
+    key = (tag, shape, dtype.str)
+    with _lock:
+        arrays = _pool.setdefault(key, [])
+        for arr in arrays:
+            if sys.getrefcount(arr) == _FREE:
+                return arr, False
+        # np.zeros maps zeroed pages lazily: no slower than np.empty plus a fill.
+        arr = np.zeros(shape, dtype)
+        if len(arrays) < _MAX_PER_KEY:
+            arrays.append(arr)
+        return arr, True
 
 
 def clear() -> None:
