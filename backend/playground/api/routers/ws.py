@@ -13,9 +13,11 @@ mailbox, so a slow viewer skips intermediate steps and never slows training.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import time
+from collections import OrderedDict
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
@@ -37,11 +39,35 @@ def _clean(value):
     return value
 
 
-def encode(event: dict) -> str:
+def _dumps(event: dict) -> str:
     try:
         return json.dumps(event, separators=(",", ":"), allow_nan=False)
     except ValueError:
         return json.dumps(_clean(event), separators=(",", ":"))
+
+
+class EncodeCache:
+    """The run manager hands the same event object to every viewer of a run:
+    encode it once, not once per viewer. Entries keep their event alive, so an
+    id() is never reused while it is a key."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._items: OrderedDict[int, tuple[dict, str]] = OrderedDict()
+
+    def __call__(self, event: dict) -> str:
+        key = id(event)
+        hit = self._items.get(key)
+        if hit is not None and hit[0] is event:
+            return hit[1]
+        text = _dumps(event)
+        self._items[key] = (event, text)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return text
+
+
+encode = EncodeCache()
 
 
 class Viewer:
@@ -51,10 +77,13 @@ class Viewer:
         self.ws = ws
         self.lock = asyncio.Lock()
 
-    async def send(self, message: dict) -> None:
-        message.setdefault("ts", time.time())
+    async def send(self, message: dict, shared: bool = False) -> None:
+        """`shared`: the event object goes to every viewer (encode once, never mutate)."""
+        if "ts" not in message:
+            message = {**message, "ts": time.time()}
+        text = encode(message) if shared else _dumps(message)
         async with self.lock:
-            await self.ws.send_text(encode(message))
+            await self.ws.send_text(text)
 
     async def error(self, text: str) -> None:
         await self.send({"type": "error", "message": text})
@@ -76,8 +105,11 @@ def _parse(text: str) -> tuple[str | None, str | None]:
 
 
 async def _pump(viewer: Viewer, manager, run_id: str) -> None:
-    async for event in manager.subscribe(run_id):
-        await viewer.send(event)
+    # aclosing: a viewer that leaves early takes its mailbox out of the run's
+    # channel at once, not whenever the generator is collected.
+    async with contextlib.aclosing(manager.subscribe(run_id)) as events:
+        async for event in events:
+            await viewer.send(event, shared=event.get("type") != "state")
 
 
 async def _answer(viewer: Viewer, manager, run_id: str) -> None:

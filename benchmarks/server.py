@@ -1,0 +1,256 @@
+"""Server under classroom load: 5 concurrent training runs and 50 websocket viewers.
+
+    python -m benchmarks.server [--steps 3000] [--viewers 50] [--runs 5]
+
+Starts a real uvicorn server on 127.0.0.1 (temporary home, MNIST from
+PLAYGROUND_DATA_DIR) and measures, in one session:
+
+- training throughput of 5 runs with nobody watching, then the same 5 runs
+  with 50 websocket viewers (10 per run), then again without (the two
+  unwatched rounds bracket the watched one, so drift on a shared machine shows);
+- messages per second delivered to the viewers and the delay from each event's
+  server timestamp (`ts`) to its arrival at the client (p50 / p95);
+- p95 latency of POST /api/runs/{id}/predict (one 28x28 image) while 5 runs
+  train and 50 viewers watch.
+
+Prints a table; targets: delay p95 < 250 ms, streaming cost < 10%, predict p95 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import websockets
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = {
+    "input_shape": [28, 28, 1],
+    "layers": [{"type": "flatten"}, {"type": "dense", "units": 128, "activation": "relu"}, {"type": "dense", "units": 10}],
+}
+TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(home: str, runs: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    data_dir = os.environ.get("PLAYGROUND_DATA_DIR") or str(ROOT.parent / "shared" / "data")
+    env = dict(os.environ, PLAYGROUND_HOME=home, PLAYGROUND_DATA_DIR=data_dir,
+               PLAYGROUND_MAX_RUNS=str(runs), PLAYGROUND_MAX_QUEUE=str(runs * 4))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """(the server process itself, its finished children = the training workers), in CPU seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / tick
+    children = (int(fields[13]) + int(fields[14])) / tick
+    return own, children
+
+
+class Meter:
+    """CPU used by the server, the workers and this client process during one round."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def __enter__(self):
+        self.t0 = time.monotonic()
+        self.s0 = cpu_seconds(self.pid)
+        self.c0 = sum(os.times()[:2])
+        return self
+
+    def __exit__(self, *exc):
+        s1 = cpu_seconds(self.pid)
+        self.wall = time.monotonic() - self.t0
+        self.server = s1[0] - self.s0[0]
+        self.workers = s1[1] - self.s0[1]
+        self.client = sum(os.times()[:2]) - self.c0
+
+    def __str__(self):
+        return (f"wall {self.wall:.1f} s, cpu: workers {self.workers:.1f} s, server {self.server:.1f} s, "
+                f"viewers/client {self.client:.1f} s")
+
+
+def percentile(values, q) -> float:
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q)) if len(values) else float("nan")
+
+
+def create_runs(client: httpx.Client, n: int, steps: int, seed0: int) -> list[str]:
+    ids = []
+    for k in range(n):
+        body = {"spec": SPEC, "dataset": "mnist", "steps": steps, "batch_size": 64, "optimizer": "sgd",
+                "lr": 0.05, "seed": seed0 + k, "dataset_params": {"val_split": 0.05}, "name": f"bench-{seed0 + k}"}
+        r = client.post("/api/runs", json=body)
+        r.raise_for_status()
+        ids.append(r.json()["id"])
+    return ids
+
+
+def wait_all(client: httpx.Client, ids: list[str], timeout: float = 600) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        recs = [client.get(f"/api/runs/{i}").json() for i in ids]
+        if all(r["status"] in TERMINAL for r in recs):
+            return recs
+        time.sleep(0.25)
+    raise SystemExit("runs did not finish in time")
+
+
+def throughput(recs: list[dict]) -> float:
+    """Mean samples/s per run, from each run's own training time."""
+    rates = []
+    for r in recs:
+        final = r.get("final") or {}
+        if r["status"] != "finished" or not final.get("seconds"):
+            raise SystemExit(f"run {r['id']} ended {r['status']}: {r.get('message')}")
+        rates.append(final["steps"] * r["config"]["batch_size"] / final["seconds"])
+    return float(np.mean(rates))
+
+
+class Viewers:
+    """`per_run` websocket clients on each run, recording (arrival - ts) per message."""
+
+    def __init__(self, base: str, ids: list[str], per_run: int):
+        self.urls = [base.replace("http", "ws", 1) + f"/ws/runs/{i}" for i in ids for _ in range(per_run)]
+        self.delays: list[float] = []
+        self.count = 0
+        self.rates: list[float] = []
+
+    async def one(self, url: str) -> None:
+        first = last = None
+        n = 0
+        async with websockets.connect(url, max_size=None) as ws:
+            async for raw in ws:
+                now = time.time()
+                msg = json.loads(raw)
+                self.count += 1
+                if msg.get("type") != "state" and isinstance(msg.get("ts"), (int, float)):
+                    self.delays.append(now - msg["ts"])
+                    n += 1
+                    first = first or now
+                    last = now
+                if msg.get("type") == "done" or (msg.get("type") == "status" and msg.get("status") in TERMINAL):
+                    break
+        if first and last and last > first:
+            self.rates.append(n / (last - first))
+
+    async def run(self) -> None:
+        await asyncio.gather(*(self.one(u) for u in self.urls))
+
+    def rate(self) -> float:
+        """Messages per second summed over viewers, each over its own streaming window."""
+        return float(sum(self.rates))
+
+
+def predict_load(base: str, run_id: str, stop: threading.Event, out: list[float], per_s: float = 10.0) -> None:
+    body = {"input": np.random.default_rng(0).random((28, 28)).round(3).tolist()}
+    with httpx.Client(base_url=base, timeout=10) as client:
+        client.post(f"/api/runs/{run_id}/predict", json=body).raise_for_status()  # warm the model cache
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            r = client.post(f"/api/runs/{run_id}/predict", json=body)
+            if r.status_code == 200:
+                out.append(time.perf_counter() - t0)
+            stop.wait(max(0.0, 1.0 / per_s - (time.perf_counter() - t0)))
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--viewers", type=int, default=50)
+    ap.add_argument("--steps", type=int, default=3000)
+    args = ap.parse_args(argv)
+    per_run = max(1, args.viewers // args.runs)
+    home = tempfile.mkdtemp(prefix="playground-bench-")
+    proc, base = start_server(home, args.runs)
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            print(f"server {base}; {args.runs} runs x {args.steps} steps (MLP 784-128-10, batch 64, MNIST)", flush=True)
+            with Meter(proc.pid) as m:
+                quiet1 = throughput(wait_all(client, create_runs(client, args.runs, args.steps, 0)))
+            print(f"  unwatched round 1: {quiet1:,.0f} samples/s per run; {m}", flush=True)
+
+            with Meter(proc.pid) as m:
+                ids = create_runs(client, args.runs, args.steps, 100)
+                viewers = Viewers(base, ids, per_run)
+                asyncio.run(viewers.run())
+                watched = throughput(wait_all(client, ids))
+            print(f"  watched round: {watched:,.0f} samples/s per run, {viewers.count} messages; {m}", flush=True)
+
+            with Meter(proc.pid) as m:
+                quiet2 = throughput(wait_all(client, create_runs(client, args.runs, args.steps, 200)))
+            print(f"  unwatched round 2: {quiet2:,.0f} samples/s per run; {m}", flush=True)
+
+            ids = create_runs(client, args.runs, args.steps, 300)
+            latencies: list[float] = []
+            stop = threading.Event()
+            loader = threading.Thread(target=predict_load, args=(base, _finished_run(client), stop, latencies))
+            loader.start()
+            load_viewers = Viewers(base, ids, per_run)
+            asyncio.run(load_viewers.run())
+            wait_all(client, ids)
+            stop.set()
+            loader.join()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+    quiet = (quiet1 + quiet2) / 2
+    cost = 1 - watched / quiet
+    rows = [
+        ("runs x viewers", f"{args.runs} x {per_run * args.runs}", ""),
+        ("messages/s delivered (all viewers)", f"{viewers.rate():,.0f}", ""),
+        ("event -> client delay p50", f"{percentile(viewers.delays, 50) * 1000:.1f} ms", ""),
+        ("event -> client delay p95", f"{percentile(viewers.delays, 95) * 1000:.1f} ms", "< 250 ms"),
+        ("training, unwatched (mean of 2 rounds)", f"{quiet:,.0f} samples/s/run", f"({quiet1:,.0f} / {quiet2:,.0f})"),
+        ("training, 50 viewers", f"{watched:,.0f} samples/s/run", ""),
+        ("streaming cost", f"{cost * 100:+.1f} %", "< 10 %"),
+        ("predict p50 under load", f"{percentile(latencies, 50) * 1000:.1f} ms", f"{len(latencies)} requests"),
+        ("predict p95 under load", f"{percentile(latencies, 95) * 1000:.1f} ms", "< 50 ms"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print()
+    print(f"{'measure':<{width}}  {'value':>22}  target / note")
+    print("-" * (width + 45))
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>22}  {note}")
+
+
+def _finished_run(client: httpx.Client) -> str:
+    runs = client.get("/api/runs", params={"status": "finished", "limit": 1}).json()
+    return runs[0]["id"]
+
+
+if __name__ == "__main__":
+    main()
