@@ -186,6 +186,11 @@ def test_runs_list_compares_two_runs_and_tabs_work_from_the_keyboard(page, shot)
     page.wait_for_function("document.querySelector('[data-tab=train]').getAttribute('aria-selected') === 'true'")
     page.wait_for_function("location.hash.includes('dataset=circle') && location.hash.includes('dense(units:8);tanh')")
     assert page.input_value("#cfg-lr") == "0.5"
+    # the link names the run: a reload (or a student's browser) follows the same run
+    page.wait_for_function("id => location.search.includes('run=' + id)", arg=a)
+    page.goto(page.url)
+    wait_status(page, "Finished", timeout=20_000)
+    page.wait_for_function("document.querySelector('#status-progress').textContent.includes('step 150')")
 
 
 def test_tablet_layout_has_no_horizontal_scroll(browser, server, shot):

@@ -67,6 +67,17 @@ function main() {
   });
   window.addEventListener("hashchange", () => store.setState({ config: initialConfig(store.get().datasets) }));
 
+  // The open run's id goes in the query string (?run=...), beside the hash's
+  // setup, so a link lets a class follow the same run live.
+  store.subscribe((s, prev) => {
+    if (s.run?.id === prev.run?.id) return;
+    const params = new URLSearchParams(location.search);
+    if (s.run) params.set("run", s.run.id);
+    else params.delete("run");
+    const query = params.toString();
+    history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+  });
+
   // Tabs: arrow keys move between them, as the ARIA tabs pattern expects.
   const tabButtons = [...document.querySelectorAll("[role=tab]")];
   const showTab = (s) => {
@@ -108,6 +119,9 @@ function main() {
   mountEval(ctx);
   mountDraw(ctx);
   mountRuns(ctx);
+
+  const runParam = new URLSearchParams(location.search).get("run");
+  if (runParam) ctx.openRun(runParam);
 
   // The bootstrap may be empty when the page is served statically; ask the API.
   if (!datasets.length) api.datasets().then((d) => store.setState({ datasets: d, config: initialConfig(d) })).catch(report);

@@ -14,6 +14,8 @@ import { fmtPct, fmtShape, fmtNum } from "../format.js";
 
 const $ = (id) => document.getElementById(id);
 const WITH_WEIGHTS = new Set(["running", "paused", "finished", "stopped", "interrupted"]);
+// The pad makes 28x28 images: only models with that input can read them.
+const takesDigits = (spec) => Array.isArray(spec?.input_shape) && spec.input_shape[0] === 28 && spec.input_shape[1] === 28;
 
 function pixelCanvas(images, options, label, maxWidth = 300, perPixel = 12) {
   const c = el("canvas", { class: "pixel", role: "img", "aria-label": label });
@@ -36,7 +38,12 @@ function vectorImage(values) {
 }
 
 export function mountDraw({ store, report }) {
-  const target = () => store.get().target;
+  // What the select shows is what predicts: a 2-D run may be the open run (state.target)
+  // but is not offered here, so the select, not the state, decides.
+  const target = () => {
+    const [kind, id] = $("draw-target").value.split(":");
+    return id ? { kind, id } : null;
+  };
   let controller = null;
   let filterCache = new Map(); // "runId:layer" -> filters response
 
@@ -44,7 +51,7 @@ export function mountDraw({ store, report }) {
     const t = target();
     if (!t) {
       $("pred-label").textContent = "";
-      report(new Error("Choose a model first: start a run, open a finished run, or import a model."));
+      report(new Error("Choose a model first: train one on 28\u00d728 images (MNIST), open a finished run, or import a model."));
       return;
     }
     if (controller) controller.abort();
@@ -99,11 +106,11 @@ export function mountDraw({ store, report }) {
   });
 
   function renderTargets(s) {
-    const runs = s.runs.filter((r) => WITH_WEIGHTS.has(r.status));
-    if (s.run && !runs.some((r) => r.id === s.run.id)) runs.unshift(s.run);
+    const runs = s.runs.filter((r) => WITH_WEIGHTS.has(r.status) && takesDigits(r.spec));
+    if (s.run && takesDigits(s.run.spec) && !runs.some((r) => r.id === s.run.id)) runs.unshift(s.run);
     const opts = [el("option", { value: "", text: "\u2014 choose a model \u2014" })];
     for (const r of runs) opts.push(el("option", { value: `run:${r.id}`, text: `run ${r.name || r.id} (${r.dataset}, ${r.status})` }));
-    for (const m of s.models) opts.push(el("option", { value: `model:${m.id}`, text: `imported ${m.name || m.id}` }));
+    for (const m of s.models.filter((mm) => takesDigits(mm.spec))) opts.push(el("option", { value: `model:${m.id}`, text: `imported ${m.name || m.id}` }));
     const sel = $("draw-target");
     sel.replaceChildren(...opts);
     sel.value = s.target ? `${s.target.kind}:${s.target.id}` : "";
@@ -140,7 +147,7 @@ export function mountDraw({ store, report }) {
       box.replaceChildren(el("p", { class: "hint", text: "Draw to see feature maps and activations." }));
       return;
     }
-    const t = s.target;
+    const t = target();
     const cards = [];
     // flatten and dropout repeat the previous layer's numbers: skip them
     for (const layer of (act.layers || []).filter((l) => l.type !== "flatten" && l.type !== "dropout")) {
