@@ -31,16 +31,15 @@ export function mountEval({ store, report }) {
     $("gap-text").textContent = gap
       ? `Largest gap: ${fmtPct(gap.gap)} between class ${gap.best} (${fmtPct(ev.per_class_accuracy[gap.best])}) and class ${gap.worst} (${fmtPct(ev.per_class_accuracy[gap.worst])}).`
       : "";
-    const mis = ev.misclassified || [];
-    $("mis-count").textContent = mis.length ? `${mis.length} shown` : "none";
+    const mis = (ev.misclassified || []).filter((m) => Array.isArray(m.image) && Array.isArray(m.image[0]));
+    const points = (ev.misclassified || []).length - mis.length;
+    $("mis-count").textContent = mis.length ? `${mis.length} shown` : points ? `${points} misclassified points: see the decision boundary on the Train tab` : "none";
     $("mis-gallery").replaceChildren(
-      ...mis
-        .filter((m) => Array.isArray(m.image) && Array.isArray(m.image[0]))
-        .map((m) => {
-          const c = el("canvas", { class: "pixel thumb", role: "img", "aria-label": `test image ${m.index}: label ${m.label}, predicted ${m.prediction}` });
-          drawImageGrid(dataCanvas(c, m.image[0].length, m.image.length), { images: [m.image] }, { colormap: "ink", normalize: "none", gap: 0, cols: 1 });
-          return el("figure", { class: "thumb-fig" }, c, el("figcaption", {}, el("span", { class: "bad", text: `${m.prediction}` }), ` (true ${m.label})`));
-        }),
+      ...mis.map((m) => {
+        const c = el("canvas", { class: "pixel thumb", role: "img", "aria-label": `test image ${m.index}: label ${m.label}, predicted ${m.prediction}` });
+        drawImageGrid(dataCanvas(c, m.image[0].length, m.image.length), { images: [m.image] }, { colormap: "ink", normalize: "none", gap: 0, cols: 1 });
+        return el("figure", { class: "thumb-fig" }, c, el("figcaption", {}, el("span", { class: "bad", text: `${m.prediction}` }), ` (true ${m.label})`));
+      }),
     );
   }
 

@@ -29,17 +29,14 @@ export function mountRunControl(ctx) {
     pending = [];
     store.setState((s) => {
       let { history, run } = s;
-      let evalEvent = null;
       for (const ev of events) {
         if (ev.type === "state") run = ev.run;
         else if (ev.type === "status") run = run && { ...run, status: ev.status, message: ev.message || "" };
         else if (ev.type === "done") run = run && { ...run, status: ev.status || run.status, message: ev.message || run.message, final: ev };
-        else if (ev.type === "eval") evalEvent = ev;
+        else if (ev.type === "eval") continue; // the Evaluate view fetches the full evaluation (with images) when the run ends
         else history = applyEvent(history, ev);
       }
-      const patch = { history, run };
-      if (evalEvent) patch.lastEval = evalEvent;
-      return patch;
+      return { history, run };
     });
     for (const ev of events) {
       if (ev.type === "error") report(new Error(`Live stream: ${ev.message}`));
@@ -86,7 +83,7 @@ export function mountRunControl(ctx) {
         val_split: run.dataset_params?.val_split ?? store.get().config.val_split,
         noise: run.dataset_params?.noise ?? store.get().config.noise,
       };
-      store.setState({ run, history, config, evaluation: null, lastEval: null, target: { kind: "run", id: run.id }, ...(tab ? { tab } : {}) });
+      store.setState({ run, history, config, evaluation: null, target: { kind: "run", id: run.id }, ...(tab ? { tab } : {}) });
       if (ACTIVE.has(run.status)) follow(id);
       else if (socket) socket.close();
     } catch (err) {
@@ -102,7 +99,7 @@ export function mountRunControl(ctx) {
     }
     try {
       const run = await api.createRun(buildRunRequest(s.config, datasetInfo(s)));
-      store.setState({ run, history: emptyHistory(), evaluation: null, lastEval: null, target: { kind: "run", id: run.id }, tab: s.tab === "build" ? "train" : s.tab, banner: null });
+      store.setState({ run, history: emptyHistory(), evaluation: null, target: { kind: "run", id: run.id }, tab: s.tab === "build" ? "train" : s.tab, banner: null });
       follow(run.id);
     } catch (err) {
       report(err);
@@ -129,7 +126,7 @@ export function mountRunControl(ctx) {
   $("btn-reset").addEventListener("click", () => {
     if (socket) socket.close();
     socket = null;
-    store.setState({ run: null, history: emptyHistory(), evaluation: null, lastEval: null, tab: "build" });
+    store.setState({ run: null, history: emptyHistory(), evaluation: null, tab: "build" });
   });
 
   const patchLr = debounce(async (lr) => {
