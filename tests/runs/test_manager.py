@@ -128,11 +128,14 @@ def test_pause_step_resume_update_stop(settings, h):
         try:
             rec = await mgr.create(h.config(steps=10**6, optimizer="sgd", lr=0.01))
             rid = rec["id"]
-            await h.wait_until(mgr, rid, lambda r: r["progress"]["step"] > 0)
+            live = await h.wait_until(mgr, rid, lambda r: r["progress"]["step"] > 0)
+            assert live["worker"]["blas_threads"] == 1 and live["worker"]["pid"] == mgr.worker_pid(rid)
             paused = await mgr.pause(rid)
             assert paused["status"] == "paused"
-            await asyncio.sleep(0.3)
-            before = (await mgr.get(rid))["progress"]["step"]
+            before, previous = None, -1
+            while before != previous:  # until steps in flight have arrived
+                previous, before = before, (await mgr.get(rid))["progress"]["step"]
+                await asyncio.sleep(0.25)
             await asyncio.sleep(0.3)
             assert (await mgr.get(rid))["progress"]["step"] == before
             await mgr.step(rid, 7)

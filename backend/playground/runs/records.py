@@ -63,7 +63,9 @@ def record_update(rec: dict, msg: dict) -> dict:
     if kind == "started":
         return {"progress": _progress(rec, step=msg["step"], epoch=msg["epoch"],
                                       total_steps=msg["total_steps"],
-                                      steps_per_epoch=msg["steps_per_epoch"])}
+                                      steps_per_epoch=msg["steps_per_epoch"]),
+                # Live only (not a store column): which process trains, with how many BLAS threads.
+                "worker": {"pid": msg.get("pid"), "blas_threads": msg.get("blas_threads")}}
     if kind == "step":
         new = {k: msg.get(k) for k in ("loss", "accuracy", "lr", "loss_mean", "accuracy_mean",
                                        "steps_per_s")}

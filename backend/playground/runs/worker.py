@@ -161,7 +161,7 @@ class Worker:
         threading.Thread(target=self._tick_loop, name="ticker", daemon=True).start()
         self.send({"type": "started", "total_steps": trainer.total_steps,
                    "steps_per_epoch": trainer.steps_per_epoch, "step": trainer.step_count,
-                   "epoch": trainer.epoch, "pid": os.getpid()})
+                   "epoch": trainer.epoch, "pid": os.getpid(), "blas_threads": _blas_threads()})
         try:
             final = trainer.run()
         finally:
@@ -252,3 +252,11 @@ def _add_filter_images(ev: dict, model) -> None:
             continue
         images, _ = filter_images(w.data[..., :MAX_FILTERS])
         layer["filters"] = images.round(3).tolist()
+
+
+def _blas_threads() -> int | None:
+    """The BLAS thread count in effect here (what threadpool_limits set)."""
+    from threadpoolctl import threadpool_info
+
+    counts = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
+    return max(counts) if counts else None
