@@ -72,10 +72,11 @@ export const api = {
 };
 
 /**
- * Follows WS /ws/runs/{id}: onMessage(msg) for every server message, reconnects
- * with backoff while the run may still change, close() ends it for good.
+ * Follows WS /ws/runs/{id}: onMessage(msg) for every server message; reconnects
+ * with backoff while shouldReconnect() says the run may still change; close()
+ * ends it for good.
  */
-export function followRun(id, onMessage, onClose) {
+export function followRun(id, onMessage, { onClose, shouldReconnect = () => true } = {}) {
   let ws = null;
   let closed = false;
   let retry = 500;
@@ -95,7 +96,7 @@ export function followRun(id, onMessage, onClose) {
       onMessage(msg);
     });
     ws.addEventListener("close", (e) => {
-      if (closed || e.code === 4404 || e.code === 1000) {
+      if (closed || e.code === 4404 || e.code === 1000 || !shouldReconnect()) {
         if (onClose) onClose(e);
         return;
       }

@@ -14,7 +14,7 @@ export function drawBars(ctx, data, options) {
   ctx.font = "12px system-ui, sans-serif";
   const labelW = options.labelWidth ?? 26;
   const valueW = 48;
-  const rowH = height / values.length;
+  const rowH = Math.min(height / values.length, 34);
   const barH = Math.max(4, Math.min(22, rowH * 0.7));
   const max = options.max ?? Math.max(...values, 1e-9);
   const fmt = options.format || ((v) => v.toFixed(2));

@@ -13,7 +13,8 @@ export function drawConfusion(ctx, data, options) {
   const k = m.length;
   if (!k) return;
   const pad = 28;
-  const cell = Math.min((width - pad - 4) / k, (height - pad - 4) / k);
+  // capped so a 2x2 matrix does not turn into four posters
+  const cell = Math.min((width - pad - 4) / k, (height - pad - 4) / k, 72);
   ctx.font = `${Math.max(8, Math.min(12, cell * 0.32))}px system-ui, sans-serif`;
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";

@@ -50,7 +50,7 @@ export function mountRunControl(ctx) {
 
   function follow(id) {
     if (socket) socket.close();
-    socket = followRun(id, onMessage);
+    socket = followRun(id, onMessage, { shouldReconnect: () => !TERMINAL.has(store.get().run?.status) });
   }
 
   // Ask for a weight snapshot about once a second while training, so the

@@ -53,6 +53,7 @@ export function mountTrain({ store, report }) {
     const byLayer = histogramsByLayer(s.history);
     const sel = $("hist-layer");
     const keys = Object.keys(byLayer);
+    sel.parentElement.hidden = keys.length === 0;
     if (sel.options.length !== keys.length) {
       const keep = sel.value;
       sel.replaceChildren(...keys.map((k) => el("option", { value: k, text: `${k} ${s.history.layerTypes[k] || ""}` })));
