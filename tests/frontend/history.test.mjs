@@ -36,3 +36,17 @@ test("snapshots give gradient norms, dead fractions and histograms per layer", (
   assert.equal(histogramsByLayer(h)[0].length, 40);
   assert.equal(h.layerTypes[1], "relu");
 });
+
+test("steps skipped by the stream are merged in from /metrics, sorted, once", async () => {
+  const { mergeSteps, hasGap } = await import("../../frontend/static/js/history.js");
+  let h = emptyHistory();
+  h = applyEvent(h, { type: "step", step: 1, loss: 2, accuracy: 0.1 });
+  h = applyEvent(h, { type: "step", step: 100, loss: 1, accuracy: 0.5 });
+  assert.equal(hasGap(h, 20), true);
+  h = mergeSteps(h, [{ step: 1, loss: 9, accuracy: 0 }, { step: 50, loss: 1.5, accuracy: 0.3 }, { step: 75, loss: 1.2, accuracy: 0.4 }, { step: 25, loss: 1.8, accuracy: 0.2 }]);
+  assert.deepEqual(h.steps.map((r) => r[0]), [1, 25, 50, 75, 100]);
+  assert.equal(h.steps[0][1], 2); // the streamed value stays
+  assert.equal(hasGap(h, 20), true);
+  assert.equal(hasGap(h, 25), false);
+  assert.equal(h.lastStep, 100);
+});

@@ -67,6 +67,25 @@ export function applyMetrics(h, kind, points) {
   return out;
 }
 
+/**
+ * Merges a page of /metrics step points into the history: the websocket sends
+ * the latest state to a slow client, so steps it skipped are filled in here.
+ * Points are keyed by step; the result is sorted.
+ */
+export function mergeSteps(h, points) {
+  const byStep = new Map(h.steps.map((r) => [r[0], r]));
+  for (const p of points) if (!byStep.has(p.step)) byStep.set(p.step, [p.step, p.loss, p.accuracy]);
+  const steps = [...byStep.values()].sort((a, b) => a[0] - b[0]);
+  const lastStep = steps.length ? Math.max(h.lastStep, steps[steps.length - 1][0]) : h.lastStep;
+  return { ...h, steps, lastStep };
+}
+
+/** True when the step series has a hole wider than `gap` steps (events were skipped). */
+export function hasGap(h, gap) {
+  for (let i = 1; i < h.steps.length; i += 1) if (h.steps[i][0] - h.steps[i - 1][0] > gap) return true;
+  return false;
+}
+
 /** Chart series for loss and accuracy: per-step training curve plus per-epoch val. */
 export function curveSeries(h, metric) {
   const col = metric === "loss" ? 1 : 2;

@@ -7,7 +7,7 @@
 import { changed } from "../state.js";
 import { api, followRun } from "../api.js";
 import { buildRunRequest } from "../spec.js";
-import { emptyHistory, applyEvent, applyMetrics } from "../history.js";
+import { emptyHistory, applyEvent, applyMetrics, mergeSteps, hasGap } from "../history.js";
 import { statusText, fmtNum } from "../format.js";
 import { debounce } from "../dom.js";
 import { datasetInfo } from "./build.js";
@@ -52,6 +52,30 @@ export function mountRunControl(ctx) {
     if (socket) socket.close();
     socket = followRun(id, onMessage, { shouldReconnect: () => !TERMINAL.has(store.get().run?.status) });
   }
+
+  // Fill holes left by skipped step events from the stored history, checked every 1.5 s.
+  // The stored history may itself be sampled: after a fill, wait for new steps
+  // before trying again rather than asking for the same holes over and over.
+  let filling = false;
+  let filledAt = { id: null, step: -1 };
+  setInterval(async () => {
+    const s = store.get();
+    const run = s.run;
+    if (!run || filling) return;
+    const gap = Math.max(20, s.history.lastStep / 500);
+    if (filledAt.id === run.id && s.history.lastStep < filledAt.step + gap) return;
+    if (!hasGap(s.history, gap)) return;
+    filling = true;
+    filledAt = { id: run.id, step: s.history.lastStep };
+    try {
+      const m = await api.metrics(run.id, "step", 1000);
+      if (store.get().run?.id === run.id) store.setState((st) => ({ history: mergeSteps(st.history, m.points || []) }));
+    } catch (err) {
+      report(err);
+    } finally {
+      filling = false;
+    }
+  }, 1500);
 
   // Ask for a weight snapshot about once a second while training, so the
   // gradient-norm and histogram charts move even when the server's own
