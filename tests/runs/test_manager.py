@@ -216,7 +216,9 @@ def test_divergence_and_start_failure(settings, h):
     assert not failed["resumable"]
 
 
-def test_shutdown_interrupts_and_resume_finishes(settings, h):
+def test_shutdown_interrupts_and_resume_finishes(tmp_path, h):
+    settings = h.make_settings(tmp_path, max_runs=1)
+
     async def first():
         mgr = RunManager(settings)
         await mgr.start()
@@ -225,10 +227,11 @@ def test_shutdown_interrupts_and_resume_finishes(settings, h):
         rec = await mgr.create(h.config(steps=1500, optimizer="sgd"))
         await h.wait_until(mgr, rec["id"], lambda r: (r["checkpoint"] or {}).get("step"))
         await mgr.pause(rec["id"])
+        queued = await mgr.create(h.config(epochs=1))
         await mgr.shutdown()
-        return done["id"], rec["id"]
+        return done["id"], rec["id"], queued["id"]
 
-    done_id, rid = h.run_async(first())
+    done_id, rid, queued_id = h.run_async(first())
 
     async def second():
         mgr = RunManager(settings)
@@ -245,11 +248,16 @@ def test_shutdown_interrupts_and_resume_finishes(settings, h):
                     if ev["type"] == "step" and not first_step:
                         first_step.append(ev["step"])
             final = await mgr.get(rid)
-            return done, metrics, rec, ckpt, resumed, first_step, final
+            never_started = await mgr.get(queued_id)
+            await mgr.resume(queued_id)
+            restarted = await h.wait_until(mgr, queued_id, lambda r: r["status"] == "finished")
+            return done, metrics, rec, ckpt, resumed, first_step, final, never_started, restarted
         finally:
             await mgr.shutdown()
 
-    done, metrics, rec, ckpt, resumed, first_step, final = h.run_async(second())
+    done, metrics, rec, ckpt, resumed, first_step, final, never_started, restarted = h.run_async(second())
+    assert never_started["status"] == "interrupted" and never_started["resumable"]
+    assert restarted["final"]["steps"] == restarted["progress"]["total_steps"]
     assert done["status"] == "finished" and metrics["total"] > 0
     assert rec["status"] == "interrupted" and rec["resumable"] and ckpt > 0
     assert resumed["status"] in ("queued", "running")

@@ -50,8 +50,8 @@ class ControlsMixin:
             rec = await self.get(run_id)
             if not rec["resumable"]:
                 raise RunStateError(f"cannot resume run '{run_id}': it is {rec['status']}"
-                                    + (" and has no checkpoint" if rec["status"] in ("interrupted", "failed")
-                                       else ""), rec["status"])
+                                    + (" and has no checkpoint" if rec["status"] == "failed" else ""),
+                                    rec["status"])
             return await self._requeue(run_id)
         if a.rec["status"] == "paused":
             a.handle.send({"cmd": "resume"})
@@ -64,11 +64,15 @@ class ControlsMixin:
         self._check_capacity()
         rec = await asyncio.to_thread(self.store.get_run, run_id)
         path = checkpoints.checkpoint_dir(self.home, run_id, "latest")
-        step = checkpoints.load_meta(path)["step"]
+        if path is not None:
+            step = checkpoints.load_meta(path)["step"]
+            message, weights = f"resuming from the checkpoint at step {step}", None
+        else:  # interrupted before its first checkpoint: start over
+            step, message = 0, "restarting from the beginning (no checkpoint yet)"
+            weights = await self._initial_weights(rec)
         await asyncio.to_thread(self.store.delete_metrics_after, run_id, step)
-        rec.update(status="queued", message=f"resuming from the checkpoint at step {step}",
-                   finished_at=None, final=None)
-        self._active[run_id] = Active(rec, resume=True)
+        rec.update(status="queued", message=message, finished_at=None, final=None)
+        self._active[run_id] = Active(rec, resume=path is not None, initial_weights_path=weights)
         await asyncio.to_thread(self.store.update_run, run_id, status="queued", message=rec["message"],
                                 finished_at=None, final=None, updated_at=time.time())
         self._queue.append(run_id)

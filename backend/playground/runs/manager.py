@@ -212,8 +212,10 @@ class RunManager(SchedulerMixin, ControlsMixin):
 
     def _public(self, run_id: str, rec: dict) -> dict:
         pos = self._queue.index(run_id) + 1 if run_id in self._queue else None
-        resumable = rec["status"] in ("interrupted", "failed") and self.models is not None \
-            and checkpoints.checkpoint_dir(self.home, run_id, "latest") is not None
+        # Interrupted runs restart (from their checkpoint, or from scratch without
+        # one); failed ones only when a checkpoint survived the crash.
+        resumable = rec["status"] == "interrupted" or (
+            rec["status"] == "failed" and checkpoints.checkpoint_dir(self.home, run_id) is not None)
         return public(rec, pos, resumable)
 
     def _require_started(self) -> None:

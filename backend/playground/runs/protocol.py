@@ -81,7 +81,8 @@ class RunManagerProtocol(Protocol):
 
     async def resume(self, run_id: str) -> dict:
         """paused -> running; interrupted (or failed with a checkpoint) -> queued
-        again, restarting from its latest checkpoint (QueueFull possible)."""
+        again, restarting from its latest checkpoint, or from the start when it
+        was interrupted before its first one (QueueFull possible)."""
 
     async def stop(self, run_id: str) -> dict:
         """running/paused -> stopped (the worker checkpoints first); a queued run
