@@ -181,6 +181,11 @@ def test_runs_list_compares_two_runs_and_tabs_work_from_the_keyboard(page, shot)
     page.wait_for_selector("#compare-card:not([hidden])")
     assert a in page.text_content("#compare-names") and b in page.text_content("#compare-names")
     shot(page, "runs-compare", full_page=True)
+    # deleting asks for a second click, then the row goes
+    page.click(f'tr[data-run="{b}"] button:has-text("Delete")')
+    assert page.locator(f'tr[data-run="{b}"]').count() == 1
+    page.click(f'tr[data-run="{b}"] button:has-text("Confirm")')
+    page.wait_for_selector(f'tr[data-run="{b}"]', state="detached")
     # opening a run shows its curves and puts its setup in the URL
     page.click(f'tr[data-run="{a}"] button:has-text("Open")')
     page.wait_for_function("document.querySelector('[data-tab=train]').getAttribute('aria-selected') === 'true'")

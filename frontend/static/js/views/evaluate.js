@@ -44,8 +44,13 @@ export function mountEval({ store, report }) {
   }
 
   async function load() {
-    const run = store.get().run;
+    const s = store.get();
+    const run = s.run;
     if (!run) return;
+    if (s.datasets.find((d) => d.name === run.dataset)?.num_classes === 0) {
+      $("eval-hint").textContent = "This run is a regression: there are no classes to confuse. Its test loss is in the run list.";
+      return;
+    }
     try {
       const evaluation = await api.evaluation(run.id);
       store.setState({ evaluation });

@@ -42,7 +42,8 @@ export function mountTrain({ store, report }) {
     const fl = fitCanvas(charts.loss);
     if (fl) drawLineChart(fl.ctx, { series: [{ label: "train", color: COLORS.train, points: loss.train }, { label: "val", color: COLORS.val, points: loss.val, width: 2.2, markers: true }] }, { ...fl, yMin: 0, xLabel: "step" });
     const fa = fitCanvas(charts.acc);
-    if (fa) drawLineChart(fa.ctx, { series: [{ label: "train", color: COLORS.train, points: acc.train }, { label: "val", color: COLORS.val, points: acc.val, width: 2.2, markers: true }] }, { ...fa, yMin: 0, yMax: 1, xLabel: "step" });
+    const regression = s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.num_classes === 0;
+    if (fa) drawLineChart(fa.ctx, { series: [{ label: "train", color: COLORS.train, points: acc.train }, { label: "val", color: COLORS.val, points: acc.val, width: 2.2, markers: true }] }, { ...fa, yMin: 0, yMax: 1, xLabel: "step", empty: regression ? "No accuracy for a regression: watch the loss" : undefined });
     const fg = fitCanvas(charts.grad);
     if (fg) drawLineChart(fg.ctx, { series: layerSeries(h.gradNorms, h.layerTypes) }, { ...fg, yLog: true, xLabel: "step", empty: "Gradient norms arrive with snapshots" });
     const fd = fitCanvas(charts.dead);
