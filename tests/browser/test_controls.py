@@ -102,3 +102,24 @@ def test_upload_npz_dataset_and_import_a_model(page, server, tmp_path):
     page.wait_for_function("document.querySelector('#pred-label').textContent.length > 0", timeout=20_000)
     page.click("#pad-undo")
     page.wait_for_function("document.querySelector('#pred-label').textContent === ''")
+
+
+def test_a_queued_run_says_so_with_its_position(page, server):
+    import httpx
+
+    spec = {"input_shape": [2], "layers": [{"type": "dense", "units": 4}, {"type": "relu"}, {"type": "dense", "units": 2}], "loss": "softmax_cross_entropy"}
+    busy = [
+        httpx.post(f"{server}/api/runs", json={"spec": spec, "dataset": "xor", "steps": 1_000_000, "batch_size": 8}).json()["id"]
+        for _ in range(2)  # the test server runs at most 2 at once
+    ]
+    try:
+        page.goto(f"{server}/#dataset=xor&steps=100")
+        page.wait_for_selector("#layer-list .layer")
+        page.click("#btn-start")
+        status_is(page, r"Queued \(position \d+\)", timeout=20_000)
+        assert page.is_enabled("#btn-stop")
+        page.click("#btn-stop")
+        status_is(page, "Stopped")
+    finally:
+        for run_id in busy:
+            httpx.post(f"{server}/api/runs/{run_id}/stop")
