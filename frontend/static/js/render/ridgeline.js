@@ -17,7 +17,7 @@ export function drawRidgeline(ctx, data, options) {
   if (!hists.length) {
     ctx.fillStyle = COLORS.muted;
     ctx.textAlign = "center";
-    ctx.fillText("No snapshot yet", width / 2, height / 2);
+    ctx.fillText(options.empty || "No snapshot yet", width / 2, height / 2);
     return;
   }
   let lo = Infinity;

@@ -12,6 +12,7 @@ import { drawLineChart } from "../render/lineChart.js";
 import { drawRidgeline } from "../render/ridgeline.js";
 import { drawDecisionGrid, drawPoints } from "../render/decisionMap.js";
 import { COLORS } from "../render/theme.js";
+import { TERMINAL } from "./runControl.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -44,10 +45,13 @@ export function mountTrain({ store, report }) {
     const fa = fitCanvas(charts.acc);
     const regression = s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.num_classes === 0;
     if (fa) drawLineChart(fa.ctx, { series: [{ label: "train", color: COLORS.train, points: acc.train }, { label: "val", color: COLORS.val, points: acc.val, width: 2.2, markers: true }] }, { ...fa, yMin: 0, yMax: 1, xLabel: "step", empty: regression ? "No accuracy for a regression: watch the loss" : undefined });
+    // Snapshots are streamed, not stored: an opened finished run has none.
+    const ended = s.run && TERMINAL.has(s.run.status);
+    const noSnap = ended ? "Snapshots stream only while a run trains" : "Gradient norms arrive with snapshots";
     const fg = fitCanvas(charts.grad);
-    if (fg) drawLineChart(fg.ctx, { series: layerSeries(h.gradNorms, h.layerTypes) }, { ...fg, yLog: true, xLabel: "step", empty: "Gradient norms arrive with snapshots" });
+    if (fg) drawLineChart(fg.ctx, { series: layerSeries(h.gradNorms, h.layerTypes) }, { ...fg, yLog: true, xLabel: "step", empty: noSnap });
     const fd = fitCanvas(charts.dead);
-    if (fd) drawLineChart(fd.ctx, { series: layerSeries(h.dead, h.layerTypes) }, { ...fd, yMin: 0, yMax: 1, xLabel: "step", empty: "No ReLU layer in this model" });
+    if (fd) drawLineChart(fd.ctx, { series: layerSeries(h.dead, h.layerTypes) }, { ...fd, yMin: 0, yMax: 1, xLabel: "step", empty: ended && !h.snapshots.length ? noSnap : "No ReLU layer in this model" });
   }
 
   function drawHist(s) {
@@ -61,7 +65,7 @@ export function mountTrain({ store, report }) {
       if (keys.includes(keep)) sel.value = keep;
     }
     const f = fitCanvas(charts.hist);
-    if (f) drawRidgeline(f.ctx, { hists: byLayer[sel.value] || [] }, f);
+    if (f) drawRidgeline(f.ctx, { hists: byLayer[sel.value] || [] }, { ...f, empty: s.run && TERMINAL.has(s.run.status) ? "Snapshots stream only while a run trains" : "No snapshot yet" });
   }
 
   function drawBoundary(s) {
