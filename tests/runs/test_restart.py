@@ -35,10 +35,10 @@ SERVER = textwrap.dedent("""
         done = await mgr.create(dict(cfg, epochs=1))
         while (await mgr.get(done["id"]))["status"] != "finished":
             await asyncio.sleep(0.02)
-        long = await mgr.create(dict(cfg, steps=3000))
+        long = await mgr.create(dict(cfg, steps=5000))
         while not ((await mgr.get(long["id"]))["checkpoint"] or {{}}).get("step"):
             await asyncio.sleep(0.02)
-        await asyncio.sleep(0.7)  # one flush of the store while the run trains on
+        await asyncio.to_thread(mgr.store.flush)  # as the flusher would, while the run trains on
         print(done["id"], long["id"], mgr.worker_pid(long["id"]), flush=True)
         await asyncio.sleep(60)
 
@@ -96,6 +96,6 @@ def test_killed_server_then_resume(tmp_path, h):
     assert done["status"] == "finished" and done["final"]["test"] is not None
     assert [p["epoch"] for p in metrics["points"]] == [1] and model is not None
     assert rec["status"] == "interrupted" and "running" in rec["message"] and rec["resumable"]
-    assert 0 < ckpt < 3000 and steps[0] > ckpt
-    assert final["status"] == "finished" and final["final"]["steps"] == 3000
+    assert 0 < ckpt < 5000 and steps[0] > ckpt
+    assert final["status"] == "finished" and final["final"]["steps"] == 5000
     assert os.path.isdir(checkpoints.run_dir(home, run_id))

@@ -26,6 +26,8 @@ import threading
 import time
 import traceback
 
+import numpy as np
+
 
 def main(job_json: str, conn) -> None:
     job = json.loads(job_json)
@@ -156,6 +158,7 @@ class Worker:
         self._last_snap = self._last_ckpt = time.monotonic()
         self._ckpt_lock = threading.Lock()
         self._ckpt_step = trainer.step_count
+        self._best = None  # (weights, meta) of a better epoch not yet written
         self._finished = threading.Event()
         threading.Thread(target=self._control_loop, name="controls", daemon=True).start()
         threading.Thread(target=self._tick_loop, name="ticker", daemon=True).start()
@@ -166,8 +169,7 @@ class Worker:
             final = trainer.run()
         finally:
             self._finished.set()
-        if final["status"] != "diverged":  # NaN weights are no checkpoint
-            self._checkpoint("latest")
+        self._checkpoint(latest=final["status"] != "diverged")
         self.send({"type": "final", "final": final, "shutdown": self.shutting_down})
         return 0
 
@@ -182,7 +184,7 @@ class Worker:
                 self._last_snap = now
                 self.trainer.request_snapshot()
             if now - self._last_ckpt >= self._ckpt_interval:
-                self._checkpoint("latest")
+                self._checkpoint()
             return
         pending = self.throttle.flush()
         if pending is not None:
@@ -191,30 +193,42 @@ class Worker:
             _add_filter_images(ev, self.trainer.model)
         self.send(ev)
         if kind == "epoch":
-            self._checkpoint("latest")
             metric = (ev.get("val") or ev.get("train") or {}).get("loss")
             if metric is not None and metric == metric and (
                     self.best_val_loss is None or metric < self.best_val_loss):
+                t = self.trainer  # on the training thread, between steps: a consistent copy
                 self.best_val_loss = metric
-                self._checkpoint("best", val_loss=metric)
+                self._best = ({k: np.array(v, copy=True) for k, v in t.model.state_dict().items()},
+                              {"step": t.step_count, "epoch": t.epoch, "val_loss": metric})
+            # A toy set ends an epoch every few ms: write at most once per interval.
+            if time.monotonic() - self._last_ckpt >= self._ckpt_interval:
+                self._checkpoint()
         elif kind == "status" and ev.get("status") == "paused":
-            self._checkpoint("latest")
+            self._checkpoint()
 
-    def _checkpoint(self, kind: str, val_loss: float | None = None) -> None:
+    def _checkpoint(self, latest: bool = True) -> None:
+        """Write the latest checkpoint (unless latest=False: a diverged run's
+        weights are NaN), and the best one if a better epoch is pending."""
+        sent = []
         with self._ckpt_lock:
-            # One state_dict (taken under the trainer's lock) gives weights and
-            # counters of the same step, whichever thread asks.
-            state = self.trainer.state_dict()
-            weights = {k[6:]: v for k, v in state.items() if k.startswith("model.")}
-            step, epoch = int(state["trainer.step"]), int(state["trainer.epoch"])
-            meta = {"step": step, "epoch": epoch, "val_loss": val_loss,
-                    "best_val_loss": self.best_val_loss}
-            self._ckpt.save(self.home, self.run_id, kind, weights,
-                            state if kind == "latest" else None, meta)
-            self._last_ckpt = time.monotonic()
-            if kind == "latest":
-                self._ckpt_step = step
-        self.send({"type": "checkpoint", "kind": kind, **meta})
+            if latest:
+                # One state_dict (taken under the trainer's lock) gives weights
+                # and counters of the same step, whichever thread asks.
+                state = self.trainer.state_dict()
+                weights = {k[6:]: v for k, v in state.items() if k.startswith("model.")}
+                meta = {"step": int(state["trainer.step"]), "epoch": int(state["trainer.epoch"]),
+                        "best_val_loss": self.best_val_loss}
+                self._ckpt.save(self.home, self.run_id, "latest", weights, state, meta)
+                self._last_ckpt = time.monotonic()
+                self._ckpt_step = meta["step"]
+                sent.append({"type": "checkpoint", "kind": "latest", **meta})
+            best, self._best = self._best, None
+            if best is not None:
+                meta = {**best[1], "best_val_loss": self.best_val_loss}
+                self._ckpt.save(self.home, self.run_id, "best", best[0], None, meta)
+                sent.insert(0, {"type": "checkpoint", "kind": "best", **meta})
+        for msg in sent:
+            self.send(msg)
 
     def _tick_loop(self) -> None:
         """Send steps left in the throttle when training pauses, and checkpoint a
@@ -226,7 +240,7 @@ class Worker:
                 self.send(pending)
             c = t.controls
             if c.paused and c.step_budget == 0 and t.step_count != self._ckpt_step:
-                self._checkpoint("latest")
+                self._checkpoint()
 
 
 # TrainConfig fields a run config may set (the rest are the worker's business).
