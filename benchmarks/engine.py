@@ -24,6 +24,7 @@ Targets (issue 2): MLP >= 1.1x PyTorch, CNN >= 0.8x, latency < 1 ms.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -122,7 +123,7 @@ def torch_runner(name: str, data: Dataset):
     return run
 
 
-def epoch_throughput(name: str, data: Dataset, block: int = 25) -> tuple[float, float]:
+def epoch_throughput(name: str, data: Dataset, block: int = 10) -> tuple[float, float]:
     """(engine, torch) samples/s over one epoch each, measured in alternating
     blocks of `block` steps so both sides see the same load on a shared machine."""
     steps = -(-len(data.x_train) // MODELS[name]["batch"])
@@ -179,6 +180,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     import torch
 
+    load_before = os.getloadavg()[0]
     data = synthetic_mnist(args.samples)
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     rows = []
@@ -195,7 +197,8 @@ def main(argv=None) -> None:
                 lat = {name: latency(name) for name in models}
 
     print(f"\nTraining, one epoch of {args.samples:,} MNIST-shaped samples, SGD "
-          f"(numpy {np.__version__}, torch {torch.__version__})")
+          f"(numpy {np.__version__}, torch {torch.__version__}; load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs)")
     print(f"| model | batch | threads | engine samples/s | PyTorch samples/s | ratio | target |")
     print("|---|---|---|---|---|---|---|")
     targets = {"mlp": 1.1, "cnn": 0.8}

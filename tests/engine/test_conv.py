@@ -25,6 +25,9 @@ CASES = [
     (2, 7, 7, 2, 2, 2, 3, "valid"),
     (1, 10, 9, 2, 2, 3, 3, "same"),
     (1, 28, 28, 1, 8, 5, 1, "same"),
+    # Big enough that a small-K product runs as a batch of column blocks.
+    (8, 28, 28, 1, 4, 5, 1, "same"),
+    (24, 30, 30, 2, 3, 3, 2, "valid"),
 ]
 
 
@@ -129,7 +132,7 @@ def test_backward_matches_central_differences(case):
         np.testing.assert_allclose(tensor.grad, central_grad(loss, arr), rtol=1e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize("case", CASES[:8])
+@pytest.mark.parametrize("case", CASES[:8] + CASES[-2:])
 def test_chwn_variant_agrees_with_nhwc(case):
     x, w, b, s, p = make(case, seed=5)
     g = np.random.default_rng(6).normal(size=reference_conv(x, w, b, s, p).shape)
@@ -230,3 +233,19 @@ def test_bad_arguments_are_refused():
         conv.conv2d(x, w, b[:2])
     with pytest.raises(ValueError, match="4-D"):
         conv.conv2d(x[0], w, b)
+
+
+def test_blocked_small_k_products_equal_one_gemm(monkeypatch):
+    # First layers (K = KH*KW*C small) run their GEMMs as a batch of column
+    # blocks; the result must not depend on that choice.
+    x, w, b, s, p = make((16, 28, 28, 1, 8, 5, 1, "same"), seed=9, dtype=np.float32)
+    xc = np.ascontiguousarray(x.transpose(3, 1, 2, 0))
+    results = []
+    for small_k in (conv._SMALL_K, 0):
+        monkeypatch.setattr(conv, "_SMALL_K", small_k)
+        wt = Tensor(w, requires_grad=True)
+        out = conv.conv2d_chwn(xc, wt, b, s, p)
+        out.backward(np.ones(out.shape, np.float32))
+        results.append((out.data.copy(), wt.grad))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4)

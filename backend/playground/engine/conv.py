@@ -52,6 +52,26 @@ __all__ = [
 
 # --- raw NumPy kernels ----------------------------------------------------------
 
+# With few rows in cols (K = KH*KW*C, e.g. 25 for a 5x5 kernel on grey images)
+# one big GEMM spends its time packing operands; the same product as a batch of
+# GEMMs over column blocks of about this many columns takes OpenBLAS's
+# small-matrix path and ran 4-7x faster here (forward and weight gradient).
+_SMALL_K = 32
+_BLOCK_COLUMNS = 2048
+
+
+def _column_blocks(g: Geometry, k: int, n: int) -> int:
+    """How many equal column blocks (whole output rows each) to split the
+    (K, H'*W'*N) products into; 1 means one plain GEMM."""
+    row = g.ow * n
+    if k > _SMALL_K or g.oh * row < 2 * _BLOCK_COLUMNS:
+        return 1
+    rows = max(1, _BLOCK_COLUMNS // row)
+    while g.oh % rows:
+        rows -= 1
+    return g.oh // rows
+
+
 def conv_forward_chwn(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geometry):
     """x: (C, H, W, N), w: (KH, KW, C, F), b: (F,) | None -> (out (F, H', W', N), cols).
 
@@ -64,8 +84,14 @@ def conv_forward_chwn(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geo
     xp = pad_chwn(x, g, "conv.xpad")
     cols = im2col_chwn(xp, g, "conv.cols")
     w_mat = w.reshape(kh * kw * c, f)
-    out = workspace.take("conv.out", (f, cols.shape[1]), x.dtype)
-    np.matmul(w_mat.T, cols, out=out)
+    k, m = cols.shape
+    out = workspace.take("conv.out", (f, m), x.dtype)
+    nb = _column_blocks(g, k, n)
+    if nb == 1:
+        np.matmul(w_mat.T, cols, out=out)
+    else:
+        np.matmul(w_mat.T, cols.reshape(k, nb, m // nb).transpose(1, 0, 2),
+                  out=out.reshape(f, nb, m // nb).transpose(1, 0, 2))
     if b is not None:
         out += b[:, None]
     return out.reshape(f, g.oh, g.ow, n), cols
@@ -82,7 +108,14 @@ def conv_backward_chwn(dout: np.ndarray, cols: np.ndarray, w: np.ndarray, g: Geo
     if need_dw:
         # (K, M) @ (M, F): BLAS reads both operands transposed-in-place, and the
         # result is already w's memory order (faster here than dz @ cols.T).
-        dw = np.matmul(cols, dz.T).reshape(kh, kw, c, f)
+        k, m = cols.shape
+        nb = _column_blocks(g, k, n)
+        if nb == 1:
+            dw = np.matmul(cols, dz.T)
+        else:
+            dw = np.matmul(cols.reshape(k, nb, m // nb).transpose(1, 0, 2),
+                           dz.reshape(f, nb, m // nb).transpose(1, 2, 0)).sum(axis=0)
+        dw = dw.reshape(kh, kw, c, f)
     if need_db:
         db = dz.sum(axis=1)
     if need_dx:
