@@ -33,7 +33,8 @@ Run record (``get``, ``list``, every control method): the run record of
 docs/api.md - ``id, name, status, message, created_at, updated_at, started_at,
 finished_at, spec, dataset, dataset_params, config, progress {step, epoch,
 total_steps, fraction}, queue_position, latest {loss, accuracy, lr, train,
-val}, final, best_val_loss, checkpoint {step, best_step} | None, resumable``.
+val}, final, best_val_loss, checkpoint {step, best_step} | None, resumable``,
+and while a worker runs it, ``worker {pid, blas_threads}``.
 
 Status values: queued, running, paused, finished, stopped, failed, diverged,
 interrupted. ``queue_position`` is 1-based while queued, else None.
@@ -103,8 +104,9 @@ class RunManagerProtocol(Protocol):
     async def metrics(self, run_id: str, kind: str = "step", offset: int = 0,
                       limit: int | None = None, max_points: int | None = None,
                       since_step: int | None = None) -> dict:
-        """``{"run_id", "kind", "total", "offset", "points"}``; kind "step" or
-        "epoch"; max_points downsamples evenly, always keeping the last point."""
+        """``{"run_id", "kind", "total", "offset", "points"}``; kind "step",
+        "epoch" or "eval"; offset/limit page the history, then max_points
+        downsamples evenly, always keeping the last point."""
 
     def subscribe(self, run_id: str) -> AsyncIterator[dict]:
         """Live events of one run (see module docstring). Raises RunNotFound on
@@ -139,6 +141,9 @@ class RunManagerProtocol(Protocol):
     async def export(self, run_id: str, which: str = "latest") -> bytes:
         """Zip bytes: spec.json, weights.npz, metrics.json, run.json, config.json.
         RunStateError if the run has no checkpoint yet."""
+
+    def worker_pid(self, run_id: str) -> int | None:
+        """Process id of the run's worker, None when it has none."""
 
     def counts(self) -> dict:
         """``{"active": running+paused, "queued": n}`` for /api/health."""
