@@ -13,6 +13,7 @@ import { drawRidgeline } from "../render/ridgeline.js";
 import { drawDecisionGrid, drawPoints } from "../render/decisionMap.js";
 import { COLORS } from "../render/theme.js";
 import { TERMINAL } from "./runControl.js";
+import { NOTES } from "../learn.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,6 +34,7 @@ export function mountTrain({ store, report }) {
     hist: $("chart-hist"),
   };
   let grid = null;
+  $("learn-overfit").textContent = NOTES.overfit.text;
 
   function drawCurves(s) {
     const h = s.history;
