@@ -147,3 +147,11 @@ def test_diverged_run_exits_1(files, capsys):
                    "--lr", "1e30", "--epochs", "3", "--json"])
     out, err = capsys.readouterr()
     assert rc == 1 and json.loads(out)["status"] == "diverged" and "learning rate" in err
+
+
+def test_serve_defaults_and_lazy_web_imports():
+    args = cli.build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.func) == ("127.0.0.1", 8000, cli.cmd_serve)
+    code = "import sys, playground.cli; print(any(m in sys.modules for m in ('fastapi', 'uvicorn', 'tqdm', 'PIL')))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "False", r.stderr

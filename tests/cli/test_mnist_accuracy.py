@@ -32,26 +32,39 @@ pytestmark = [
     pytest.mark.skipif(_mnist_dir() is None, reason="MNIST IDX files not found under PLAYGROUND_DATA_DIR/mnist"),
 ]
 
-# Adam reaches the targets within 2 epochs with margin (see the report of the
-# issue for the measured figures); the seed fixes init and batch order.
+# Two CLI calls of one epoch each: Adam at a higher learning rate, then from
+# those weights (--weights) at a 4x lower one with a fresh batch order. A
+# constant rate ends 2 epochs in the noise of its last steps: measured over
+# seeds it lands on both sides of the targets (MLP 97.2-97.7%, CNN 98.4-98.6%),
+# while the lower second epoch clears them (see the measured figures in the
+# engine issue's report).
 CASES = {
-    "mlp": (["--optimizer", "adam", "--lr", "0.002", "--batch-size", "64"], 0.975),
-    "lenet": (["--optimizer", "adam", "--lr", "0.002", "--batch-size", "64"], 0.985),
+    "mlp": ("0.002", "0.0005", 0.975),
+    "lenet": ("0.002", "0.0005", 0.985),
 }
 
 
-@pytest.mark.timeout(600)
-@pytest.mark.parametrize("name", list(CASES))
-def test_mnist_accuracy_within_two_epochs(name, tmp_path):
-    args, target = CASES[name]
-    cmd = [sys.executable, "-m", "playground.cli", "train", str(ROOT / "examples" / f"{name}.json"),
-           "--dataset", "mnist", "--epochs", "2", "--val-split", "0", "--seed", "0",
-           "--out", str(tmp_path / "w.npz"), "--json", *args]
+def train(spec: Path, lr: str, seed: int, out: Path, weights: Path | None = None) -> dict:
+    cmd = [sys.executable, "-m", "playground.cli", "train", str(spec), "--dataset", "mnist",
+           "--epochs", "1", "--optimizer", "adam", "--lr", lr, "--batch-size", "64",
+           "--val-split", "0", "--seed", str(seed), "--out", str(out), "--json"]
+    if weights is not None:
+        cmd += ["--weights", str(weights)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)
-    print(f"{name}: test accuracy {summary['test_accuracy']:.4f} in {summary['seconds']:.1f} s "
-          f"({summary['samples_per_s']:.0f} samples/s)")
-    assert summary["epochs"] == 2 and summary["steps"] == 2 * 938
-    assert summary["test_accuracy"] >= target
-    assert (tmp_path / "w.npz").is_file()
+    assert summary["status"] == "finished" and summary["epochs"] == 1 and summary["steps"] == 938
+    return summary
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("name", list(CASES))
+def test_mnist_accuracy_within_two_epochs(name, tmp_path):
+    lr1, lr2, target = CASES[name]
+    spec = ROOT / "examples" / f"{name}.json"
+    first = train(spec, lr1, 0, tmp_path / "epoch1.npz")
+    second = train(spec, lr2, 1, tmp_path / "epoch2.npz", weights=tmp_path / "epoch1.npz")
+    seconds = first["seconds"] + second["seconds"]
+    print(f"{name}: test accuracy {first['test_accuracy']:.4f} after epoch 1, "
+          f"{second['test_accuracy']:.4f} after epoch 2; {seconds:.1f} s training")
+    assert second["test_accuracy"] >= target
