@@ -50,3 +50,8 @@ test("steps skipped by the stream are merged in from /metrics, sorted, once", as
   assert.equal(hasGap(h, 25), false);
   assert.equal(h.lastStep, 100);
 });
+
+test("aggregated step events plot their means", () => {
+  const h = applyEvent(emptyHistory(), { type: "step", step: 20, loss: 0.9, loss_mean: 1.1, accuracy: 1, accuracy_mean: 0.7, steps: 20 });
+  assert.deepEqual(h.steps, [[20, 1.1, 0.7]]);
+});

@@ -21,9 +21,14 @@ export function emptyHistory() {
   };
 }
 
-function appendStep(h, { step, loss, accuracy, lr }) {
+// A streamed step event aggregates several steps: its means describe them all,
+// `loss` only the last one, so the means make the truer curve.
+const row = (p) => [p.step, p.loss_mean ?? p.loss, p.accuracy_mean ?? p.accuracy];
+
+function appendStep(h, ev) {
+  const { step, lr } = ev;
   if (step <= h.lastStep && h.steps.length) return h; // replays after reconnect
-  const next = { ...h, steps: [...h.steps, [step, loss, accuracy]], lastStep: step };
+  const next = { ...h, steps: [...h.steps, row(ev)], lastStep: step };
   if (lr !== undefined && (!h.lr.length || h.lr[h.lr.length - 1][1] !== lr)) next.lr = [...h.lr, [step, lr]];
   return next;
 }
@@ -74,7 +79,7 @@ export function applyMetrics(h, kind, points) {
  */
 export function mergeSteps(h, points) {
   const byStep = new Map(h.steps.map((r) => [r[0], r]));
-  for (const p of points) if (!byStep.has(p.step)) byStep.set(p.step, [p.step, p.loss, p.accuracy]);
+  for (const p of points) if (!byStep.has(p.step)) byStep.set(p.step, row(p));
   const steps = [...byStep.values()].sort((a, b) => a[0] - b[0]);
   const lastStep = steps.length ? Math.max(h.lastStep, steps[steps.length - 1][0]) : h.lastStep;
   return { ...h, steps, lastStep };

@@ -131,11 +131,11 @@ export function mountDraw({ store, report }) {
   }
 
   async function filtersFor(t, index) {
-    if (t.kind !== "run") return null;
-    const key = `${t.id}:${index}:${store.get().history.lastStep}`;
+    // A run's filters change while it trains (key by step); a model's never do.
+    const key = `${t.kind}:${t.id}:${index}:${t.kind === "run" ? store.get().history.lastStep : 0}`;
     if (!filterCache.has(key)) {
       if (filterCache.size > 20) filterCache = new Map();
-      filterCache.set(key, api.filters(t.id, index).catch(() => null));
+      filterCache.set(key, api.filters(t, index).catch(() => null));
     }
     return filterCache.get(key);
   }

@@ -57,11 +57,11 @@ export function mountFilters({ store, report }) {
       const cards = [];
       for (const t of list) {
         if (t.kind === "conv") {
-          const f = await api.filters(s.run.id, t.index);
+          const f = await api.filters({ kind: "run", id: s.run.id }, t.index);
           const [kh, kw, c, n] = f.shape;
           cards.push(tile(`Layer ${t.index} \u00b7 conv2d`, ` ${n} filters of ${kh}\u00d7${kw}\u00d7${c}, channels averaged, each scaled to its own range`, f.filters, { colormap: "gray", normalize: "none", gap: 1, cols: Math.min(n, 8) }, t.index === list[0].index ? NOTE_CONV : null));
         } else {
-          const w = await api.weights(s.run.id, t.index, 64);
+          const w = await api.weights({ kind: "run", id: s.run.id }, t.index, 64);
           if (w.images?.length) {
             cards.push(tile(`Layer ${t.index} \u00b7 dense`, ` weights of ${w.images.length} of ${w.weight_shape[1]} units as 28\u00d728 images (blue +, orange \u2212)`, w.images, { colormap: "diverging", normalize: "each", gap: 2, cols: 8 }, NOTE_DENSE));
           }
