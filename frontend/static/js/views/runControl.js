@@ -38,10 +38,16 @@ export function mountRunControl(ctx) {
       }
       return { history, run };
     });
-    for (const ev of events) {
-      if (ev.type === "error") report(new Error(`Live stream: ${ev.message}`));
-      if (ev.type === "done") api.run(store.get().run.id).then((run) => store.setState({ run })).catch(report);
+    // The server ends the event stream at a terminal status; let the socket go too.
+    // The final run record (final metrics, message) comes from REST.
+    const ended = TERMINAL.has(store.get().run?.status) && events.some((ev) => ev.type === "done" || ev.type === "status");
+    if (ended) {
+      if (socket) socket.close();
+      socket = null;
+      const id = store.get().run.id;
+      api.run(id).then((run) => store.get().run?.id === id && store.setState({ run })).catch(report);
     }
+    for (const ev of events) if (ev.type === "error") report(new Error(`Live stream: ${ev.message}`));
   };
   const onMessage = (msg) => {
     pending.push(msg);
