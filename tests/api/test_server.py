@@ -111,13 +111,16 @@ def test_websocket_follow_and_restart(tmp_path):
         finished = server.wait(run["id"], lambda r: r["status"] == "finished")
         preds = server.api("POST", f"/runs/{run['id']}/predict", json={"input": [[0.0, 0.0], [2.0, 2.0]]}).json()
 
-        # A longer run is caught after its first checkpoint, then the server dies.
+        # A longer run is paused as soon as it runs, stepped 200 steps (a
+        # checkpoint is written when it pauses again), then the server dies.
         long = server.api("POST", "/runs", json=run_body(steps=6000, epochs=1, batch_size=8,
                                                          dataset_params={"n_samples": 2000, "noise": 0.1})).json()
-        server.wait(long["id"], lambda r: r.get("checkpoint") is not None or r["status"] in ("finished", "failed"))
-        server.api("POST", f"/runs/{long['id']}/pause")
-        mid = server.wait(long["id"], lambda r: r["status"] in ("paused", "finished", "failed"))
-        assert mid["status"] == "paused", mid
+        server.wait(long["id"], lambda r: r["status"] != "queued", interval=0.01)
+        assert server.api("POST", f"/runs/{long['id']}/pause").status_code == 200
+        server.wait(long["id"], lambda r: r["status"] == "paused")
+        assert server.api("POST", f"/runs/{long['id']}/step", json={"n": 200}).status_code == 200
+        mid = server.wait(long["id"], lambda r: r["status"] == "paused" and (r.get("checkpoint") or {}).get("step", 0) >= 200)
+        assert mid["progress"]["step"] < 6000
         server.kill()
     finally:
         server.stop()
@@ -134,5 +137,7 @@ def test_websocket_follow_and_restart(tmp_path):
         done = again.wait(long["id"], lambda r: r["status"] in ("finished", "failed", "diverged"), timeout=90, interval=0.2)
         assert done["status"] == "finished", done
         assert done["progress"]["step"] == 6000
+        steps = again.api("GET", f"/runs/{long['id']}/metrics").json()["points"]
+        assert steps[-1]["step"] == 6000
     finally:
         again.stop()

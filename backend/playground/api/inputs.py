@@ -14,11 +14,10 @@ import numpy as np
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from playground.api.errors import ApiError, field_error
-from playground.api.upload_io import read_limited
 from playground.api.schemas.inspect import PredictRequest
+from playground.api.upload_io import read_limited
 from playground.viz.images import ImageError, decode_image, preprocess_digit
 
 MAX_BATCH = 1024
@@ -107,8 +106,10 @@ BODY_DOC = {
 }
 
 
-async def from_request(request: Request, input_shape, max_bytes: int) -> np.ndarray:
-    """JSON body or multipart image upload (field `file`) -> (N, *input_shape) float32."""
+async def read_payload(request: Request, max_bytes: int) -> tuple[str, bytes]:
+    """The raw input of a predict/activations request: ("json", body) or
+    ("image", file bytes from the multipart field `file`). Decoding is left to
+    `to_batch_from`, which runs in the threadpool with the model call."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
         try:
@@ -118,11 +119,16 @@ async def from_request(request: Request, input_shape, max_bytes: int) -> np.ndar
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise field_error(("body", "file"), "multipart body needs an image in the field 'file'", "missing")
-        data = await read_limited(upload, max_bytes)
-        return await run_in_threadpool(image_batch, data, input_shape)
+        return "image", await read_limited(upload, max_bytes)
     if ctype not in ("application/json", ""):
         raise ApiError(415, f"unsupported content type {ctype!r}: send JSON or multipart/form-data")
     body = await request.body()
     if len(body) > max_bytes:
         raise ApiError(413, f"body too large: more than {max_bytes} bytes")
-    return await run_in_threadpool(parse_json, body, input_shape)
+    return "json", body
+
+
+def to_batch_from(payload: tuple[str, bytes], input_shape) -> np.ndarray:
+    """A payload from read_payload -> (N, *input_shape) float32 (blocking)."""
+    kind, data = payload
+    return image_batch(data, input_shape) if kind == "image" else parse_json(data, input_shape)

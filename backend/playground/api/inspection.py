@@ -23,6 +23,11 @@ def _labels_from_proba(proba: np.ndarray) -> np.ndarray:
     return proba.argmax(axis=1)
 
 
+def _squeeze_channel(image: np.ndarray) -> np.ndarray:
+    """(H, W, 1) -> (H, W) so the page gets a plain 2-D picture; others unchanged."""
+    return image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
+
+
 def _proba(model, batch: np.ndarray) -> np.ndarray:
     proba = np.asarray(model.predict_proba(batch), dtype=np.float32)
     return proba.reshape(proba.shape[0], -1)
@@ -124,12 +129,18 @@ def evaluation(model, dataset, limit: int = 64) -> dict:
     proba = np.concatenate([_proba(model, x[i : i + EVAL_BATCH]) for i in range(0, len(x), EVAL_BATCH)])
     pred = _labels_from_proba(proba)
     labels = np.asarray(y, dtype=np.int64).reshape(-1)
-    k = max(int(info.num_classes), 2)
+    outputs = proba.shape[1]
+    if outputs > 1 and labels.max(initial=0) >= outputs:
+        raise ApiError(409, f"the model has {outputs} outputs but the dataset has {int(labels.max()) + 1} classes")
+    k = max(int(info.num_classes), outputs, 2)
     confusion = metrics.confusion_matrix(pred, labels, k)
     per_class = metrics.per_class_accuracy(confusion)
-    eps = 1e-7
-    picked = np.clip(proba[np.arange(len(labels)), labels] if proba.shape[1] > 1 else
-                     np.where(labels == 1, proba[:, 0], 1 - proba[:, 0]), eps, 1.0)
+    # Probability the model gave the true class (one sigmoid output: p or 1 - p).
+    if outputs > 1:
+        p_true = proba[np.arange(len(labels)), labels]
+    else:
+        p_true = np.where(labels == 1, proba[:, 0], 1.0 - proba[:, 0])
+    picked = np.clip(np.nan_to_num(p_true), 1e-7, 1.0)
     known = [(c, a) for c, a in enumerate(per_class) if a is not None]
     gap = None
     if known:
@@ -146,7 +157,7 @@ def evaluation(model, dataset, limit: int = 64) -> dict:
         "largest_gap": gap,
         "misclassified": [
             {"index": i, "label": int(labels[i]), "prediction": int(pred[i]),
-             "image": np.asarray(x[i]).reshape(np.asarray(x[i]).shape[:2] if np.ndim(x[i]) == 3 else np.shape(x[i])).tolist()}
+             "image": _squeeze_channel(np.asarray(x[i])).tolist()}
             for i in wrong
         ],
     }

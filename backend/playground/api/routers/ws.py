@@ -130,11 +130,13 @@ async def _answer(viewer: Viewer, manager, run_id: str) -> None:
             try:
                 await manager.request_snapshot(run_id)
             except RunNotFound:
-                await viewer.error(f"run '{run_id}' not found")
-                continue
+                pass  # reported just below by get()
             except RunsError:
                 pass  # a finished run has no worker to snapshot; its state still answers
-            await viewer.send({"type": "state", "run": await manager.get(run_id)})
+            try:
+                await viewer.send({"type": "state", "run": await manager.get(run_id)})
+            except RunNotFound as exc:  # deleted while watched
+                await viewer.error(exc.message)
 
 
 @router.websocket("/ws/runs/{run_id}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 # Nested lists of numbers (images, maps, weights); their shape is checked by
 # the code that converts them, which names the field at fault.
@@ -27,12 +27,6 @@ class ErrorItem(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: list[ErrorItem] | str
-
-
-class Open(BaseModel):
-    """A response that may carry more keys than the ones listed (run manager extras)."""
-
-    model_config = ConfigDict(extra="allow")
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
