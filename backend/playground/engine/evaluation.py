@@ -12,8 +12,17 @@ import math
 
 import numpy as np
 
-from playground.engine import metrics
+from playground.engine import losses, metrics
 from playground.engine.tensor import no_grad
+
+
+def loss_name(model) -> str:
+    """The model's loss (its validated report's, else the spec's), checked against LOSSES."""
+    report = getattr(model, "report", None)
+    name = getattr(report, "loss", None) or model.spec.get("loss", "softmax_cross_entropy")
+    if name not in losses.LOSSES:
+        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(losses.LOSSES)}")
+    return name
 
 
 def loss_target(y: np.ndarray, loss_name: str, output_shape: tuple) -> np.ndarray:

@@ -7,6 +7,10 @@ For every ReLU (a `relu` layer, or a dense/conv2d layer with
 positive over the batch (see `metrics.dead_fraction`). Layers with neither are
 left out. Layers without parameters have `weight`, `bias`, `grad` and
 `grad_norm` set to None.
+
+`layer_snapshots` builds the list from parameters and ReLU outputs;
+`model_snapshot` gets the ReLU outputs from an extra eval-mode forward pass;
+`batch_snapshot` also computes the gradients of one batch (for a paused run).
 """
 
 from __future__ import annotations
@@ -86,3 +90,18 @@ def model_snapshot(model, xb: np.ndarray | None, relu: list[int] | None = None,
             trace = model.forward_trace(xb)
         acts = {i: trace[i] for i in relu}
     return layer_snapshots(model.spec, model.named_parameters(), acts, bins)
+
+
+def batch_snapshot(model, loss_fn, xb: np.ndarray, target: np.ndarray, relu: list[int] | None = None) -> list[dict]:
+    """model_snapshot with the gradients of one batch, computed here (grads are
+    cleared before and after). Eval mode: dropout would draw from the model's
+    Generator and so change the rest of the run."""
+    params = model.parameters()
+    with np.errstate(all="ignore"):
+        for t in params:
+            t.grad = None
+        loss_fn(model(xb, training=False), target).backward()
+        layers = model_snapshot(model, xb, relu)
+        for t in params:
+            t.grad = None
+    return layers

@@ -35,7 +35,7 @@ import numpy as np
 
 from playground.engine import evaluation, losses, metrics, optim
 from playground.engine.controls import Controls
-from playground.engine.snapshot import model_snapshot, relu_layers
+from playground.engine.snapshot import batch_snapshot, model_snapshot, relu_layers
 from playground.engine.train_state import Progress, checkpoint_state, load_checkpoint_state
 
 
@@ -71,7 +71,7 @@ class Trainer:
             raise ValueError("epochs and steps must be >= 0")
         self.optimizer = optim.make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr,
                                               weight_decay=cfg.weight_decay, **cfg.optimizer_params)
-        self.loss_name = _loss_name(model)
+        self.loss_name = evaluation.loss_name(model)
         self._loss_fn = losses.LOSSES[self.loss_name]
         self.classifier = self.loss_name != "mse"
         self._n_train = len(dataset.x_train)
@@ -268,16 +268,9 @@ class Trainer:
     def snapshot(self) -> dict:
         """A snapshot event for the latest batch (its gradients in eval mode)."""
         with self._lock:
-            if self._last_batch is None:
-                layers = model_snapshot(self.model, None, [])
-            else:
-                xb, tb = self._last_batch
-                # Eval mode: dropout would draw from the model's Generator and change the run.
-                with np.errstate(all="ignore"):
-                    self.optimizer.zero_grad()
-                    self._loss_fn(self.model(xb, training=False), tb).backward()
-                    layers = self._layers_snapshot(xb)
-                    self.optimizer.zero_grad()
+            batch = self._last_batch
+            layers = batch_snapshot(self.model, self._loss_fn, *batch, self._relu) if batch \
+                else model_snapshot(self.model, None, [])
             return {"type": "snapshot", "step": self.progress.step, "layers": layers}
 
     def _paused_snapshot(self) -> None:
@@ -313,14 +306,6 @@ class Trainer:
     def _has_split(self, split: str) -> bool:
         x = getattr(self.dataset, f"x_{split}", None)
         return x is not None and len(x) > 0
-
-
-def _loss_name(model) -> str:
-    report = getattr(model, "report", None)
-    name = getattr(report, "loss", None) or model.spec.get("loss", "softmax_cross_entropy")
-    if name not in losses.LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(losses.LOSSES)}")
-    return name
 
 
 def _short(full: dict) -> dict:
