@@ -147,3 +147,23 @@ def test_patch_bad_body(client, finished, body):
 def test_list_bad_status(client):
     r = client.get("/api/runs", params={"status": "sleeping"})
     assert r.status_code == 422 and locs(r)[0] == ("query", "status")
+
+
+def test_queue_position_and_queue_full(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api_helpers import make_settings
+    from playground.api.app import create_app
+
+    app = create_app(make_settings(tmp_path, max_runs=1, max_queue=1))
+    with TestClient(app) as c:
+        long = {"dataset_params": {"n_samples": 2000, "noise": 0.1}, "epochs": 100, "batch_size": 8}
+        first = start_run(c, **long)
+        second = start_run(c, **long)
+        assert second["status"] == "queued" and second["queue_position"] == 1
+        r = c.post("/api/runs", json={"spec": MLP_2D, "dataset": "circle"})
+        assert r.status_code == 429 and "limit" in r.json()["detail"]
+        assert c.get("/api/health").json()["runs"] == {"active": 1, "queued": 1}
+        assert c.post(f"/api/runs/{second['id']}/stop").status_code == 200
+        assert c.post(f"/api/runs/{first['id']}/stop").status_code == 200
+        assert wait_for(c, first["id"])["status"] == "stopped"

@@ -73,3 +73,21 @@ def test_upload_too_large(tmp_path):
         small = two_d_set(n=10)
         assert len(small) < 1000
         assert c.post("/api/datasets/upload", files={"file": ("s.npz", small)}).status_code == 201
+
+
+def test_chunked_body_over_the_limit_is_413(tmp_path):
+    """No Content-Length: the guard counts the streamed body."""
+    pytest.importorskip("playground.runs.manager")
+    from fastapi.testclient import TestClient
+
+    from playground.api.app import create_app
+
+    app = create_app(make_settings(tmp_path, data_dir=DATA_DIR, max_upload_bytes=1000))
+
+    def chunks():
+        for _ in range(200):
+            yield b"x" * 1024
+
+    with TestClient(app) as c:
+        r = c.post("/api/models/validate", content=chunks(), headers={"content-type": "application/json"})
+        assert r.status_code == 413

@@ -14,6 +14,7 @@ import numpy as np
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException
 
 from playground.api.errors import ApiError, field_error
 from playground.api.schemas.inspect import PredictRequest
@@ -114,6 +115,8 @@ async def read_payload(request: Request, max_bytes: int) -> tuple[str, bytes]:
     if ctype == "multipart/form-data":
         try:
             form = await request.form(max_files=1, max_fields=10)
+        except HTTPException:
+            raise  # e.g. 413 from the size guard
         except Exception as exc:  # malformed multipart is the client's fault, whatever the parser says
             raise ApiError(400, f"unreadable multipart body: {exc}") from None
         upload = form.get("file")

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 
-class _TooLarge(Exception):
-    pass
+
+class _TooLarge(HTTPException):
+    """An HTTPException, so FastAPI's body parsing lets it through as a 413
+    instead of turning it into "400 error parsing the body"."""
 
 
 class SizeGuard:
@@ -45,7 +48,7 @@ class SizeGuard:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    raise _TooLarge(413, f"request body too large: more than {self.max_bytes} bytes")
             return message
 
         async def tracking_send(message):
