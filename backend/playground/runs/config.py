@@ -66,8 +66,8 @@ def _dataset(config: dict, report) -> tuple[str, dict]:
     elif not params.get("path") and not name.endswith(".npz"):
         raise ConfigError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}", ("dataset",))
     val_split = params.get("val_split", 0.1)
-    if not isinstance(val_split, (int, float)) or not 0 <= val_split < 1:
-        raise ConfigError("val_split must be a number in [0, 1)", ("dataset_params", "val_split"))
+    if not isinstance(val_split, (int, float)) or not 0 <= val_split <= 0.9:
+        raise ConfigError("val_split must be a number in [0, 0.9]", ("dataset_params", "val_split"))
     return name, dict(params)
 
 
@@ -108,8 +108,11 @@ def check_optimizer(name: str, settings: dict) -> None:
 
 
 def _field_of(message: str, settings: dict) -> tuple:
+    # The engine's messages start with the setting at fault ("lr must be ...") or
+    # name it first ("unknown setting 'x' ...; valid: 'lr', ..."): match only there.
+    head = message.split(";")[0]
     for key in settings:
-        if repr(key) in message or message.startswith(key):
+        if message.startswith(f"{key} ") or f"unknown setting {key!r}" in head:
             return (key,) if key in TOP_LEVEL_OPTIMIZER_KEYS else ("optimizer_params", key)
     return ("optimizer_params",)
 

@@ -28,6 +28,8 @@ import traceback
 
 import numpy as np
 
+WORKER_NICENESS = 10
+
 
 def main(job_json: str, conn) -> None:
     job = json.loads(job_json)
@@ -61,6 +63,8 @@ class Worker:
 
         if self.orphaned:
             return
+        # Stamped where it happens, so a viewer's delay covers the hop to the server too.
+        msg.setdefault("ts", time.time())
         data = encode(msg)
         try:
             with self._send_lock:
@@ -113,6 +117,14 @@ class Worker:
     def run(self) -> int:
         job = self.job
         from threadpoolctl import threadpool_limits
+
+        # Training yields the CPU to the server process, so predict and the
+        # websocket stay responsive while every core trains.
+        if hasattr(os, "nice"):
+            try:
+                os.nice(int(job.get("niceness", WORKER_NICENESS)))
+            except OSError:
+                pass
 
         # Several runs share the cores: each worker gets a few BLAS threads only.
         with threadpool_limits(limits=int(job.get("blas_threads") or 1)):
