@@ -243,13 +243,14 @@ def test_state_taken_inside_any_event_resumes(tmp_path):
     states = {}
     first = Trainer(build_model(MLP, seed=4), ds, cfg,
                     on_event=lambda e: states.setdefault(e.get("step"), first.state_dict())
-                    if e["type"] == "step" and e["step"] in (9, 10) else None)
+                    if e["type"] == "step" and e["step"] in (9, 10, 20) else None)
     first.run()
     for step, state in states.items():
         model = build_model(MLP, seed=0)
         second = Trainer(model, ds, cfg)
         second.load_state_dict(roundtrip(state, tmp_path))
-        assert second.run()["steps"] == 20
+        final = second.run()
+        assert final["steps"] == 20 and final["train"]["loss"] is not None
         assert_same_weights(full, model)
 
 

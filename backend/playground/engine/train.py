@@ -90,8 +90,6 @@ class Trainer:
         self.progress = Progress()
         self._status = "running"
         self._last_batch: tuple[np.ndarray, np.ndarray] | None = None
-        self._last_train = {"loss": None, "accuracy": None}
-        self._last_val: dict | None = None
         self._diverged_loss = math.nan
         self._blocked = 0.0  # seconds spent paused during run()
 
@@ -213,7 +211,7 @@ class Trainer:
         if epoch_done:
             # Counters move on before any event, so a checkpoint taken by an
             # event handler (the run worker does) always resumes at a valid batch.
-            self._last_train = self._epoch_train_metrics()
+            p.last_train = self._epoch_train_metrics()
             p.new_epoch()
         if p.step % cfg.log_every == 0:
             self._emit({"type": "step", "step": p.step, "epoch": epoch, "loss": loss_v,
@@ -228,20 +226,20 @@ class Trainer:
         val = None
         if self.cfg.eval_every_epoch and self._has_split("val"):
             val = _short(self.evaluate(self.dataset.x_val, self.dataset.y_val))
-            self._last_val = val
+            self.progress.last_val = val
         self._emit({"type": "epoch", "epoch": self.progress.epoch, "step": self.progress.step,
-                    "train": self._last_train, "val": val})
+                    "train": self.progress.last_train, "val": val})
 
     def _epoch_train_metrics(self) -> dict:
         p = self.progress
         if not p.epoch_seen:
-            return dict(self._last_train)
+            return dict(p.last_train)
         loss = p.epoch_loss / p.epoch_seen
         return {"loss": loss if math.isfinite(loss) else None,
                 "accuracy": p.epoch_correct / p.epoch_seen if self.classifier else None}
 
     def _finish(self, message: str, start: float, seconds_before: float) -> dict:
-        train, val, test = self._epoch_train_metrics(), self._last_val, None
+        train, val, test = self._epoch_train_metrics(), self.progress.last_val, None
         if self._status != "diverged":
             if self._has_split("val") and (val is None or self.progress.batch_in_epoch):
                 full = self.evaluate(self.dataset.x_val, self.dataset.y_val)

@@ -9,6 +9,8 @@
                          epoch_seen, seconds: JSON-ready numbers
     "trainer.order"      the current epoch's permutation (int64 array), or None
                          between epochs and without shuffle
+    "trainer.metrics"    train metrics of the last finished epoch and the last
+                         validation metrics, as a JSON string
     "trainer.rng"        the shuffling Generator's state as a JSON string
     "trainer.model_rng"  the model's own Generator (dropout), when it has one
 
@@ -19,7 +21,7 @@ back as 0-d arrays are accepted too.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -50,6 +52,8 @@ class Progress:
     epoch_seen: int = 0
     seconds: float = 0.0
     order: np.ndarray | None = None
+    last_train: dict = field(default_factory=lambda: {"loss": None, "accuracy": None})
+    last_val: dict | None = None
 
     _INTS = ("step", "epoch", "batch_in_epoch", "epoch_correct", "epoch_seen")
     _FLOATS = ("epoch_loss", "seconds")
@@ -64,6 +68,7 @@ class Progress:
         d = {f"trainer.{k}": int(getattr(self, k)) for k in self._INTS}
         d.update({f"trainer.{k}": float(getattr(self, k)) for k in self._FLOATS})
         d["trainer.order"] = None if self.order is None else self.order.copy()
+        d["trainer.metrics"] = json.dumps({"train": self.last_train, "val": self.last_val})
         return d
 
     def load_state_dict(self, d: dict) -> None:
@@ -71,6 +76,9 @@ class Progress:
             setattr(self, k, int(_scalar(d.get(f"trainer.{k}", 0))))
         for k in self._FLOATS:
             setattr(self, k, float(_scalar(d.get(f"trainer.{k}", 0.0))))
+        if "trainer.metrics" in d:
+            saved = json.loads(str(_scalar(d["trainer.metrics"])))
+            self.last_train, self.last_val = saved["train"], saved["val"]
         order = d.get("trainer.order")
         # None may come back from JSON as null or from an .npz as a 0-d object-free array.
         if order is None or np.asarray(order).ndim == 0:
