@@ -82,7 +82,9 @@ def server(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: playwright's sync API keeps an event loop running
+# in the main thread while it is open, which would break later asyncio.run() tests.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
