@@ -224,9 +224,13 @@ def test_shutdown_interrupts_and_resume_finishes(tmp_path, h):
         await mgr.start()
         done = await mgr.create(h.config(epochs=1))
         await h.wait_until(mgr, done["id"], lambda r: r["status"] == "finished")
-        rec = await mgr.create(h.config(steps=1500, optimizer="sgd"))
-        await h.wait_until(mgr, rec["id"], lambda r: (r["checkpoint"] or {}).get("step"))
+        # Long enough that the pause lands mid-run on a fast machine; pausing
+        # writes the checkpoint the resume starts from.
+        rec = await mgr.create(h.config(steps=20000, optimizer="sgd"))
+        await h.wait_until(mgr, rec["id"], lambda r: r["status"] == "running")
         await mgr.pause(rec["id"])
+        await mgr.step(rec["id"], 50)
+        await h.wait_until(mgr, rec["id"], lambda r: ((r["checkpoint"] or {}).get("step") or 0) >= 50)
         queued = await mgr.create(h.config(epochs=1))
         await mgr.shutdown()
         return done["id"], rec["id"], queued["id"]
@@ -262,7 +266,7 @@ def test_shutdown_interrupts_and_resume_finishes(tmp_path, h):
     assert rec["status"] == "interrupted" and rec["resumable"] and ckpt > 0
     assert resumed["status"] in ("queued", "running")
     assert first_step[0] > ckpt
-    assert final["status"] == "finished" and final["final"]["steps"] == 1500
+    assert final["status"] == "finished" and final["final"]["steps"] == 20000
 
 
 def test_export_import_round_trip(settings, h):
