@@ -53,6 +53,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.blas_threads = max(1, int(opt("blas_threads_per_run", 1)))
         self.blas_env = bool(opt("blas_env", False))
         self.snapshot_interval = float(opt("snapshot_interval_s", 0.5))
+        self.snapshot_idle_interval = float(opt("snapshot_idle_interval_s", 2.0))
         self.step_interval = float(opt("step_event_interval_s", 0.05))
         self.checkpoint_interval = float(opt("checkpoint_interval_s", 2.0))
         self.store: RunStore | None = None
@@ -248,8 +249,8 @@ class RunManager(SchedulerMixin, ControlsMixin):
 
     async def metrics(self, run_id: str, kind: str = "step", offset: int = 0, limit: int | None = None,
                       max_points: int | None = None, since_step: int | None = None) -> dict:
-        if kind not in ("step", "epoch", "eval"):
-            raise ConfigError("kind must be 'step', 'epoch' or 'eval'", ("kind",))
+        if kind not in ("step", "epoch", "eval", "snapshot"):
+            raise ConfigError("kind must be 'step', 'epoch', 'eval' or 'snapshot'", ("kind",))
         await self.get(run_id)
         points = await asyncio.to_thread(self.store.metrics, run_id, kind, since_step)
         total = len(points)

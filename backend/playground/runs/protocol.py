@@ -16,6 +16,7 @@ data_dir               None                PLAYGROUND_DATA_DIR for load_dataset
 blas_threads_per_run   1                   threadpoolctl limit inside each worker
 blas_env               False               also set OMP/OPENBLAS/MKL_NUM_THREADS in the child
 snapshot_interval_s    0.5                 weight snapshots while someone watches
+snapshot_idle_interval_s 2.0               weight snapshots while nobody watches (for the history)
 step_event_interval_s  0.05                step events aggregated to this period
 checkpoint_interval_s  2.0                 latest checkpoint at most this often (and each epoch)
 =====================  ==================  ===========================================
@@ -43,7 +44,10 @@ Events from ``subscribe`` (each has ``type`` and ``ts``):
 ``{"type": "state", "run": record}`` first, then the engine's events as the
 worker forwards them: ``step`` (aggregated to ~20/s, with ``loss_mean``,
 ``accuracy_mean`` over the aggregated steps and ``steps_per_s``), ``epoch``,
-``status``, ``snapshot`` (~2/s while someone watches), ``eval``, ``done``.
+``status``, ``snapshot`` (~2/s while someone watches, every 2 s otherwise,
+one at the start and a last one with ``"final": true`` after the run ends),
+``eval``, ``done``. Summaries of snapshots (at most one per second, at most
+500 per run: runs/snapshots.py) are kept as metric kind ``"snapshot"``.
 The iterator ends after the run reaches a terminal status (its last ``status``
 and ``done`` delivered) or when the run is deleted.
 """

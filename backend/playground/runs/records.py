@@ -12,6 +12,8 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+from playground.runs.snapshots import SnapshotKeeper
+
 
 @dataclass
 class Active:
@@ -27,6 +29,7 @@ class Active:
     watched: bool = False
     deleting: bool = False
     shutting_down: bool = False
+    snapshots: SnapshotKeeper = field(default_factory=SnapshotKeeper)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 

@@ -14,6 +14,7 @@ import time
 from playground.runs.events import clean, stamp
 from playground.runs.protocol import TERMINAL
 from playground.runs.records import record_update
+from playground.runs.snapshots import KIND as SNAPSHOT, summarize
 from playground.runs.supervisor import WorkerHandle, exit_reason
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class SchedulerMixin:
                "data_dir": str(self.data_dir) if self.data_dir else None,
                "blas_threads": self.blas_threads, "step_interval": self.step_interval,
                "snapshot_interval": self.snapshot_interval,
+               "snapshot_idle_interval": self.snapshot_idle_interval,
                "checkpoint_interval": self.checkpoint_interval,
                "watched": self.hub.watchers(run_id) > 0}
         a.handle = WorkerHandle(run_id, self._loop, self._on_message, self._on_exit)
@@ -86,6 +88,8 @@ class SchedulerMixin:
         if kind in ("step", "epoch", "eval"):
             payload = {k: v for k, v in msg.items() if k not in ("type", "ts")}
             self.store.stage_metric(run_id, kind, msg.get("step"), msg.get("epoch"), payload)
+        elif kind == "snapshot":
+            self._keep_snapshot(run_id, a, msg)
         if kind == "status":
             changes["message"] = msg.get("message") or ""
         if changes:
@@ -94,6 +98,19 @@ class SchedulerMixin:
             self.store.stage_run_update(run_id, **changes)
         if kind not in ("started", "checkpoint"):
             self.hub.publish(run_id, stamp(msg))
+
+    def _keep_snapshot(self, run_id: str, a, msg: dict) -> None:
+        """Store a summary of some snapshots (runs/snapshots.py: bounded, spread out)."""
+        keeper = a.snapshots
+        if not keeper.wants(msg.get("ts") or time.time(), msg.get("step"), bool(msg.get("final"))):
+            return
+        self.store.stage_metric(run_id, SNAPSHOT, msg.get("step"), None, summarize(msg))
+        if keeper.thin_due():
+            self._spawn(self._thin_snapshots(run_id, keeper))
+
+    async def _thin_snapshots(self, run_id: str, keeper) -> None:
+        left = await asyncio.to_thread(self.store.thin_metrics, run_id, SNAPSHOT)
+        keeper.thinned(left)
 
     def _on_exit(self, run_id: str, code: int | None) -> None:
         a = self._active.get(run_id)

@@ -177,6 +177,22 @@ class RunStore:
             rows = self._db.execute(sql + " ORDER BY step, rowid", args).fetchall()
         return [json.loads(r["payload"]) for r in rows]
 
+    def thin_metrics(self, run_id: str, kind: str) -> int:
+        """Drop every second point of one kind (the first and the last stay):
+        the snapshot history of a long run stays bounded and evenly spread.
+        Returns how many points are left."""
+        self.flush()
+        with self._db_lock:
+            rows = self._db.execute("SELECT rowid FROM metrics WHERE run_id=? AND kind=? ORDER BY step, rowid",
+                                    (run_id, kind)).fetchall()
+            n = len(rows)
+            drop = [(rows[i][0],) for i in range(1, n - 1) if i % 2 == 1]
+            if drop:
+                self._db.execute("BEGIN")
+                self._db.executemany("DELETE FROM metrics WHERE rowid=?", drop)
+                self._db.execute("COMMIT")
+        return n - len(drop)
+
     def delete_metrics_after(self, run_id: str, step: int) -> None:
         """Forget points past a checkpoint: a resumed run emits them again."""
         self.flush()

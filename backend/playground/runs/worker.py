@@ -166,8 +166,11 @@ class Worker:
                                   **(cfg.get("optimizer_params") or {}))
         self.throttle = StepThrottle(float(job.get("step_interval", 0.05)))
         self._snap_interval = float(job.get("snapshot_interval", 0.5))
+        self._snap_idle = float(job.get("snapshot_idle_interval", 2.0))
         self._ckpt_interval = float(job.get("checkpoint_interval", 2.0))
-        self._last_snap = self._last_ckpt = time.monotonic()
+        self._last_ckpt = time.monotonic()
+        # The first step asks for a snapshot: every run's history starts with one.
+        self._last_snap = float("-inf")
         self._ckpt_lock = threading.Lock()
         self._ckpt_step = trainer.step_count
         self._best = None  # (weights, meta) of a better epoch not yet written
@@ -182,6 +185,8 @@ class Worker:
         finally:
             self._finished.set()
         self._checkpoint(latest=final["status"] != "diverged")
+        if final["status"] != "diverged":
+            self._final_snapshot()
         self.send({"type": "final", "final": final, "shutdown": self.shutting_down})
         return 0
 
@@ -192,7 +197,9 @@ class Worker:
             if agg is not None:
                 self.send(agg)
             now = time.monotonic()
-            if self.watched and now - self._last_snap >= self._snap_interval:
+            # Unwatched runs still take a snapshot now and then, for the stored history.
+            interval = self._snap_interval if self.watched else self._snap_idle
+            if now - self._last_snap >= interval:
                 self._last_snap = now
                 self.trainer.request_snapshot()
             if now - self._last_ckpt >= self._ckpt_interval:
@@ -241,6 +248,15 @@ class Worker:
                 sent.insert(0, {"type": "checkpoint", "kind": "best", **meta})
         for msg in sent:
             self.send(msg)
+
+    def _final_snapshot(self) -> None:
+        """The weights as the run ended, so the stored history ends where the run did."""
+        try:
+            ev = self.trainer.snapshot()
+        except (ValueError, FloatingPointError, ArithmeticError):
+            return  # weights the snapshot cannot read are no reason to fail a finished run
+        ev["final"] = True
+        self._on_event(ev)
 
     def _tick_loop(self) -> None:
         """Send steps left in the throttle when training pauses, and checkpoint a

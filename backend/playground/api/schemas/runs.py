@@ -102,7 +102,7 @@ class RunRecord(BaseModel):
 
 class MetricsPage(BaseModel):
     run_id: str
-    kind: Literal["step", "epoch"]
+    kind: Literal["step", "epoch", "snapshot"]
     total: int
     offset: int
     points: list[dict[str, Any]]
