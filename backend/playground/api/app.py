@@ -17,7 +17,7 @@ from playground import __version__
 from playground.api.datasets_cache import DatasetCache
 from playground.api.errors import install_handlers
 from playground.api.frontend import mount_frontend
-from playground.api.routers import datasets, health, inspect, layers, models, runs, ws
+from playground.api.routers import datasets, health, inspect, labs, layers, models, runs, ws
 from playground.api.settings import Settings
 from playground.api.size_guard import SizeGuard
 from playground.api.uploads import UploadStore
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, manager=None) -> FastAPI:
     app.state.datasets = DatasetCache(settings.data_dir)
 
     install_handlers(app)
-    for module in (health, datasets, layers, models, inspect, runs):
+    for module in (health, datasets, layers, models, inspect, runs, labs):
         app.include_router(module.router, prefix="/api")
     app.include_router(ws.router)
     mount_frontend(app, settings.frontend_dir)

@@ -1,0 +1,85 @@
+"""The Learn labs: small server computations behind the Learn tab's interactive figures.
+
+POST /api/labs/differentiation   f(x), forward/central differences, dual-number and backward() derivatives, error vs h
+POST /api/labs/perceptron        the perceptron rule on a 2-D toy set, every update recorded
+POST /api/labs/softmax           softmax probabilities, cross-entropy and its gradient w.r.t. the logits
+POST /api/labs/descent           MSE loss surface of y = w x + b, full-batch GD and mini-batch SGD paths
+POST /api/labs/linear-stack      dense-dense-dense with and without ReLU: collapse check and training on circle
+POST /api/labs/vectorize         a Python loop against NumPy dot / matmul, timed
+
+The endpoints are plain `def`: FastAPI runs them in its threadpool, off the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from threadpoolctl import threadpool_limits
+
+from playground.api.errors import field_error
+from playground.api.schemas.common import ERROR_RESPONSES
+from playground.api.schemas.labs import (
+    DescentRequest,
+    DifferentiationRequest,
+    LinearStackRequest,
+    PerceptronRequest,
+    SoftmaxRequest,
+    VectorizeRequest,
+)
+from playground.viz.labs import LabError, finite
+from playground.viz.labs.descent import descent_lab
+from playground.viz.labs.differentiation import differentiate
+from playground.viz.labs.linear_stack import linear_stack_lab
+from playground.viz.labs.perceptron import perceptron_trace
+from playground.viz.labs.softmax import softmax_lab
+from playground.viz.labs.vectorize import vectorize_lab
+
+router = APIRouter(prefix="/labs", tags=["labs"])
+R = {422: ERROR_RESPONSES[422]}
+MAX_MATMUL_SIDE = 80  # a Python triple loop of 80^3 steps stays well under a second
+
+
+def _lab(fn, *args, **kwargs) -> dict[str, Any]:
+    try:
+        return finite(fn(*args, **kwargs))
+    except LabError as err:
+        raise field_error(("body", err.field), err.message) from err
+
+
+@router.post("/differentiation", responses=R)
+def differentiation(body: DifferentiationRequest) -> dict[str, Any]:
+    return _lab(differentiate, body.expression, body.x, body.h)
+
+
+@router.post("/perceptron", responses=R)
+def perceptron(body: PerceptronRequest) -> dict[str, Any]:
+    return _lab(perceptron_trace, body.dataset, body.n_samples, body.lr, body.max_epochs, body.seed)
+
+
+@router.post("/softmax", responses=R)
+def softmax(body: SoftmaxRequest) -> dict[str, Any]:
+    if not body.bounded_logits():
+        raise field_error(("body", "logits"), "every logit must lie in [-50, 50]")
+    return _lab(softmax_lab, body.logits, body.label, body.temperature)
+
+
+@router.post("/descent", responses=R)
+def descent(body: DescentRequest) -> dict[str, Any]:
+    return _lab(descent_lab, **body.model_dump())
+
+
+@router.post("/linear-stack", responses=R)
+def linear_stack(body: LinearStackRequest) -> dict[str, Any]:
+    # One BLAS thread: the lab's matrices are tiny, and the runs' workers need the cores.
+    with threadpool_limits(limits=1):
+        return _lab(linear_stack_lab, **body.model_dump())
+
+
+@router.post("/vectorize", responses=R)
+def vectorize(body: VectorizeRequest) -> dict[str, Any]:
+    if body.operation == "matmul" and body.size > MAX_MATMUL_SIDE:
+        raise field_error(("body", "size"), f"matmul size must be at most {MAX_MATMUL_SIDE}")
+    # One BLAS thread: a fair single-core comparison, and no thread start-up in the timing.
+    with threadpool_limits(limits=1):
+        return _lab(vectorize_lab, body.operation, body.size)

@@ -1,0 +1,64 @@
+"""Request bodies of the Learn labs (/api/labs). Every number is bounded, so a
+request cannot make the server work long; pydantic's 422 names the field.
+Responses are the labs' own JSON dicts (see playground.viz.labs)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from playground.viz.labs.differentiation import EXPRESSIONS, H_RANGE, X_RANGE
+
+Expression = Literal[tuple(EXPRESSIONS)]  # type: ignore[valid-type]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DifferentiationRequest(_Body):
+    expression: Expression = Field(default="x*sigmoid(x) + exp(-x**2)/(1+x)", description="one of the lab's expressions")
+    x: float = Field(default=0.5, ge=X_RANGE[0], le=X_RANGE[1])
+    h: float = Field(default=1e-5, ge=H_RANGE[0], le=H_RANGE[1], description="finite-difference step")
+
+
+class PerceptronRequest(_Body):
+    dataset: Literal["separable", "xor"] = "separable"
+    n_samples: int = Field(default=30, ge=4, le=200)
+    lr: float = Field(default=1.0, gt=0, le=10)
+    max_epochs: int = Field(default=30, ge=1, le=500, description="capped so epochs x n_samples <= 2000")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class SoftmaxRequest(_Body):
+    logits: list[float] = Field(default=[2.0, 1.0, 0.1], min_length=2, max_length=10)
+    label: int = Field(default=0, ge=0, le=9, description="the true class, below len(logits)")
+    temperature: float = Field(default=1.0, ge=0.05, le=20)
+
+    def bounded_logits(self) -> bool:
+        return all(-50 <= v <= 50 for v in self.logits)
+
+
+class DescentRequest(_Body):
+    n_samples: int = Field(default=100, ge=10, le=500)
+    batch_size: int = Field(default=8, ge=1, le=500)
+    lr: float = Field(default=0.1, gt=0, le=5)
+    steps: int = Field(default=100, ge=1, le=1000)
+    start_w: float = Field(default=-2.0, ge=-10, le=10)
+    start_b: float = Field(default=3.0, ge=-10, le=10)
+    optimizer: Literal["sgd", "momentum", "adam"] = "sgd"
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class LinearStackRequest(_Body):
+    hidden: int = Field(default=8, ge=2, le=32)
+    steps: int = Field(default=300, ge=0, le=1000)
+    lr: float = Field(default=0.03, gt=0, le=1)
+    n_samples: int = Field(default=200, ge=20, le=500)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class VectorizeRequest(_Body):
+    operation: Literal["dot", "matmul"] = "dot"
+    size: int = Field(default=10000, ge=1, le=200000, description="vector length (dot, <= 200000) or matrix side (matmul, <= 80)")

@@ -1,0 +1,39 @@
+"""Learn labs: small, seeded computations that let a student see and change one
+idea of the course notes each. Every lab is a pure function of its inputs that
+returns JSON-ready dicts, computed with the engine (NumPy only):
+
+    differentiation.py  numeric vs forward-mode vs reverse-mode derivatives
+    perceptron.py       the perceptron rule, update by update
+    softmax.py          softmax, cross-entropy and its gradient
+    descent.py          full-batch gradient descent vs mini-batch SGD on a loss surface
+    linear_stack.py     stacked linear layers collapse to one; ReLU does not
+    vectorize.py        a Python loop against NumPy's vectorized dot / matmul
+
+Bad inputs raise LabError(field, message), which the API turns into a 422;
+`finite` makes a result JSON-safe.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+class LabError(ValueError):
+    """An input the lab cannot use; `field` names it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def finite(obj):
+    """The same nested lists/dicts with NaN and infinities as None: JSON has no
+    such numbers, and a diverging lab (a huge learning rate) makes them."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite(v) for v in obj]
+    return obj

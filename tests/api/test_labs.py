@@ -1,0 +1,139 @@
+"""The Learn labs (/api/labs/*): each happy path checked against an independent
+formula, and bad inputs answered with a 422 that names the field."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from api_helpers import locs
+
+
+def post(client, lab: str, body: dict) -> dict:
+    r = client.post(f"/api/labs/{lab}", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_differentiation_three_ways_agree(client):
+    x = 0.7
+    d = post(client, "differentiation", {"expression": "x*sigmoid(x) + exp(-x**2)/(1+x)", "x": x, "h": 1e-5})
+    s = 1 / (1 + math.exp(-x))
+    value = x * s + math.exp(-x * x) / (1 + x)
+    # d/dx by hand: product rule and quotient rule
+    exact = s + x * s * (1 - s) + (-2 * x * math.exp(-x * x) * (1 + x) - math.exp(-x * x)) / (1 + x) ** 2
+    assert d["value"] == pytest.approx(value, rel=1e-12)
+    assert d["forward_mode"] == pytest.approx(exact, rel=1e-12)
+    assert d["reverse_mode"] == pytest.approx(exact, rel=1e-12)
+    assert abs(d["forward_difference"] - exact) < 1e-5  # O(h)
+    assert abs(d["central_difference"] - exact) < 1e-9  # O(h^2)
+    assert d["central_error"] < d["forward_error"]
+    assert d["tangent"]["y"][0] == pytest.approx(value + exact * (d["tangent"]["x"][0] - x))
+
+
+def test_differentiation_error_vs_h_has_a_sweet_spot(client):
+    d = post(client, "differentiation", {"expression": "x**3 - 2*x", "x": 1.3, "h": 1e-3})
+    assert d["forward_mode"] == pytest.approx(3 * 1.3 ** 2 - 2)
+    hs, err = np.array(d["sweep"]["h"]), np.array(d["sweep"]["forward_error"], dtype=float)
+    best = int(np.argmin(err))
+    # truncation error at h = 1, rounding error at h = 1e-12, both far above the best
+    assert hs[0] == pytest.approx(1e-12) and hs[-1] == pytest.approx(1.0)
+    assert 0 < best < len(hs) - 1
+    assert err[-1] > 100 * err[best] and err[0] > 100 * err[best]
+    assert d["forward_error"] == pytest.approx(abs(d["forward_difference"] - d["forward_mode"]))
+
+
+def test_perceptron_converges_on_separable_data_and_not_on_xor(client):
+    d = post(client, "perceptron", {"dataset": "separable", "n_samples": 30, "lr": 1.0, "max_epochs": 50, "seed": 3})
+    x, y = np.array(d["points"]), np.array(d["labels"])
+    assert d["converged"] and d["errors_per_epoch"][-1] == 0 and d["accuracy"] == 1.0
+    assert len(d["steps"]) == 30 * d["epochs"]
+    # every recorded step is the rule w += lr (a - f(x)) x, b += lr (a - f(x))
+    for step in d["steps"]:
+        xi, w0 = np.array(step["x"]), np.array(step["w_before"])
+        assert step["prediction"] == int(xi @ w0 + step["b_before"] > 0)
+        err = step["label"] - step["prediction"]
+        assert np.allclose(step["w"], w0 + 1.0 * err * xi) and step["b"] == pytest.approx(step["b_before"] + err)
+        assert np.allclose(step["x"], x[step["index"]])
+    w, b = np.array(d["w"]), d["b"]
+    assert np.array_equal((x @ w + b > 0).astype(int), y)
+
+    xor = post(client, "perceptron", {"dataset": "xor", "n_samples": 40, "max_epochs": 20})
+    assert not xor["converged"] and xor["epochs"] == 20 and xor["accuracy"] < 1.0
+
+
+def test_softmax_probabilities_loss_and_gradient(client):
+    logits, label = [2.0, -1.0, 0.5, 3.0], 2
+    d = post(client, "softmax", {"logits": logits, "label": label})
+    e = np.exp(np.array(logits) - max(logits))
+    p = e / e.sum()
+    assert sum(d["probabilities"]) == pytest.approx(1.0)
+    assert np.allclose(d["probabilities"], p)
+    assert d["loss"] == pytest.approx(-math.log(p[label]))
+    assert np.allclose(d["gradient"], p - np.eye(4)[label])
+    assert d["prediction"] == 3
+
+    hot = post(client, "softmax", {"logits": logits, "label": label, "temperature": 2.0})
+    q = np.exp(np.array(logits) / 2)
+    q /= q.sum()
+    assert np.allclose(hot["gradient"], (q - np.eye(4)[label]) / 2)
+
+
+def test_descent_full_batch_reaches_least_squares_and_large_lr_diverges(client):
+    d = post(client, "descent", {"n_samples": 60, "batch_size": 4, "lr": 0.3, "steps": 400, "seed": 1})
+    x, y = np.array(d["data"]["x"]), np.array(d["data"]["y"])
+    w, b = np.polyfit(x, y, 1)
+    assert d["optimum"]["w"] == pytest.approx(w) and d["optimum"]["b"] == pytest.approx(b)
+    assert d["full_batch"]["points"][-1] == pytest.approx([w, b], abs=1e-3)
+    assert len(d["full_batch"]["points"]) == 401 and not d["sgd"]["diverged"]
+    # SGD's noisy steps leave it near, not at, the optimum
+    assert d["sgd"]["final_loss"] > d["full_batch"]["final_loss"]
+    loss = np.array(d["grid"]["loss"])
+    assert loss.shape == (len(d["grid"]["b"]), len(d["grid"]["w"]))
+    j, i = 5, 7
+    assert loss[j, i] == pytest.approx(np.mean((d["grid"]["w"][i] * x + d["grid"]["b"][j] - y) ** 2))
+
+    wild = post(client, "descent", {"lr": 2.5, "steps": 200})
+    assert wild["full_batch"]["diverged"] and len(wild["full_batch"]["points"]) < 201
+
+
+def test_linear_stack_collapses_and_relu_does_not(client):
+    d = post(client, "linear-stack", {"hidden": 8, "steps": 250, "n_samples": 120, "seed": 0})
+    assert d["linear"]["before"]["max_difference"] < 1e-5
+    assert d["linear"]["after"]["max_difference"] < 1e-4
+    assert d["relu"]["after"]["max_difference"] > 1e-2
+    assert np.array(d["linear"]["after"]["product_weight"]).shape == (2, 2)
+    assert d["linear"]["accuracy"] < 0.75 < 0.95 <= d["relu"]["accuracy"]
+    assert np.array(d["relu"]["grid"]["probabilities"]).shape == (40, 40)
+
+
+def test_vectorize_times_both_and_agrees(client):
+    d = post(client, "vectorize", {"operation": "matmul", "size": 40})
+    assert d["max_difference"] < 1e-9 and d["loop_seconds"] > 0 and d["numpy_seconds"] > 0
+    assert d["flops"] == 2 * 40 ** 3
+    assert post(client, "vectorize", {"operation": "dot", "size": 1000})["max_difference"] < 1e-9
+
+
+@pytest.mark.parametrize("lab, body, field", [
+    ("differentiation", {"x": 11}, "x"),
+    ("differentiation", {"h": 0}, "h"),
+    ("differentiation", {"expression": "sin(x)"}, "expression"),
+    ("differentiation", {"expression": "relu(x)*x - 2/x", "x": 0.0}, "x"),
+    ("perceptron", {"n_samples": 501}, "n_samples"),
+    ("perceptron", {"dataset": "spiral"}, "dataset"),
+    ("softmax", {"logits": [1.0]}, "logits"),
+    ("softmax", {"logits": [1.0, 2.0], "label": 2}, "label"),
+    ("softmax", {"logits": [1.0, 1e9]}, "logits"),
+    ("descent", {"steps": 5000}, "steps"),
+    ("descent", {"n_samples": 20, "batch_size": 30}, "batch_size"),
+    ("descent", {"lr": -1}, "lr"),
+    ("linear-stack", {"hidden": 1000}, "hidden"),
+    ("vectorize", {"operation": "matmul", "size": 500}, "size"),
+    ("vectorize", {"unknown": 1}, "unknown"),
+])
+def test_bad_inputs_name_the_field(client, lab, body, field):
+    r = client.post(f"/api/labs/{lab}", json=body)
+    assert r.status_code == 422, r.text
+    assert any(field in loc for loc in locs(r)), r.text
