@@ -4,6 +4,8 @@
 (with or without a trailing channel of 1) or a batch; an image upload is
 decoded and preprocessed the MNIST way for models with a 2-D image input.
 Every mismatch is a 422 naming `["body", "input"]` or `["body", "file"]`.
+An optional `transform` (JSON key, or multipart form field holding JSON) moves,
+turns or resizes image inputs first (transforms.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from playground.api import transforms
 from playground.api.errors import ApiError, field_error
 from playground.api.schemas.inspect import PredictRequest
 from playground.api.upload_io import read_limited
@@ -66,7 +69,7 @@ def parse_json(body: bytes, input_shape) -> np.ndarray:
     except ValidationError as exc:
         errors = [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         raise RequestValidationError(errors) from None
-    return to_batch(req.input, input_shape)
+    return transforms.apply(to_batch(req.input, input_shape), req.transform)
 
 
 def image_batch(data: bytes, input_shape) -> np.ndarray:
@@ -98,7 +101,10 @@ BODY_DOC = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "transform": {"type": "string", "description": "optional transform(s) as JSON text"},
+                    },
                     "required": ["file"],
                 }
             },
@@ -107,10 +113,11 @@ BODY_DOC = {
 }
 
 
-async def read_payload(request: Request, max_bytes: int) -> tuple[str, bytes]:
+async def read_payload(request: Request, max_bytes: int) -> tuple:
     """The raw input of a predict/activations request: ("json", body) or
-    ("image", file bytes from the multipart field `file`). Decoding is left to
-    `to_batch_from`, which runs in the threadpool with the model call."""
+    ("image", file bytes from the multipart field `file`, the `transform`
+    field's text or None). Decoding is left to `to_batch_from`, which runs in
+    the threadpool with the model call."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
         try:
@@ -122,7 +129,10 @@ async def read_payload(request: Request, max_bytes: int) -> tuple[str, bytes]:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise field_error(("body", "file"), "multipart body needs an image in the field 'file'", "missing")
-        return "image", await read_limited(upload, max_bytes)
+        transform = form.get("transform")
+        if transform is not None and not isinstance(transform, str):
+            raise field_error(transforms.LOC, "transform must be a text field holding JSON")
+        return "image", await read_limited(upload, max_bytes), transform
     if ctype not in ("application/json", ""):
         raise ApiError(415, f"unsupported content type {ctype!r}: send JSON or multipart/form-data")
     body = await request.body()
@@ -131,7 +141,9 @@ async def read_payload(request: Request, max_bytes: int) -> tuple[str, bytes]:
     return "json", body
 
 
-def to_batch_from(payload: tuple[str, bytes], input_shape) -> np.ndarray:
+def to_batch_from(payload: tuple, input_shape) -> np.ndarray:
     """A payload from read_payload -> (N, *input_shape) float32 (blocking)."""
-    kind, data = payload
-    return image_batch(data, input_shape) if kind == "image" else parse_json(data, input_shape)
+    if payload[0] == "image":
+        spec = transforms.parse_text(payload[2])
+        return transforms.apply(image_batch(payload[1], input_shape), spec)
+    return parse_json(payload[1], input_shape)

@@ -11,7 +11,7 @@ import numpy as np
 
 from playground.api.errors import ApiError
 from playground.engine import metrics
-from playground.viz import decision, feature_maps, filters, weights
+from playground.viz import decision, feature_maps, filters, fit_curve, weights
 
 EVAL_BATCH = 512
 IMAGE_PRESERVING = {"flatten", "dropout", "relu", "leaky_relu", "sigmoid", "tanh", "linear"}
@@ -105,13 +105,37 @@ def _points(x: np.ndarray | None, y: np.ndarray | None, limit: int) -> dict:
     return {"x": np.asarray(x[:limit], np.float64).tolist(), "y": np.asarray(y[:limit]).tolist()}
 
 
+def is_1d(info) -> bool:
+    """A dataset with one input feature: its model draws a curve, not a grid."""
+    return info.kind == "1d" or tuple(info.input_shape) == (1,)
+
+
+def _curve(model, dataset, resolution: int, max_points: int) -> dict:
+    train_x = np.concatenate([dataset.x_train, dataset.x_val]) if len(dataset.x_val) else dataset.x_train
+    train_y = np.concatenate([dataset.y_train, dataset.y_val]) if len(dataset.y_val) else dataset.y_train
+    test_x, test_y = dataset.x_test, dataset.y_test
+    xs = [train_x] + ([test_x] if test_x is not None else [])
+    ys = [train_y] + ([test_y] if test_y is not None else [])
+    result = fit_curve.fit_curve(model, np.concatenate(xs), np.concatenate([np.reshape(v, -1) for v in ys]),
+                                 resolution=resolution)
+    flat = lambda v: None if v is None else np.reshape(v, (len(v), -1))[:, 0]  # noqa: E731
+    result["kind"] = "curve"
+    result["train"] = _points(train_x, flat(train_y), max_points)
+    result["test"] = _points(test_x, flat(test_y), max_points)
+    return result
+
+
 def decision_grid(model, dataset, resolution: int, max_points: int = 1000) -> dict:
+    """2-D datasets: the decision grid; 1-D ones: the fitted curve (kind "curve")."""
+    if is_1d(dataset.info):
+        return _curve(model, dataset, max(resolution, 100), max_points)
     if dataset.info.kind != "2d":
         raise ApiError(409, f"the decision grid needs a 2-D dataset; '{dataset.info.name}' is {dataset.info.kind}")
     train_x = np.concatenate([dataset.x_train, dataset.x_val]) if len(dataset.x_val) else dataset.x_train
     train_y = np.concatenate([dataset.y_train, dataset.y_val]) if len(dataset.y_val) else dataset.y_train
     everything = np.concatenate([train_x, dataset.x_test]) if dataset.x_test is not None else train_x
     result = decision.decision_grid(model, everything, resolution=resolution)
+    result["kind"] = "grid"
     result["train"] = _points(train_x, train_y, max_points)
     result["test"] = _points(dataset.x_test, dataset.y_test, max_points)
     return result

@@ -4,11 +4,14 @@
 grey float array; `preprocess_digit(img)` repeats how MNIST was made: grey,
 ink bright on dark, cropped to the ink, longest side scaled to 20 pixels keeping
 the aspect ratio, then placed in 28x28 so the centre of mass is in the middle.
+`transform_image(img, shift, rotate, scale)` moves, turns and resizes such an
+image about its centre, for the Draw view's invariance experiments.
 """
 
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -110,3 +113,29 @@ def preprocess_digit(img, size: int = 28, box: int = 20) -> np.ndarray:
     out = np.zeros((size, size), np.float32)
     out[top : top + new_h, left : left + new_w] = patch
     return out
+
+
+def transform_image(img: np.ndarray, shift=(0.0, 0.0), rotate: float = 0.0, scale: float = 1.0) -> np.ndarray:
+    """(H, W) float image -> (H, W): scaled by `scale` and rotated by `rotate`
+    degrees (counter-clockwise as seen) about the centre, then shifted by
+    `shift` = (dx, dy) pixels (x right, y down). Uncovered pixels are 0 (no
+    ink); bilinear, so whole-pixel shifts alone move pixels exactly."""
+    arr = np.asarray(img, dtype=np.float32)
+    if arr.ndim != 2:
+        raise ImageError(f"expected a 2-D image, got shape {tuple(arr.shape)}")
+    dx, dy = float(shift[0]), float(shift[1])
+    if dx == 0 and dy == 0 and rotate % 360 == 0 and scale == 1:
+        return arr.copy()
+    h, w = arr.shape
+    cx, cy = w / 2.0, h / 2.0
+    theta = math.radians(rotate)
+    cos, sin = math.cos(theta), math.sin(theta)
+    # Pillow's AFFINE maps each output pixel back to the input: invert
+    # out = c + t + s * R(p - c), with R a counter-clockwise turn on a y-down grid.
+    a, b = cos / scale, -sin / scale
+    d, e = sin / scale, cos / scale
+    ox, oy = -cx - dx, -cy - dy
+    coeffs = (a, b, a * ox + b * oy + cx, d, e, d * ox + e * oy + cy)
+    out = Image.fromarray(arr, mode="F").transform(
+        (w, h), Image.Transform.AFFINE, coeffs, resample=Image.Resampling.BILINEAR, fillcolor=0.0)
+    return np.clip(np.asarray(out, dtype=np.float32), 0.0, 1.0)

@@ -5,7 +5,8 @@ POST /api/runs/{run_id}/predict                 JSON input(s) or multipart image
 POST /api/runs/{run_id}/activations             one input -> every layer's output, top filters
 GET  /api/runs/{run_id}/layers/{index}/weights  weight arrays + stats (+ 28x28 images for a first dense layer)
 GET  /api/runs/{run_id}/layers/{index}/filters  conv filters as arrays, or ?format=png
-GET  /api/runs/{run_id}/decision-grid           2-D datasets: probabilities on a grid + data points
+GET  /api/runs/{run_id}/decision-grid           2-D datasets: probabilities on a grid + data points;
+                                                1-D datasets: the fitted curve + data points
 GET  /api/runs/{run_id}/evaluation              confusion matrix, per-class accuracy, misclassified images
 POST /api/models/{model_id}/predict             as for runs, with an imported model
 POST /api/models/{model_id}/activations
@@ -31,6 +32,7 @@ from playground.api.schemas.inspect import (
     ActivationsResponse,
     DecisionGrid,
     Evaluation,
+    FitCurve,
     FiltersResponse,
     PredictResponse,
     WeightsResponse,
@@ -117,15 +119,15 @@ async def run_filters(
     return await _filters(await _run_model(manager, run_id, which), index, format, scale)
 
 
-@router.get("/runs/{run_id}/decision-grid", response_model=DecisionGrid, responses=R)
+@router.get("/runs/{run_id}/decision-grid", response_model=DecisionGrid | FitCurve, responses=R)
 async def decision_grid(
     run_id: str, request: Request, manager: ManagerDep,
     which: Which = "latest", resolution: int = Query(default=60, ge=2, le=200),
 ) -> dict:
     record = await manager.get(run_id)
     info = DATASETS.get(record.get("dataset") or "")
-    if info is not None and info.kind != "2d":
-        raise ApiError(409, f"the decision grid needs a 2-D dataset; '{info.name}' is {info.kind}")
+    if info is not None and info.kind not in ("2d", "1d"):
+        raise ApiError(409, f"the decision grid needs a 2-D or 1-D dataset; '{info.name}' is {info.kind}")
     model = await _run_model(manager, run_id, which)
     cache = request.app.state.datasets
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from playground.api.schemas.common import NestedFloats, Stats
+from playground.api.transforms import Transform
 
 
 class PredictRequest(BaseModel):
@@ -14,6 +15,11 @@ class PredictRequest(BaseModel):
 
     input: NestedFloats = Field(
         description="One input shaped like the spec's input (28x28, 28x28x1, [x, y]) or a batch of them",
+    )
+    transform: Transform | list[Transform] | None = Field(
+        default=None,
+        description="Image models: {shift: [dx, dy], rotate: degrees, scale}; a list gives one input per "
+        "transform of the (single) input",
     )
 
 
@@ -74,12 +80,30 @@ class Points(BaseModel):
 
 
 class DecisionGrid(BaseModel):
+    kind: Literal["grid"] = "grid"
     x_range: list[float]
     y_range: list[float]
     resolution: int
     classes: int
     probabilities: list[list[float]]
     labels: list[list[int]] | None = None
+    train: Points
+    test: Points
+
+
+class Curve(BaseModel):
+    x: list[float]
+    y: list[float | None]
+
+
+class FitCurve(BaseModel):
+    """A model with one input: its output over an x grid, with the data points."""
+
+    kind: Literal["curve"] = "curve"
+    x_range: list[float]
+    y_range: list[float]
+    resolution: int
+    curve: Curve
     train: Points
     test: Points
 
