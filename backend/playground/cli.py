@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -133,7 +134,8 @@ def cmd_train(args) -> int:
     ds = _load_data(args.dataset, args.seed, args.val_split)
     _check_fit(model, ds, args.dataset)
     cfg = TrainConfig(epochs=1 if args.epochs is None else args.epochs, steps=args.steps, batch_size=args.batch_size,
-                      optimizer=args.optimizer, lr=args.lr, shuffle=not args.no_shuffle, seed=args.seed)
+                      optimizer=args.optimizer, lr=args.lr, lr_schedule=args.lr_schedule,
+                      shuffle=not args.no_shuffle, seed=args.seed)
     trainer = Trainer(model, ds, cfg)
     bar, trainer.on_event = _progress(trainer.total_steps)
     try:
@@ -249,8 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="start the web playground")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--host", default=os.environ.get("PLAYGROUND_HOST", "127.0.0.1"))
+    s.add_argument("--port", type=int, default=int(os.environ.get("PLAYGROUND_PORT", "8000")))
     s.set_defaults(func=cmd_serve)
 
     t = sub.add_parser("train", help="train a model spec on a dataset")
@@ -263,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=64)
     t.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], default="sgd")
     t.add_argument("--lr", type=float, default=0.01)
+    t.add_argument("--lr-schedule", choices=["constant", "step", "cosine"], default="constant",
+                   help="how lr decays over the run (cosine: from lr down to 0)")
     t.add_argument("--val-split", type=float, default=0.1)
     t.add_argument("--no-shuffle", action="store_true", help="batches in file order")
     t.add_argument("--seed", type=int, default=0)

@@ -106,6 +106,7 @@ BAD_CREATE = [
     ({"spec": MLP_2D, "dataset": "circle", "steps": 10**9}, ("body", "steps")),
     ({"spec": MLP_2D, "dataset": "circle", "lr": -1}, ("body", "lr")),
     ({"spec": MLP_2D, "dataset": "circle", "optimizer": "rmsprop"}, ("body", "optimizer")),
+    ({"spec": MLP_2D, "dataset": "circle", "lr_schedule": "warmup"}, ("body", "lr_schedule")),
     ({"spec": MLP_2D, "dataset": "circle", "seed": -1}, ("body", "seed")),
     ({"spec": MLP_2D, "dataset": "circle", "colour": "red"}, ("body", "colour")),
     ({"spec": MLP_2D, "dataset": "circle", "dataset_params": {"val_split": 1.5}}, ("body", "dataset_params", "val_split")),
@@ -167,3 +168,12 @@ def test_queue_position_and_queue_full(tmp_path):
         assert c.post(f"/api/runs/{second['id']}/stop").status_code == 200
         assert c.post(f"/api/runs/{first['id']}/stop").status_code == 200
         assert wait_for(c, first["id"])["status"] == "stopped"
+
+
+def test_cosine_schedule_decays_the_lr_of_step_events(client):
+    rec = start_run(client, epochs=3, lr_schedule="cosine")
+    done = wait_for(client, rec["id"])
+    assert done["status"] == "finished" and done["config"]["lr_schedule"] == "cosine"
+    points = client.get(f"/api/runs/{rec['id']}/metrics").json()["points"]
+    lrs = [p["lr"] for p in points]
+    assert lrs[0] > lrs[-1] and lrs[-1] < 0.1 * 0.2

@@ -339,3 +339,29 @@ def test_bad_config_is_refused():
         Trainer(build_model(MLP, seed=0), circle(), TrainConfig(optimizer="nope"))
     with pytest.raises(ValueError):
         Trainer(build_model(MLP, seed=0), circle(), TrainConfig(steps=1)).step(0)
+
+
+def test_lr_schedules_scale_the_base_rate_and_follow_live_changes():
+    from playground.engine import schedules
+
+    assert schedules.cosine(0.0) == 1.0 and abs(schedules.cosine(1.0)) < 1e-12
+    assert abs(schedules.cosine(0.5) - 0.5) < 1e-12
+    assert [schedules.step(t) for t in (0.0, 0.49, 0.5, 0.8)] == [1.0, 1.0, 0.1, 0.01]
+    with pytest.raises(ValueError, match="lr_schedule"):
+        schedules.get_schedule("linear-ish")
+
+    from playground.engine.data.registry import load_dataset
+    from playground.engine.model import build_model
+    from playground.engine.train import TrainConfig, Trainer
+
+    spec = {"input_shape": [2], "layers": [{"type": "dense", "units": 2}], "loss": "softmax_cross_entropy"}
+    ds = load_dataset("circle", seed=0, val_split=0, n_samples=100)
+    lrs = []
+    cfg = TrainConfig(steps=10, batch_size=10, lr=0.1, lr_schedule="cosine")
+    trainer = Trainer(build_model(spec, seed=0), ds, cfg,
+                      on_event=lambda e: lrs.append(e["lr"]) if e["type"] == "step" else None)
+    trainer.run()
+    expected = [0.1 * schedules.cosine(k / 10) for k in range(10)]
+    assert np.allclose(lrs, expected)
+    trainer.set_optimizer(lr=0.5)
+    assert trainer.base_lr == 0.5

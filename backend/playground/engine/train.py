@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from playground.engine import evaluation, losses, metrics, optim
+from playground.engine import evaluation, losses, metrics, optim, schedules
 from playground.engine.controls import Controls
 from playground.engine.snapshot import batch_snapshot, model_snapshot, relu_layers
 from playground.engine.train_state import Progress, checkpoint_state, load_checkpoint_state
@@ -48,6 +48,7 @@ class TrainConfig:
     batch_size: int = 64
     optimizer: str = "sgd"
     lr: float = 0.01
+    lr_schedule: str = "constant"  # schedules.LR_SCHEDULES: factor of lr by progress
     optimizer_params: dict = field(default_factory=dict)
     weight_decay: float = 0.0
     shuffle: bool = True
@@ -71,6 +72,8 @@ class Trainer:
             raise ValueError("epochs and steps must be >= 0")
         self.optimizer = optim.make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr,
                                               weight_decay=cfg.weight_decay, **cfg.optimizer_params)
+        self._schedule = schedules.get_schedule(cfg.lr_schedule)
+        self.base_lr = float(self.optimizer.lr)
         self.loss_name = evaluation.loss_name(model)
         self._loss_fn = losses.LOSSES[self.loss_name]
         self.classifier = self.loss_name != "mse"
@@ -129,6 +132,8 @@ class Trainer:
         ValueError (from the optimizer) on unknown names or bad values."""
         with self._lock:
             self.optimizer.set(**settings)
+            if "lr" in settings:
+                self.base_lr = float(self.optimizer.lr)
 
     # -- the loop --------------------------------------------------------------
 
@@ -194,6 +199,8 @@ class Trainer:
         snap = snap or (cfg.snapshot_every > 0 and (p.step + 1) % cfg.snapshot_every == 0)
         if snap:
             layers = self._layers_snapshot(xb)
+        if self._schedule is not schedules.constant:
+            self.optimizer.lr = self.base_lr * self._schedule(p.step / max(self.total_steps, 1))
         self.optimizer.step()
         self.optimizer.zero_grad()
         n = hi - lo

@@ -14,7 +14,7 @@ import numpy as np
 from playground.runs.errors import ConfigError
 
 TRAIN_DEFAULTS = {"epochs": 1, "steps": None, "batch_size": 64, "optimizer": "sgd", "lr": 0.01,
-                  "optimizer_params": {}, "weight_decay": 0.0, "seed": 0, "shuffle": True}
+                  "lr_schedule": "constant", "optimizer_params": {}, "weight_decay": 0.0, "seed": 0, "shuffle": True}
 # update() keys that go to the optimizer; "lr" and "weight_decay" sit at the top
 # of a run config, the rest in optimizer_params.
 TOP_LEVEL_OPTIMIZER_KEYS = ("lr", "weight_decay")
@@ -89,6 +89,10 @@ def _check_train(t: dict) -> None:
         raise ConfigError("optimizer_params must be an object", ("optimizer_params",))
     if t["steps"] is None and t["epochs"] == 0:
         raise ConfigError("epochs must be >= 1 when steps is not given", ("epochs",))
+    from playground.engine.schedules import LR_SCHEDULES
+
+    if t["lr_schedule"] not in LR_SCHEDULES:
+        raise ConfigError(f"lr_schedule must be one of {sorted(LR_SCHEDULES)}", ("lr_schedule",))
     check_optimizer(t["optimizer"], {"lr": t["lr"], "weight_decay": t["weight_decay"],
                                      **t["optimizer_params"]})
 

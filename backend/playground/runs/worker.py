@@ -272,7 +272,7 @@ class Worker:
 
 
 # TrainConfig fields a run config may set (the rest are the worker's business).
-TRAIN_KEYS = ("epochs", "steps", "batch_size", "optimizer", "lr", "optimizer_params",
+TRAIN_KEYS = ("epochs", "steps", "batch_size", "optimizer", "lr", "lr_schedule", "optimizer_params",
               "weight_decay", "shuffle", "seed", "log_every")
 
 # Filter images ride along with snapshots only up to this many filters per layer.

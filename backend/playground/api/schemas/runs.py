@@ -11,8 +11,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from playground.engine.optim import OPTIMIZERS
+from playground.engine.schedules import LR_SCHEDULES
 
 OptimizerName = Literal[tuple(sorted(OPTIMIZERS))]  # type: ignore[valid-type]
+ScheduleName = Literal[tuple(sorted(LR_SCHEDULES))]  # type: ignore[valid-type]
 RunStatus = Literal["queued", "running", "paused", "finished", "stopped", "diverged", "failed", "interrupted"]
 
 _strict = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -50,6 +52,7 @@ class RunCreate(BaseModel):
     batch_size: int = Field(default=64, ge=1)
     optimizer: OptimizerName = "sgd"  # type: ignore[valid-type]
     lr: float = Field(default=0.01, gt=0, le=100)
+    lr_schedule: ScheduleName = "constant"  # type: ignore[valid-type]
     optimizer_params: dict[str, float | bool] = {}
     weight_decay: float = Field(default=0.0, ge=0, le=10)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
