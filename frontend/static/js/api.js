@@ -64,9 +64,14 @@ export const api = {
   weights: (target, layer, maxUnits = 64) => request("GET", `${targetPath(target)}/layers/${layer}/weights?max_units=${maxUnits}`),
   decisionGrid: (id, resolution = 60) => request("GET", `/api/runs/${id}/decision-grid?resolution=${resolution}`),
   evaluation: (id) => request("GET", `/api/runs/${id}/evaluation`),
+  lab: (name, body, signal) => request("POST", `/api/labs/${name}`, body, { signal }),
   exportUrl: (id) => `/api/runs/${id}/export`,
-  predictImage: (target, blob, signal) =>
-    request("POST", `${targetPath(target)}/predict`, withFile(blob, "file", "drawing.png"), { form: true, signal }),
+  // `transform`: {shift: [dx, dy], rotate, scale} or a list of them (one prediction each).
+  predictImage: (target, blob, signal, transform) => {
+    const form = withFile(blob, "file", "drawing.png");
+    if (transform) form.append("transform", JSON.stringify(transform));
+    return request("POST", `${targetPath(target)}/predict`, form, { form: true, signal });
+  },
   activationsImage: (target, blob, signal) =>
     request("POST", `${targetPath(target)}/activations?top_k=6`, withFile(blob, "file", "drawing.png"), { form: true, signal }),
 };

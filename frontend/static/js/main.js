@@ -17,8 +17,9 @@ import { mountFilters } from "./views/filters.js";
 import { mountEval } from "./views/evaluate.js";
 import { mountDraw } from "./views/draw.js";
 import { mountRuns } from "./views/runs.js";
+import { mountLearn } from "./views/learn.js";
 
-const TABS = ["build", "train", "filters", "eval", "draw", "runs"];
+const TABS = ["build", "train", "filters", "eval", "draw", "runs", "learn"];
 
 function readBootstrap() {
   try {
@@ -119,6 +120,7 @@ function main() {
   mountEval(ctx);
   mountDraw(ctx);
   mountRuns(ctx);
+  mountLearn(ctx);
 
   const runParam = new URLSearchParams(location.search).get("run");
   if (runParam) ctx.openRun(runParam);

@@ -1,0 +1,36 @@
+/**
+ * The Learn tab: small labs that make the course notes' ideas something to
+ * see and change. Each lab asks the server (/api/labs/*, computed with the
+ * engine) and only draws. Labs load the first time the tab opens and redraw
+ * when it is shown again or resized.
+ */
+
+import { changed } from "../state.js";
+import { mountDifferentiation } from "./labs/differentiation.js";
+import { mountPerceptron } from "./labs/perceptron.js";
+import { mountSoftmax } from "./labs/softmax.js";
+import { mountDescent } from "./labs/descent.js";
+import { mountLinearStack } from "./labs/linearStack.js";
+import { mountVectorize } from "./labs/vectorize.js";
+
+export function mountLearn({ store, report }) {
+  const ctx = { report };
+  const labs = [mountDifferentiation, mountPerceptron, mountSoftmax, mountDescent, mountLinearStack, mountVectorize].map((m) => m(ctx));
+  let loaded = false;
+
+  const show = () => {
+    if (!loaded) {
+      loaded = true;
+      for (const lab of labs) lab.load();
+    } else {
+      for (const lab of labs) lab.draw();
+    }
+  };
+  store.subscribe((s, prev) => {
+    if (!changed(s, prev, "tab")) return;
+    if (s.tab === "learn") show();
+    else for (const lab of labs) lab.hide?.();
+  });
+  if (store.get().tab === "learn") show();
+  new ResizeObserver(() => store.get().tab === "learn" && labs.forEach((lab) => lab.draw())).observe(document.getElementById("view-learn"));
+}
