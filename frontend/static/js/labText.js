@@ -31,4 +31,4 @@ export function advance(position, n, total) {
 }
 
 /** The slider value of h is its base-10 exponent. */
-export const hFromSlider = (v) => 10 ** Number(v);
+export const hFromSlider = (v) => Number((10 ** Number(v)).toPrecision(6)); // 10 ** -5 is 9.999e-6 in floats

@@ -1,0 +1,58 @@
+// Pure pieces of the Learn labs: the perceptron readout, playback bounds,
+// the decision line clipped to the plot, and the loss-surface bands.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { describeStep, describeEnd, advance, fmtVec, hFromSlider } from "../../frontend/static/js/labText.js";
+import { lineInBox } from "../../frontend/static/js/render/labPlane.js";
+import { band } from "../../frontend/static/js/render/lossSurface.js";
+import { plotRange } from "../../frontend/static/js/render/xyPlot.js";
+
+const step = { epoch: 0, index: 3, x: [1.5, -2], label: 1, prediction: 0, error: 1, w_before: [0, 0], b_before: 0, w: [1.5, -2], b: 1, updated: true };
+
+test("describeStep spells the rule with this update's numbers", () => {
+  const text = describeStep(step, 1);
+  assert.match(text, /epoch 1, sample 3/);
+  assert.match(text, /a \u2212 f\(x\) = 1/);
+  assert.match(text, /w \(0, 0\) \u2192 \(1\.5, -2\)/);
+  assert.match(text, /b 0 \u2192 1/);
+  assert.match(describeStep({ ...step, prediction: 1, error: 0, updated: false }, 1), /no change/);
+});
+
+test("describeEnd says converged or not", () => {
+  assert.match(describeEnd({ converged: true, epochs: 3, errors_per_epoch: [4, 1, 0] }), /^Converged: epoch 3.*4, 1, 0/);
+  assert.match(describeEnd({ converged: false, epochs: 60, errors_per_epoch: [9, 12] }), /Not converged after 60 epochs \(last epoch: 12/);
+});
+
+test("advance clamps the playback position", () => {
+  assert.equal(advance(0, 1, 10), 1);
+  assert.equal(advance(9, 5, 10), 10);
+  assert.equal(advance(2, -5, 10), 0);
+});
+
+test("formatting helpers", () => {
+  assert.equal(fmtVec([1, 0.5]), "(1, 0.5)");
+  assert.equal(hFromSlider("-5"), 1e-5);
+});
+
+test("lineInBox clips w.x + b = 0 to the square", () => {
+  // x = 2: a vertical line
+  assert.deepEqual(lineInBox([1, 0], -2, [-6, 6]).map((p) => p[0]), [2, 2]);
+  // y = x through the corners
+  const diag = lineInBox([1, -1], 0, [-6, 6]);
+  assert.equal(Math.abs(diag[0][0] - diag[1][0]), 12);
+  // outside the box, or no line at all
+  assert.equal(lineInBox([1, 0], -10, [-6, 6]), null);
+  assert.equal(lineInBox([0, 0], 1, [-6, 6]), null);
+});
+
+test("band spreads losses over log-spaced levels", () => {
+  assert.equal(band(1, 1, 100, 10), 0);
+  assert.equal(band(100, 1, 100, 10), 9);
+  assert.equal(band(10, 1, 100, 10), 5);
+  assert.equal(band(0, 1, 100, 10), 0);
+});
+
+test("plotRange pads linear axes and skips non-positive values on log axes", () => {
+  assert.deepEqual(plotRange([0, 10], false), [-0.5, 10.5]);
+  assert.deepEqual(plotRange([0, 1e-3, 1, null], true), [1e-3, 1]);
+});
