@@ -101,6 +101,7 @@ def differentiate(expression: str, x: float, h: float) -> dict:
     ends = [float(xs[0]), float(xs[-1])]
     return {
         "expression": expression,
+        "expressions": list(EXPRESSIONS),
         "x": x,
         "h": h,
         "value": value,
