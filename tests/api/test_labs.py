@@ -30,6 +30,7 @@ def test_differentiation_three_ways_agree(client):
     assert abs(d["forward_difference"] - exact) < 1e-5  # O(h)
     assert abs(d["central_difference"] - exact) < 1e-9  # O(h^2)
     assert d["central_error"] < d["forward_error"]
+    assert len(d["expressions"]) == 6 and d["expression"] in d["expressions"]
     assert d["tangent"]["y"][0] == pytest.approx(value + exact * (d["tangent"]["x"][0] - x))
 
 
