@@ -8,6 +8,18 @@
 
 const MAX_SNAPSHOTS = 40; // enough for the histogram ridgeline, bounded memory
 
+/**
+ * Keeps a list under `max` items by dropping every second one (the first and
+ * the last stay), so what is kept still spans the whole run, evenly.
+ */
+export function thinEvenly(list, max) {
+  let out = list;
+  while (out.length > max) out = out.filter((_, i) => i % 2 === 0 || i === out.length - 1);
+  return out;
+}
+
+const byStep = (a, b) => a[0] - b[0];
+
 export function emptyHistory() {
   return {
     steps: [], // [step, loss, accuracy]
@@ -47,7 +59,40 @@ function appendSnapshot(h, ev) {
     if (Number.isFinite(layer.grad_norm)) gradNorms[layer.index] = [...(gradNorms[layer.index] || []), [ev.step, layer.grad_norm]];
     if (Number.isFinite(layer.dead_fraction)) dead[layer.index] = [...(dead[layer.index] || []), [ev.step, layer.dead_fraction]];
   }
-  const snapshots = [...h.snapshots, ev].slice(-MAX_SNAPSHOTS);
+  const snapshots = thinEvenly([...h.snapshots, ev], MAX_SNAPSHOTS);
+  return { ...h, gradNorms, dead, layerTypes, snapshots };
+}
+
+function mergeSeries(mine, theirs) {
+  const m = new Map((mine || []).map((p) => [p[0], p]));
+  for (const p of theirs) if (!m.has(p[0])) m.set(p[0], p);
+  return [...m.values()].sort(byStep);
+}
+
+/**
+ * Merges stored snapshot summaries (GET /metrics?kind=snapshot: the shape of
+ * the streamed snapshot event) with the snapshots that came live; keyed by
+ * step, sorted, so opening a run mid-way or after it ended shows all of them.
+ */
+export function mergeSnapshots(h, points) {
+  if (!points.length) return h;
+  const gradNorms = { ...h.gradNorms };
+  const dead = { ...h.dead };
+  const layerTypes = { ...h.layerTypes };
+  const grads = {};
+  const deads = {};
+  for (const snap of points) {
+    for (const layer of snap.layers || []) {
+      layerTypes[layer.index] ??= layer.type;
+      if (Number.isFinite(layer.grad_norm)) (grads[layer.index] ||= []).push([snap.step, layer.grad_norm]);
+      if (Number.isFinite(layer.dead_fraction)) (deads[layer.index] ||= []).push([snap.step, layer.dead_fraction]);
+    }
+  }
+  for (const [i, pts] of Object.entries(grads)) gradNorms[i] = mergeSeries(gradNorms[i], pts);
+  for (const [i, pts] of Object.entries(deads)) dead[i] = mergeSeries(dead[i], pts);
+  const snaps = new Map(h.snapshots.map((s) => [s.step, s]));
+  for (const s of points) if (!snaps.has(s.step)) snaps.set(s.step, s);
+  const snapshots = thinEvenly([...snaps.values()].sort((a, b) => a.step - b.step), MAX_SNAPSHOTS);
   return { ...h, gradNorms, dead, layerTypes, snapshots };
 }
 

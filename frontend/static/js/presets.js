@@ -5,8 +5,17 @@
  */
 
 const isImage = (info) => Array.isArray(info?.input_shape) && info.input_shape.length === 3;
+const isCurve = (info) => info?.kind === "1d";
 
 export const PRESETS = {
+  fit1d: {
+    label: "1-D fit",
+    // Universal approximation: one hidden layer of tanh units, trained long
+    // enough that the curve settles; change `units` and train again.
+    layers: (k) => [{ type: "dense", units: 16 }, { type: "tanh" }, { type: "dense", units: k }],
+    hyper: { optimizer: "adam", lr: 0.02, batch_size: 16, epochs: 100, steps: 0 },
+    curveOnly: true,
+  },
   perceptron: {
     label: "Perceptron",
     // The notes' perceptron starts from zero weights; one linear layer, no hidden units.
@@ -57,7 +66,7 @@ export const PRESETS = {
 /** The preset names usable with this dataset (a CNN needs images). */
 export function presetsFor(info) {
   return Object.entries(PRESETS)
-    .filter(([, p]) => !p.imageOnly || isImage(info))
+    .filter(([, p]) => (!p.imageOnly || isImage(info)) && (!p.curveOnly || isCurve(info)))
     .map(([name, p]) => ({ name, label: p.label }));
 }
 
@@ -68,6 +77,12 @@ export function applyPreset(name, info) {
   // Regression sets (num_classes 0) end in one linear unit.
   const k = info?.num_classes === 0 ? 1 : Math.max(2, info?.num_classes || 10);
   return { layers: p.layers(k, info), ...p.hyper };
+}
+
+/** The preset a dataset starts with: a CNN for images, a 1-D fit for curves, else an MLP. */
+export function defaultPreset(info) {
+  if (isImage(info)) return "lenet";
+  return isCurve(info) ? "fit1d" : "mlp";
 }
 
 export { isImage };

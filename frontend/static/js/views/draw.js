@@ -2,13 +2,17 @@
  * The Draw view: a drawing pad whose prediction updates while you draw, the
  * 28x28 image the model saw, and for the drawn digit the feature maps of every
  * conv layer, the activations of every dense layer and the top filters.
+ * "Move the digit" shifts, turns and scales the drawing on the server and shows
+ * the transformed input's prediction beside the original's, with a sweep of
+ * the predicted class's confidence over sideways shifts (translation invariance).
  * Works with the open run, any finished run and imported models.
  */
 
 import { api } from "../api.js";
-import { el, fitCanvas, dataCanvas, throttle } from "../dom.js";
+import { el, fitCanvas, dataCanvas, throttle, debounce } from "../dom.js";
 import { createPad } from "../pad.js";
 import { drawBars } from "../render/bars.js";
+import { drawSweep } from "../render/sweep.js";
 import { gridSize, drawImageGrid } from "../render/imageGrid.js";
 import { fmtPct, fmtShape, fmtNum } from "../format.js";
 
@@ -23,6 +27,19 @@ function pixelCanvas(images, options, label, maxWidth = 300, perPixel = 12) {
   drawImageGrid(dataCanvas(c, size.width, size.height), { images }, options);
   c.style.width = `${Math.min(maxWidth, size.width * perPixel)}px`;
   return c;
+}
+
+const SWEEP = [-6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6];
+const MAX_SHIFT = 10;
+const IDENTITY = { dx: 0, dy: 0, rotate: 0, scale: 1 };
+
+/** The controls' transform as the predict request's `transform` object. */
+const asRequest = (tf) => ({ shift: [tf.dx, tf.dy], rotate: tf.rotate, scale: tf.scale });
+
+function drawSeen(canvas, image) {
+  if (Array.isArray(image) && Array.isArray(image[0])) {
+    drawImageGrid(dataCanvas(canvas, image[0].length, image.length), { images: [image] }, { colormap: "gray", normalize: "none", gap: 0, cols: 1 });
+  } else dataCanvas(canvas, 28, 28).clearRect(0, 0, 28, 28);
 }
 
 /** A vector of n activations as rows of at most 32 cells. */
@@ -61,6 +78,7 @@ export function mountDraw({ store, report }) {
       if (full) {
         const act = await api.activationsImage(t, blob, controller.signal);
         store.setState({ prediction: { probabilities: act.probabilities, input: act.input, prediction: act.prediction }, activations: act });
+        invariance();
       } else {
         const p = await api.predictImage(t, blob, controller.signal);
         store.setState({ prediction: { probabilities: p.probabilities[0], input: p.input, prediction: p.predictions[0] } });
@@ -75,6 +93,8 @@ export function mountDraw({ store, report }) {
     onChange: (kind) => {
       if (kind === "clear") {
         if (controller) controller.abort();
+        if (invController) invController.abort();
+        moved = null;
         store.setState({ prediction: null, activations: null });
       } else if (kind === "draw") live();
       else setTimeout(() => predict(true), 220); // after the last throttled predict
@@ -104,6 +124,72 @@ export function mountDraw({ store, report }) {
     }
     e.target.value = "";
   });
+
+  // --- Move the digit ---------------------------------------------------------
+  let tf = { ...IDENTITY };
+  let moved = null; // {probabilities, prediction, input, sweep, tf}
+  let invController = null;
+
+  async function invariance() {
+    const t = target();
+    if (!t || pad.isEmpty()) {
+      moved = null;
+      renderInvariance(store.get());
+      return;
+    }
+    if (invController) invController.abort();
+    invController = new AbortController();
+    const asked = { ...tf };
+    // One call: the current transform first, then the sideways sweep of the drawing as is.
+    const transforms = [asRequest(asked), ...SWEEP.map((dx) => ({ shift: [dx, 0] }))];
+    try {
+      const p = await api.predictImage(t, await pad.toBlob(), invController.signal, transforms);
+      const probs = p.probabilities;
+      moved = { probabilities: probs[0], prediction: p.predictions[0], input: p.input, sweep: probs.slice(1), tf: asked };
+      renderInvariance(store.get());
+    } catch (err) {
+      if (err.name !== "AbortError") report(err);
+    }
+  }
+  const invarianceSoon = debounce(invariance, 120);
+
+  function setTf(patch) {
+    tf = { ...tf, ...patch };
+    tf.dx = Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, tf.dx));
+    tf.dy = Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, tf.dy));
+    $("inv-shift").textContent = `shift ${tf.dx}, ${tf.dy} px (right, down)`;
+    $("inv-rotate").value = String(tf.rotate);
+    $("inv-scale").value = String(tf.scale);
+    $("inv-rotate-out").textContent = `${tf.rotate}\u00b0`;
+    $("inv-scale-out").textContent = `${Number(tf.scale).toFixed(2)}\u00d7`;
+    invarianceSoon();
+  }
+  for (const [id, dx, dy] of [["inv-left", -1, 0], ["inv-right", 1, 0], ["inv-up", 0, -1], ["inv-down", 0, 1]]) {
+    $(id).addEventListener("click", () => setTf({ dx: tf.dx + dx, dy: tf.dy + dy }));
+  }
+  $("inv-rotate").addEventListener("input", (e) => setTf({ rotate: Number(e.target.value) }));
+  $("inv-scale").addEventListener("input", (e) => setTf({ scale: Number(e.target.value) }));
+  $("inv-reset").addEventListener("click", () => setTf({ ...IDENTITY }));
+
+  function renderInvariance(s) {
+    const p = s.prediction;
+    drawSeen($("inv-original"), p?.input);
+    $("inv-original-cap").textContent = p ? `as drawn: ${p.prediction} (${fmtPct(p.probabilities[p.prediction])})` : "as drawn";
+    const m = p ? moved : null;
+    drawSeen($("inv-moved"), m?.input);
+    // What the model saw, for tests and curious readers.
+    $("inv-moved").dataset.shift = m ? `${m.tf.dx},${m.tf.dy}` : "";
+    const cap = $("inv-moved-cap");
+    cap.textContent = m ? `transformed: ${m.prediction} (${fmtPct(m.probabilities[m.prediction])})` : "transformed";
+    cap.classList.toggle("bad", Boolean(m && p && m.prediction !== p.prediction));
+    const cls = p ? p.prediction : null;
+    $("inv-sweep-class").textContent = cls === null ? "the predicted class" : `\u201c${cls}\u201d`;
+    const f = fitCanvas($("inv-sweep"));
+    if (f) {
+      const values = m && cls !== null ? m.sweep.map((row) => row[cls]) : [];
+      drawSweep(f.ctx, { shifts: SWEEP, values, current: m && m.tf.dy === 0 ? m.tf.dx : null }, f);
+    }
+  }
 
   function renderTargets(s) {
     const runs = s.runs.filter((r) => WITH_WEIGHTS.has(r.status) && takesDigits(r.spec));
@@ -194,7 +280,10 @@ export function mountDraw({ store, report }) {
 
   store.subscribe((s, prev) => {
     if (s.runs !== prev.runs || s.models !== prev.models || s.target !== prev.target || s.run?.id !== prev.run?.id || s.run?.status !== prev.run?.status) renderTargets(s);
-    if (s.prediction !== prev.prediction || (s.tab === "draw" && prev.tab !== "draw")) renderPrediction(s);
+    if (s.prediction !== prev.prediction || (s.tab === "draw" && prev.tab !== "draw")) {
+      renderPrediction(s);
+      renderInvariance(s);
+    }
     if (s.activations !== prev.activations) renderActivations(s);
     if (s.tab === "draw" && prev.tab !== "draw" && !s.runs.length) api.runs().then((runs) => store.setState({ runs })).catch(report);
   });

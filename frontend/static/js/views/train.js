@@ -1,16 +1,19 @@
 /**
  * The Train view: loss and accuracy curves, gradient norms per layer (log),
- * dead-ReLU fractions, weight histograms over time, and for 2-D datasets the
- * decision boundary redrawn while the run goes.
+ * dead-ReLU fractions, weight histograms over time, for 2-D datasets the
+ * decision boundary and for 1-D datasets the fitted curve, redrawn while the
+ * run goes. Snapshot charts combine the run's stored snapshot history (loaded
+ * when a run is opened and when it ends) with the snapshots streamed live.
  */
 
 import { changed } from "../state.js";
 import { api } from "../api.js";
 import { el, fitCanvas, dataCanvas, throttle } from "../dom.js";
-import { curveSeries, histogramsByLayer } from "../history.js";
+import { curveSeries, histogramsByLayer, mergeSnapshots } from "../history.js";
 import { drawLineChart } from "../render/lineChart.js";
 import { drawRidgeline } from "../render/ridgeline.js";
 import { drawDecisionGrid, drawPoints } from "../render/decisionMap.js";
+import { drawFitCurve } from "../render/fitCurve.js";
 import { COLORS } from "../render/theme.js";
 import { TERMINAL } from "./runControl.js";
 import { NOTES } from "../learn.js";
@@ -25,6 +28,11 @@ function layerSeries(map, types) {
   }));
 }
 
+// The kind ("image" | "2d" | "1d" | ...) of the open run's dataset, else of the configured one.
+const datasetKind = (s, runOnly = false) => s.datasets.find((d) => d.name === (runOnly ? s.run?.dataset : s.run?.dataset || s.config.dataset))?.kind;
+
+const NO_SNAPSHOTS = "No snapshots were stored for this run";
+
 export function mountTrain({ store, report }) {
   const charts = {
     loss: $("chart-loss"),
@@ -34,6 +42,7 @@ export function mountTrain({ store, report }) {
     hist: $("chart-hist"),
   };
   let grid = null;
+  let fit = null;
   $("learn-overfit").textContent = NOTES.overfit.text;
 
   function drawCurves(s) {
@@ -47,11 +56,13 @@ export function mountTrain({ store, report }) {
     const fa = fitCanvas(charts.acc);
     const regression = s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.num_classes === 0;
     if (fa) drawLineChart(fa.ctx, { series: [{ label: "train", color: COLORS.train, points: acc.train }, { label: "val", color: COLORS.val, points: acc.val, width: 2.2, markers: true }] }, { ...fa, yMin: 0, yMax: 1, xLabel: "step", empty: regression ? "No accuracy for a regression: watch the loss" : undefined });
-    // Snapshots are streamed, not stored: an opened finished run has none.
+    // A finished run's snapshots come from its stored history (loadSnapshots).
     const ended = s.run && TERMINAL.has(s.run.status);
-    const noSnap = ended ? "Snapshots stream only while a run trains" : "Gradient norms arrive with snapshots";
+    const noSnap = ended ? NO_SNAPSHOTS : "Gradient norms arrive with snapshots";
+    const gradSeries = layerSeries(h.gradNorms, h.layerTypes);
+    charts.grad.dataset.points = String(Math.max(0, ...gradSeries.map((g) => g.points.length)));
     const fg = fitCanvas(charts.grad);
-    if (fg) drawLineChart(fg.ctx, { series: layerSeries(h.gradNorms, h.layerTypes) }, { ...fg, yLog: true, xLabel: "step", empty: noSnap });
+    if (fg) drawLineChart(fg.ctx, { series: gradSeries }, { ...fg, yLog: true, xLabel: "step", empty: noSnap });
     const fd = fitCanvas(charts.dead);
     if (fd) drawLineChart(fd.ctx, { series: layerSeries(h.dead, h.layerTypes) }, { ...fd, yMin: 0, yMax: 1, xLabel: "step", empty: ended && !h.snapshots.length ? noSnap : "No ReLU layer in this model" });
   }
@@ -66,8 +77,9 @@ export function mountTrain({ store, report }) {
       sel.replaceChildren(...keys.map((k) => el("option", { value: k, text: `${k} ${s.history.layerTypes[k] || ""}` })));
       if (keys.includes(keep)) sel.value = keep;
     }
+    charts.hist.dataset.snapshots = String((byLayer[sel.value] || []).length);
     const f = fitCanvas(charts.hist);
-    if (f) drawRidgeline(f.ctx, { hists: byLayer[sel.value] || [] }, { ...f, empty: s.run && TERMINAL.has(s.run.status) ? "Snapshots stream only while a run trains" : "No snapshot yet" });
+    if (f) drawRidgeline(f.ctx, { hists: byLayer[sel.value] || [] }, { ...f, max: 10, empty: s.run && TERMINAL.has(s.run.status) ? NO_SNAPSHOTS : "No snapshot yet" });
   }
 
   function drawBoundary(s) {
@@ -80,6 +92,50 @@ export function mountTrain({ store, report }) {
     $("boundary-grid").dataset.resolution = String(res);
     const f = fitCanvas($("boundary-points"));
     if (f) drawPoints(f.ctx, grid, { ...f, showTest: $("show-test").checked });
+  }
+
+  function drawFit(s) {
+    const is1d = datasetKind(s) === "1d";
+    $("fit-card").hidden = !is1d;
+    $("fit-card").parentElement.classList.toggle("is-1d", is1d);
+    const canvas = $("fit-chart");
+    if (!is1d || !fit || fit.runId !== s.run?.id) {
+      const f = fitCanvas(canvas);
+      if (f) f.ctx.clearRect(0, 0, f.width, f.height);
+      canvas.dataset.points = "0";
+      return;
+    }
+    const f = fitCanvas(canvas);
+    // What was drawn, for tests and curious readers: curve points and the step of the weights.
+    canvas.dataset.points = String(fit.curve.x.length);
+    canvas.dataset.step = String(fit.step);
+    if (f) drawFitCurve(f.ctx, fit, { ...f, showTest: $("fit-show-test").checked });
+  }
+
+  // The curve is the model's output on an x grid, from the latest weights (at most every 700 ms).
+  const fetchFit = throttle(async () => {
+    const s = store.get();
+    if (!s.run) return;
+    const runId = s.run.id;
+    const step = s.history.lastStep;
+    try {
+      const body = await api.decisionGrid(runId, 200);
+      if (body.kind !== "curve" || store.get().run?.id !== runId) return;
+      fit = { ...body, runId, step };
+      drawFit(store.get());
+    } catch (err) {
+      if (err.status !== 409) report(err);
+    }
+  }, 700);
+
+  // The stored snapshot history of a run, merged into what streamed live.
+  async function loadSnapshots(runId) {
+    try {
+      const page = await api.metrics(runId, "snapshot", 500);
+      store.setState((st) => (st.run?.id === runId ? { history: mergeSnapshots(st.history, page.points || []) } : null));
+    } catch (err) {
+      if (err.status !== 404) report(err);
+    }
   }
 
   // The grid is computed by the server from the latest weights; ask at most every 700 ms.
@@ -100,27 +156,36 @@ export function mountTrain({ store, report }) {
     drawCurves(s);
     drawHist(s);
     drawBoundary(s);
+    drawFit(s);
   };
   $("hist-layer").addEventListener("change", () => drawHist(store.get()));
+  $("fit-show-test").addEventListener("change", () => drawFit(store.get()));
   $("show-test").addEventListener("change", () => drawBoundary(store.get()));
   new ResizeObserver(redraw).observe($("view-train"));
 
   store.subscribe((s, prev) => {
-    const is2d = s.datasets.find((d) => d.name === s.run?.dataset)?.kind === "2d";
+    const kind = datasetKind(s, true);
+    const is2d = kind === "2d";
+    const ended = s.run && TERMINAL.has(s.run.status) && !TERMINAL.has(prev.run?.status);
+    if (s.run && (s.run.id !== prev.run?.id || ended)) loadSnapshots(s.run.id);
     if (s.run?.id !== prev.run?.id) {
       grid = null;
+      fit = null;
       if (!s.run) {
         const ctx = $("boundary-grid").getContext("2d");
         ctx.clearRect(0, 0, $("boundary-grid").width, $("boundary-grid").height);
       }
     }
     const progressed = s.history.lastStep !== prev.history.lastStep || s.run?.status !== prev.run?.status;
-    if (is2d && s.run && (progressed || s.run.id !== prev.run?.id || (s.tab === "train" && prev.tab !== "train"))) fetchGrid();
+    const due = s.run && (progressed || s.run.id !== prev.run?.id || (s.tab === "train" && prev.tab !== "train"));
+    if (is2d && due) fetchGrid();
+    if (kind === "1d" && due) fetchFit();
     if (s.tab !== "train") return;
     if (changed(s, prev, "history") || s.tab !== prev.tab) {
       drawCurves(s);
       drawHist(s);
     }
     if (s.tab !== prev.tab || changed(s, prev, "run", "datasets")) drawBoundary(s);
+    if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.config.dataset !== prev.config.dataset) drawFit(s);
   });
 }
