@@ -105,6 +105,7 @@ def test_linear_stack_collapses_and_relu_does_not(client):
     assert d["linear"]["before"]["max_difference"] < 1e-5
     assert d["linear"]["after"]["max_difference"] < 1e-4
     assert d["relu"]["after"]["max_difference"] > 1e-2
+    assert d["linear"]["after"]["one_layer"] and not d["relu"]["after"]["one_layer"]
     assert np.array(d["linear"]["after"]["product_weight"]).shape == (2, 2)
     assert d["linear"]["accuracy"] < 0.75 < 0.95 <= d["relu"]["accuracy"]
     assert np.array(d["relu"]["grid"]["probabilities"]).shape == (40, 40)

@@ -23,8 +23,9 @@ export function mountLinearStack({ report }) {
     const fc = fitCanvas($(`ls-${name}-points`));
     if (fc) drawPoints(fc.ctx, grid, { ...fc, showTest: false });
     const d = part.after.max_difference;
-    const one = d < 1e-3;
-    $(`ls-${name}-text`).textContent = `Accuracy ${fmtPct(part.accuracy)} after ${result.steps} steps. `
+    const one = part.after.one_layer;
+    const guess = part.accuracy < 0.7 ? " (a straight line can do little better than guessing on a ring)" : "";
+    $(`ls-${name}-text`).textContent = `Accuracy ${fmtPct(part.accuracy)} after ${result.steps} steps${guess}. `
       + `max |stack(x) \u2212 (x W + b)| = ${fmtNum(d)}: ${one ? "the same function as one dense layer" : "not one layer"}.`
       + (one ? ` W = W1 W2 W3 = ${fmtMat(part.after.product_weight)}` : "");
   }
