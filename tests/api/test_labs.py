@@ -82,6 +82,26 @@ def test_softmax_probabilities_loss_and_gradient(client):
     assert np.allclose(hot["gradient"], (q - np.eye(4)[label]) / 2)
 
 
+def test_activations_slopes_and_vanishing_gradients(client):
+    d = post(client, "activations", {"activation": "sigmoid", "x": 0.5, "depth": 8})
+    xs, slope = np.array(d["curve"]["x"]), np.array(d["curve"]["slope"])
+    s = 1 / (1 + np.exp(-xs))
+    assert np.allclose(d["curve"]["y"], s) and np.allclose(slope, s * (1 - s))
+    assert d["max_slope"] == pytest.approx(0.25)
+    # chain rule by hand: d a_k / d x = prod of sigmoid'(a_(j-1)) along the chain
+    a, g = 0.5, 1.0
+    for k in range(8):
+        g *= 1 / (1 + np.exp(-a)) * (1 - 1 / (1 + np.exp(-a)))
+        a = 1 / (1 + np.exp(-a))
+        assert d["gradients"][k] == pytest.approx(g) and d["outputs"][k] == pytest.approx(a)
+    assert d["gradients"][-1] < 0.25 ** 8
+
+    dead = post(client, "activations", {"activation": "relu", "x": -0.5, "depth": 5})
+    assert dead["gradients"] == [0.0] * 5
+    alive = post(client, "activations", {"activation": "relu", "x": 0.5, "depth": 5, "weight": 2.0})
+    assert alive["gradients"] == pytest.approx([2.0 ** k for k in range(1, 6)])
+
+
 def test_descent_full_batch_reaches_least_squares_and_large_lr_diverges(client):
     d = post(client, "descent", {"n_samples": 60, "batch_size": 4, "lr": 0.3, "steps": 400, "seed": 1})
     x, y = np.array(d["data"]["x"]), np.array(d["data"]["y"])
@@ -128,6 +148,8 @@ def test_vectorize_times_both_and_agrees(client):
     ("softmax", {"logits": [1.0]}, "logits"),
     ("softmax", {"logits": [1.0, 2.0], "label": 2}, "label"),
     ("softmax", {"logits": [1.0, 1e9]}, "logits"),
+    ("activations", {"activation": "softmax"}, "activation"),
+    ("activations", {"depth": 31}, "depth"),
     ("descent", {"steps": 5000}, "steps"),
     ("descent", {"n_samples": 20, "batch_size": 30}, "batch_size"),
     ("descent", {"lr": -1}, "lr"),

@@ -25,9 +25,10 @@ def test_learn_labs(page, shot):
     page.goto(f"{page.base_url}/?tab=learn")
     page.click("#tab-learn")
     page.wait_for_selector("#view-learn:not([hidden])")
+    assert page.evaluate("(() => { const ids = [...document.querySelectorAll('[id]')].map((e) => e.id); return ids.length - new Set(ids).size; })()") == 0
     # every lab answered once
     page.wait_for_function("document.querySelectorAll('#diff-table tr').length === 6", timeout=15_000)
-    for sel in ("#perc-step", "#sm-loss", "#gd-text", "#ls-relu-text", "#vec-text"):
+    for sel in ("#perc-step", "#sm-loss", "#act-text", "#gd-text", "#ls-relu-text", "#vec-text"):
         page.wait_for_function("s => document.querySelector(s).textContent.length > 10", arg=sel, timeout=15_000)
 
     # differentiation: moving x changes f(x) and the derivatives
@@ -70,6 +71,15 @@ def test_learn_labs(page, shot):
     loss = page.text_content("#sm-loss")
     set_range(page, "#sm-logit-0", -3)
     page.wait_for_function("b => document.querySelector('#sm-loss').textContent !== b", arg=loss, timeout=10_000)
+
+    # activations: a ReLU fed a negative input passes no gradient back
+    page.select_option("#act-name", "relu")
+    set_range(page, "#act-x", -1)
+    page.wait_for_function("document.querySelector('#act-text').textContent.includes('dead')", timeout=10_000)
+    page.select_option("#act-name", "sigmoid")
+    page.wait_for_function("document.querySelector('#act-text').textContent.includes('vanished')", timeout=10_000)
+    show(page, "#actlab-title")
+    shot(page, "learn-softmax-activations")
 
     # gradient descent: a huge learning rate diverges
     set_range(page, "#gd-lr", 0.2)

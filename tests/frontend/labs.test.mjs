@@ -54,5 +54,5 @@ test("band spreads losses over log-spaced levels", () => {
 
 test("plotRange pads linear axes and skips non-positive values on log axes", () => {
   assert.deepEqual(plotRange([0, 10], false), [-0.5, 10.5]);
-  assert.deepEqual(plotRange([0, 1e-3, 1, null], true), [1e-3, 1]);
+  assert.deepEqual(plotRange([0, 1e-3, 1, null], true), [1e-3 / 1.5, 1.5]);
 });

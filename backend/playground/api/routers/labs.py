@@ -3,6 +3,7 @@
 POST /api/labs/differentiation   f(x), forward/central differences, dual-number and backward() derivatives, error vs h
 POST /api/labs/perceptron        the perceptron rule on a 2-D toy set, every update recorded
 POST /api/labs/softmax           softmax probabilities, cross-entropy and its gradient w.r.t. the logits
+POST /api/labs/activations       an activation and its slope (by backward()), and the gradient through a chain of them
 POST /api/labs/descent           MSE loss surface of y = w x + b, full-batch GD and mini-batch SGD paths
 POST /api/labs/linear-stack      dense-dense-dense with and without ReLU: collapse check and training on circle
 POST /api/labs/vectorize         a Python loop against NumPy dot / matmul, timed
@@ -20,6 +21,7 @@ from threadpoolctl import threadpool_limits
 from playground.api.errors import field_error
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.labs import (
+    ActivationsRequest,
     DescentRequest,
     DifferentiationRequest,
     LinearStackRequest,
@@ -28,6 +30,7 @@ from playground.api.schemas.labs import (
     VectorizeRequest,
 )
 from playground.viz.labs import LabError, finite
+from playground.viz.labs.activations import activations_lab
 from playground.viz.labs.descent import descent_lab
 from playground.viz.labs.differentiation import differentiate
 from playground.viz.labs.linear_stack import linear_stack_lab
@@ -62,6 +65,11 @@ def softmax(body: SoftmaxRequest) -> dict[str, Any]:
     if not body.bounded_logits():
         raise field_error(("body", "logits"), "every logit must lie in [-50, 50]")
     return _lab(softmax_lab, body.logits, body.label, body.temperature)
+
+
+@router.post("/activations", responses=R)
+def activations(body: ActivationsRequest) -> dict[str, Any]:
+    return _lab(activations_lab, body.activation, body.x, body.depth, body.weight)
 
 
 @router.post("/descent", responses=R)

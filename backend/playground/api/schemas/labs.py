@@ -40,6 +40,13 @@ class SoftmaxRequest(_Body):
         return all(-50 <= v <= 50 for v in self.logits)
 
 
+class ActivationsRequest(_Body):
+    activation: Literal["sigmoid", "tanh", "relu", "leaky_relu"] = "sigmoid"
+    x: float = Field(default=0.5, ge=-6, le=6, description="input of the first layer of the chain")
+    depth: int = Field(default=10, ge=1, le=30)
+    weight: float = Field(default=1.0, ge=-5, le=5, description="the weight w of every layer a_k = f(w a_(k-1))")
+
+
 class DescentRequest(_Body):
     n_samples: int = Field(default=100, ge=10, le=500)
     batch_size: int = Field(default=8, ge=1, le=500)

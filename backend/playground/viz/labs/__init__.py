@@ -5,6 +5,7 @@ returns JSON-ready dicts, computed with the engine (NumPy only):
     differentiation.py  numeric vs forward-mode vs reverse-mode derivatives
     perceptron.py       the perceptron rule, update by update
     softmax.py          softmax, cross-entropy and its gradient
+    activations.py      activations, their slopes, and gradients through a deep chain
     descent.py          full-batch gradient descent vs mini-batch SGD on a loss surface
     linear_stack.py     stacked linear layers collapse to one; ReLU does not
     vectorize.py        a Python loop against NumPy's vectorized dot / matmul

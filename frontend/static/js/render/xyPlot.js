@@ -27,7 +27,7 @@ function axisTicks(range, log) {
 export function plotRange(values, log) {
   const r = extent(values.filter((v) => usable(v, log)));
   if (!r) return log ? [1e-3, 1] : [-1, 1];
-  if (log) return r;
+  if (log) return [r[0] / 1.5, r[1] * 1.5]; // room for the end points' dots
   const pad = (r[1] - r[0]) * 0.05;
   return [r[0] - pad, r[1] + pad];
 }

@@ -9,13 +9,14 @@ import { changed } from "../state.js";
 import { mountDifferentiation } from "./labs/differentiation.js";
 import { mountPerceptron } from "./labs/perceptron.js";
 import { mountSoftmax } from "./labs/softmax.js";
+import { mountActivations } from "./labs/activations.js";
 import { mountDescent } from "./labs/descent.js";
 import { mountLinearStack } from "./labs/linearStack.js";
 import { mountVectorize } from "./labs/vectorize.js";
 
 export function mountLearn({ store, report }) {
   const ctx = { report };
-  const labs = [mountDifferentiation, mountPerceptron, mountSoftmax, mountDescent, mountLinearStack, mountVectorize].map((m) => m(ctx));
+  const labs = [mountDifferentiation, mountPerceptron, mountSoftmax, mountActivations, mountDescent, mountLinearStack, mountVectorize].map((m) => m(ctx));
   let loaded = false;
 
   const show = () => {
