@@ -8,6 +8,7 @@ status each: not found 404, wrong state 409, queue full 429, bad config 422.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,10 @@ from playground.runs.errors import (
     RunNotFound,
     RunStateError,
 )
+
+# A body with thousands of bad items gets the first ones, each message bounded.
+MAX_ERRORS = 50
+MAX_MSG = 1000
 
 
 def field_error(loc: Sequence, msg: str, kind: str = "value_error") -> RequestValidationError:
@@ -42,8 +47,40 @@ def _json(status: int, detail) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": detail})
 
 
+def _plain(value):
+    """A JSON-safe copy of an error's context: non-finite floats and odd objects
+    (an exception in ctx["error"]) become text, so rendering can never fail."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def validation_detail(errors: Sequence[dict]) -> list[dict]:
+    """FastAPI's error items without the echoed `input`: it may hold NaN (not
+    JSON, so FastAPI's own handler fails with a 500) or megabytes of the
+    request. `loc`, `msg`, `type` (and a JSON-safe `ctx`) name the problem."""
+    out = []
+    for err in errors[:MAX_ERRORS]:
+        item = {"loc": _plain(list(err.get("loc", ()))), "msg": str(err.get("msg", ""))[:MAX_MSG],
+                "type": str(err.get("type", "value_error"))}
+        if isinstance(err.get("ctx"), dict):
+            item["ctx"] = _plain(err["ctx"])
+        out.append(item)
+    return out
+
+
 def install_handlers(app: FastAPI) -> None:
     """Register the mapping of our and the run manager's exceptions to HTTP statuses."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError):
+        return _json(422, validation_detail(exc.errors()))
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError):

@@ -64,6 +64,8 @@ def parse_json(body: bytes, input_shape) -> np.ndarray:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise field_error(("body",), "body is not valid JSON", "json_invalid") from None
+    except RecursionError:  # "[[[[..." deeper than the parser's stack
+        raise field_error(("body",), "body is nested too deeply", "json_invalid") from None
     try:
         req = PredictRequest.model_validate(payload)
     except ValidationError as exc:

@@ -12,6 +12,7 @@ import re
 import secrets
 from pathlib import Path
 
+from playground.runs.npz_guard import NpzRejected, check_npz
 from playground.engine.data import load_dataset
 
 PREFIX = "upload:"
@@ -48,6 +49,10 @@ class UploadStore:
 
     def save(self, data: bytes, filename: str) -> dict:
         """Check the .npz with the engine's loader, keep it, return its dataset description."""
+        try:
+            check_npz(data)
+        except NpzRejected as exc:
+            raise UploadError(str(exc)) from None
         self.dir.mkdir(parents=True, exist_ok=True)
         ident = secrets.token_hex(8)
         path = self.dir / f"{ident}.npz"
@@ -57,7 +62,10 @@ class UploadStore:
             ds = load_dataset(PREFIX + ident, path=str(tmp), val_split=0.0, seed=0)
         except Exception as exc:  # the engine's loader names the problem; any failure is the file's
             tmp.unlink(missing_ok=True)
-            raise UploadError(str(exc) or exc.__class__.__name__) from None
+            # The loader's messages start with the file's path: a temporary name
+            # on the server, of no use to the user.
+            message = (str(exc) or exc.__class__.__name__).replace(f"{tmp}: ", "").replace(str(tmp), "the file")
+            raise UploadError(message) from None
         tmp.replace(path)
         info = ds.info
         record = {

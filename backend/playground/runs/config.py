@@ -63,12 +63,39 @@ def _dataset(config: dict, report) -> tuple[str, dict]:
         if tuple(report.input_shape) != want:
             raise ConfigError(f"the spec's input_shape {list(report.input_shape)} does not match "
                               f"dataset {name!r} ({list(want)})", ("spec", "input_shape"))
+        check_task(report, name, DATASETS[name].num_classes, target_size=1)
     elif not params.get("path") and not name.endswith(".npz"):
         raise ConfigError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}", ("dataset",))
     val_split = params.get("val_split", 0.1)
     if not isinstance(val_split, (int, float)) or not 0 <= val_split <= 0.9:
         raise ConfigError("val_split must be a number in [0, 0.9]", ("dataset_params", "val_split"))
     return name, dict(params)
+
+
+def check_task(report, name: str, num_classes: int, target_size: int | None = None) -> None:
+    """The spec's loss and output size must fit the dataset's targets, else the
+    worker fails on its first batch ("target shape does not match ..."): a 422
+    at the spec's loss or last layer instead. ``num_classes`` 0 = regression;
+    ``target_size`` is a regression target's width when known."""
+    last = ("spec", "layers", len(report.layers) - 1)
+    k, loss = report.num_outputs, report.loss
+    if num_classes == 0:
+        if loss != "mse":
+            raise ConfigError(f"dataset {name!r} has real-valued targets (regression): use loss 'mse', "
+                              f"not {loss!r}", ("spec", "loss"))
+        if target_size is not None and k != target_size:
+            raise ConfigError(f"dataset {name!r} has {target_size} target value(s) per sample; the last "
+                              f"layer outputs {k}", last)
+        return
+    if loss == "softmax_cross_entropy" and k < num_classes:
+        raise ConfigError(f"dataset {name!r} has {num_classes} classes; the last layer outputs {k} "
+                          f"(needs at least {num_classes})", last)
+    if loss == "binary_cross_entropy" and num_classes > 2:
+        raise ConfigError(f"binary_cross_entropy needs 2 classes; dataset {name!r} has {num_classes}: "
+                          f"use softmax_cross_entropy", ("spec", "loss"))
+    if loss == "mse" and k != 1:
+        raise ConfigError(f"dataset {name!r} has class labels; mse compares them with one output, the "
+                          f"last layer outputs {k}: use softmax_cross_entropy", ("spec", "loss"))
 
 
 def _check_train(t: dict) -> None:
@@ -87,6 +114,11 @@ def _check_train(t: dict) -> None:
         raise ConfigError("shuffle must be true or false", ("shuffle",))
     if not isinstance(t["optimizer_params"], dict):
         raise ConfigError("optimizer_params must be an object", ("optimizer_params",))
+    for key in TOP_LEVEL_OPTIMIZER_KEYS:
+        if key in t["optimizer_params"]:
+            # The worker passes both to the optimizer: a second value is a TypeError there.
+            raise ConfigError(f"{key} is set by the top-level field {key!r}, not in optimizer_params",
+                              ("optimizer_params", key))
     if t["steps"] is None and t["epochs"] == 0:
         raise ConfigError("epochs must be >= 1 when steps is not given", ("epochs",))
     from playground.engine.schedules import LR_SCHEDULES

@@ -16,6 +16,7 @@ import json
 import zipfile
 
 from playground.runs.errors import ModelImportError
+from playground.runs.npz_guard import NpzRejected, check_npz
 
 MAX_UNPACKED = 512 * 1024 * 1024
 REQUIRED = ("spec.json", "weights.npz")
@@ -32,11 +33,12 @@ def build_zip(spec: dict, weights_npz: bytes, metrics: dict, run: dict, config: 
     return buf.getvalue()
 
 
-def read_zip(data: bytes) -> dict:
+def read_zip(data: bytes, max_params: int | None = None, max_layers: int | None = None) -> dict:
     """-> {"spec", "weights" (dict of arrays), "weights_npz" (bytes), "metrics",
-    "run", "model" (engine Model with the weights loaded)}."""
+    "run", "model" (engine Model with the weights loaded)}. The spec is checked
+    against ``max_params`` / ``max_layers`` before any weight is allocated."""
     from playground.engine.model import build_model
-    from playground.engine.spec import SpecError
+    from playground.engine.spec import SpecError, validate_spec
     from playground.engine.weights_io import WeightsError, read_npz
 
     try:
@@ -60,9 +62,15 @@ def read_zip(data: bytes) -> dict:
     metrics = _json(members, "metrics.json") if "metrics.json" in members else None
     run = _json(members, "run.json") if "run.json" in members else None
     try:
+        report = validate_spec(spec)
+        _check_limits(report, max_params, max_layers)
         model = build_model(spec, seed=0)
     except SpecError as exc:
         raise ModelImportError(f"spec.json: {exc.message}") from None
+    try:
+        check_npz(members["weights.npz"])
+    except NpzRejected as exc:
+        raise ModelImportError(f"weights.npz: {exc}") from None
     try:
         weights = read_npz(members["weights.npz"])
         model.load_state_dict(weights)
@@ -72,8 +80,18 @@ def read_zip(data: bytes) -> dict:
             "metrics": metrics, "run": run if isinstance(run, dict) else None, "model": model}
 
 
+def _check_limits(report, max_params: int | None, max_layers: int | None) -> None:
+    if max_layers is not None and len(report.layers) > max_layers:
+        raise ModelImportError(f"spec.json: {len(report.layers)} layers; the limit is {max_layers}")
+    if max_params is not None and report.total_params > max_params:
+        raise ModelImportError(f"spec.json: the model has {report.total_params:,} parameters; "
+                               f"the limit is {max_params:,}")
+
+
 def _json(members: dict, name: str):
     try:
         return json.loads(members[name])
     except (UnicodeDecodeError, ValueError):
         raise ModelImportError(f"{name} is not valid JSON", unreadable=True) from None
+    except RecursionError:
+        raise ModelImportError(f"{name} is nested too deeply", unreadable=True) from None

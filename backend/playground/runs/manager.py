@@ -49,6 +49,9 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.max_runs = max(1, int(opt("max_runs", os.cpu_count() or 1)))
         self.max_queue = max(0, int(opt("max_queue", 16)))
         self.runs_kept = int(opt("runs_kept", 200))
+        # An imported model's spec is held to the same limits as a new run's.
+        self.max_params = opt("max_params", None)
+        self.max_layers = opt("max_layers", None)
         self.data_dir = opt("data_dir", None)
         self.blas_threads = max(1, int(opt("blas_threads_per_run", 1)))
         self.blas_env = bool(opt("blas_env", False))
@@ -283,7 +286,8 @@ class RunManager(SchedulerMixin, ControlsMixin):
 
     async def import_model(self, zip_bytes: bytes, name: str | None = None) -> dict:
         self._require_started()
-        return await self.models.import_zip(zip_bytes, name)
+        return await self.models.import_zip(zip_bytes, name, max_params=self.max_params,
+                                            max_layers=self.max_layers)
 
     async def get_model_record(self, model_id: str) -> dict:
         return await self.models.record(model_id)

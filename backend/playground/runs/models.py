@@ -84,9 +84,10 @@ class ModelLibrary:
     def model_dir(self, model_id: str) -> Path:
         return self.home / "models" / model_id
 
-    async def import_zip(self, data: bytes, name: str | None = None) -> dict:
+    async def import_zip(self, data: bytes, name: str | None = None, max_params: int | None = None,
+                         max_layers: int | None = None) -> dict:
         def work() -> dict:
-            parsed = read_zip(data)
+            parsed = read_zip(data, max_params=max_params, max_layers=max_layers)
             model_id = "m_" + secrets.token_hex(5)
             folder = self.model_dir(model_id)
             folder.mkdir(parents=True)

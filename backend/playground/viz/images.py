@@ -18,6 +18,10 @@ from PIL import Image, UnidentifiedImageError
 
 # A decompression bomb must fail fast, not eat the server's memory.
 MAX_PIXELS = 40_000_000
+# Larger images are shrunk (as 8-bit pixels) before the float conversion: a
+# 36-megapixel photo as float32 RGBA would take 576 MB per request, and the
+# digit ends up 20 pixels tall anyway.
+MAX_SIDE = 1024
 FORMATS = ("PNG", "JPEG")
 
 
@@ -39,15 +43,28 @@ def decode_image(data: bytes) -> np.ndarray:
             if im.width * im.height > MAX_PIXELS:
                 raise ImageError(f"image too large: {im.width}x{im.height} pixels")
             im.load()
-            return _to_grey(im)
+            return _to_grey(_shrunk(im))
     except ImageError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageError(f"not a readable PNG or JPEG image ({exc.__class__.__name__})") from None
 
 
+def _has_alpha(im: Image.Image) -> bool:
+    return im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+
+
+def _shrunk(im: Image.Image) -> Image.Image:
+    """`im` with its longer side at most MAX_SIDE (RGBA/RGB 8-bit when shrunk)."""
+    if max(im.width, im.height) <= MAX_SIDE:
+        return im
+    small = im.convert("RGBA" if _has_alpha(im) else "RGB")
+    small.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+    return small
+
+
 def _to_grey(im: Image.Image) -> np.ndarray:
-    has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+    has_alpha = _has_alpha(im)
     rgba = np.asarray(im.convert("RGBA"), dtype=np.float32) / 255.0
     # ITU-R 601 luma, as PIL's "L" conversion.
     grey = rgba[..., 0] * 0.299 + rgba[..., 1] * 0.587 + rgba[..., 2] * 0.114

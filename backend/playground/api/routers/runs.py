@@ -26,9 +26,12 @@ from playground.api.spec_check import check_spec
 from playground.api.uploads import PREFIX
 from playground.engine.data import DATASETS
 from playground.engine.optim import OPTIMIZERS
-from playground.runs.errors import RunsError
+from playground.runs.config import TOP_LEVEL_OPTIMIZER_KEYS, check_task
+from playground.runs.errors import ConfigError, RunsError
 
 router = APIRouter(prefix="/runs", tags=["runs"])
+# Offsets and steps go to SQLite, whose integers stop at 2**63 - 1 (beyond: OverflowError).
+MAX_INDEX = 10**12
 R = {404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422]}
 
 
@@ -39,8 +42,10 @@ def _check_limits(body: RunCreate, settings) -> None:
         raise field_error(["body", "epochs"], f"epochs {body.epochs} is above the limit {settings.max_epochs}", "limit")
     if body.steps is not None and body.steps > settings.max_steps:
         raise field_error(["body", "steps"], f"steps {body.steps} is above the limit {settings.max_steps}", "limit")
-    valid = set(OPTIMIZERS[body.optimizer].SETTINGS)
+    valid = set(OPTIMIZERS[body.optimizer].SETTINGS) - set(TOP_LEVEL_OPTIMIZER_KEYS)
     for key in body.optimizer_params:
+        if key in TOP_LEVEL_OPTIMIZER_KEYS:
+            raise field_error(["body", "optimizer_params", key], f"{key} is set by the top-level field {key!r}")
         if key not in valid:
             raise field_error(
                 ["body", "optimizer_params", key],
@@ -66,6 +71,10 @@ async def create_run(body: RunCreate, settings: SettingsDep, manager: ManagerDep
                 f"dataset ({info['input_shape']})",
             )
         params["path"] = str(path)
+        try:
+            check_task(report, body.dataset, int(info.get("num_classes") or 0))
+        except ConfigError as exc:
+            raise field_error(["body", *exc.field], exc.message) from None
     elif body.dataset not in DATASETS:
         known = ", ".join(DATASETS)
         raise field_error(["body", "dataset"], f"unknown dataset {body.dataset!r}; known: {known} or an upload")
@@ -79,7 +88,7 @@ async def list_runs(
     manager: ManagerDep,
     status: RunStatus | None = None,  # type: ignore[valid-type]
     limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_INDEX),
 ) -> list[dict]:
     return await manager.list(status=status, limit=limit, offset=offset)
 
@@ -136,10 +145,10 @@ async def metrics(
     run_id: str,
     manager: ManagerDep,
     kind: Literal["step", "epoch", "snapshot"] = "step",
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_INDEX),
     limit: int | None = Query(default=None, ge=1, le=1_000_000),
     max_points: int | None = Query(default=None, ge=2, le=100_000),
-    since_step: int | None = Query(default=None, ge=0),
+    since_step: int | None = Query(default=None, ge=0, le=MAX_INDEX),
 ) -> dict:
     return await manager.metrics(run_id, kind=kind, offset=offset, limit=limit, max_points=max_points, since_step=since_step)
 

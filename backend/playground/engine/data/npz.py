@@ -22,6 +22,9 @@ import numpy as np
 from .idx import DataError
 
 KEYS = ("x", "y", "x_test", "y_test")
+# Labels are class indices: a stray huge label would make a model (and a class
+# name list) that size, so more classes than this is an error.
+MAX_CLASSES = 1000
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,9 @@ def load_npz(path: str | Path) -> NpzData:
         num_classes = int(max(y.max(), y_test.max() if y_test.size else 0)) + 1
         if num_classes < 2:
             raise DataError(f"{path}: 'y' (shape {y.shape}) holds a single class; classification needs at least 2")
+        if num_classes > MAX_CLASSES:
+            raise DataError(f"{path}: labels go up to {num_classes - 1}; at most {MAX_CLASSES} classes "
+                            f"(labels 0..{MAX_CLASSES - 1})")
     else:
         num_classes = 0
     return NpzData(x, y, x_test, y_test, num_classes, _kind(x))
