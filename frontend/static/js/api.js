@@ -27,7 +27,7 @@ async function request(method, path, body, { form = false, signal } = {}) {
     res = await fetch(path, init);
   } catch (err) {
     if (err.name === "AbortError") throw err;
-    throw new ApiError(0, null, `Cannot reach the server (${err.message})`);
+    throw new ApiError(0, null, `Cannot reach the server: is it still running? (${err.message})`);
   }
   if (res.status === 204) return null;
   const type = res.headers.get("content-type") || "";
@@ -79,17 +79,21 @@ export const api = {
 /**
  * Follows WS /ws/runs/{id}: onMessage(msg) for every server message; reconnects
  * with backoff while shouldReconnect() says the run may still change; close()
- * ends it for good.
+ * ends it for good. onConnection(false) when the link drops and a retry is
+ * planned, onConnection(true) when a retry gets through.
  */
-export function followRun(id, onMessage, { onClose, shouldReconnect = () => true } = {}) {
+export function followRun(id, onMessage, { onClose, onConnection, shouldReconnect = () => true } = {}) {
   let ws = null;
   let closed = false;
   let retry = 500;
+  let lost = false;
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/runs/${id}`;
   const open = () => {
     ws = new WebSocket(url);
     ws.addEventListener("open", () => {
       retry = 500;
+      if (lost && onConnection) onConnection(true);
+      lost = false;
     });
     ws.addEventListener("message", (e) => {
       let msg;
@@ -105,8 +109,11 @@ export function followRun(id, onMessage, { onClose, shouldReconnect = () => true
         if (onClose) onClose(e);
         return;
       }
+      if (!lost && onConnection) onConnection(false);
+      lost = true;
       setTimeout(() => !closed && open(), retry);
-      retry = Math.min(retry * 2, 8000);
+      // A class waits for a restarted server: keep retrying every few seconds.
+      retry = Math.min(retry * 2, 3000);
     });
   };
   open();

@@ -5,9 +5,9 @@
  */
 
 import { createStore, changed } from "./state.js";
-import { decodeConfig, encodeConfig } from "./urlconfig.js";
+import { decodeConfig, encodeConfig, DEFAULT_CONFIG } from "./urlconfig.js";
 import { normalizeCatalog } from "./spec.js";
-import { applyPreset } from "./presets.js";
+import { setupFor } from "./presets.js";
 import { emptyHistory } from "./history.js";
 import { api } from "./api.js";
 import { mountBuild } from "./views/build.js";
@@ -34,8 +34,11 @@ function initialConfig(datasets) {
   const info = datasets.find((d) => d.name === config.dataset) || datasets[0];
   if (info && info.name !== config.dataset) config.dataset = info.name;
   if (!config.layers.length) {
-    const preset = applyPreset(info && info.kind === "image" ? "lenet" : "mlp", info);
-    config.layers = preset.layers;
+    // A link without layers (#dataset=sin) gets the dataset's own setup; what the
+    // link spells out wins (a value equal to the default is not written in links).
+    for (const [key, value] of Object.entries(setupFor(info))) {
+      if (key === "layers" || config[key] === DEFAULT_CONFIG[key]) config[key] = value;
+    }
   }
   return config;
 }
@@ -54,11 +57,19 @@ function main() {
     evaluation: null,
     tab: TABS.includes(new URLSearchParams(location.search).get("tab")) ? new URLSearchParams(location.search).get("tab") : "build",
     banner: null,
+    connection: "ok", // "lost" while the open run's websocket retries
     runs: [],
     models: [],
     target: null,
   });
-  const report = (err) => store.setState({ banner: { text: err.message || String(err), kind: "error" } });
+  // status 0: the server did not answer; the banner goes when the run's socket gets
+  // through again, and a lost-connection banner already says it in better words.
+  const report = (err) =>
+    store.setState((s) =>
+      err.status === 0 && s.banner?.source === "connection"
+        ? null
+        : { banner: { text: err.message || String(err), kind: "error", ...(err.status === 0 ? { source: "connection" } : {}) } },
+    );
 
   // The configuration lives in the hash; replaceState keeps Back for real navigation.
   store.subscribe((s, prev) => {
@@ -69,12 +80,15 @@ function main() {
   window.addEventListener("hashchange", () => store.setState({ config: initialConfig(store.get().datasets) }));
 
   // The open run's id goes in the query string (?run=...), beside the hash's
-  // setup, so a link lets a class follow the same run live.
+  // setup, so a link lets a class follow the same run live; the tab too, so
+  // the link opens the view the sender was looking at.
   store.subscribe((s, prev) => {
-    if (s.run?.id === prev.run?.id) return;
+    if (s.run?.id === prev.run?.id && s.tab === prev.tab) return;
     const params = new URLSearchParams(location.search);
     if (s.run) params.set("run", s.run.id);
     else params.delete("run");
+    if (s.tab !== "build") params.set("tab", s.tab);
+    else params.delete("tab");
     const query = params.toString();
     history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
   });

@@ -34,6 +34,8 @@ export const PRESETS = {
         ? [{ type: "flatten" }, { type: "dense", units: 256 }, { type: "relu" }, { type: "dense", units: 128 }, { type: "relu" }, { type: "dense", units: k }]
         : [{ type: "dense", units: 8 }, { type: "relu" }, { type: "dense", units: 8 }, { type: "relu" }, { type: "dense", units: k }],
     hyper: { optimizer: "adam", lr: 0.001 },
+    // A few hundred points and a few hundred weights: a larger step settles the spiral in ~3000 steps.
+    small: { lr: 0.01 },
   },
   lenet: {
     label: "LeNet-like CNN",
@@ -76,7 +78,23 @@ export function applyPreset(name, info) {
   if (!p) return null;
   // Regression sets (num_classes 0) end in one linear unit.
   const k = info?.num_classes === 0 ? 1 : Math.max(2, info?.num_classes || 10);
-  return { layers: p.layers(k, info), ...p.hyper };
+  return { layers: p.layers(k, info), ...p.hyper, ...(isImage(info) ? {} : p.small) };
+}
+
+/**
+ * How long to train on a dataset: one epoch of 60 000 images is plenty, but one
+ * epoch of a 500-point 2-D set is 8 steps and learns nothing, so small sets get
+ * many epochs of small batches (about 3000 steps, at most 100 epochs).
+ */
+export function trainingFor(info) {
+  if (!info || isImage(info)) return { batch_size: 64, epochs: 1, steps: 0 };
+  const n = Math.max(1, info?.train_size || 500);
+  return { batch_size: 16, epochs: Math.max(1, Math.min(100, Math.floor(50000 / n))), steps: 0 };
+}
+
+/** A fresh setup for a dataset: its default preset with its training length. */
+export function setupFor(info) {
+  return { ...trainingFor(info), ...applyPreset(defaultPreset(info), info) };
 }
 
 /** The preset a dataset starts with: a CNN for images, a 1-D fit for curves, else an MLP. */

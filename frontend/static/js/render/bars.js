@@ -1,7 +1,7 @@
 /**
  * Horizontal bars: class probabilities of a prediction, or per-class accuracy
  * with the best and worst class marked (the "largest gap" of Gender Shades).
- * drawBars(ctx, {values, labels, best, worst, highlight}, {width, height, format, max})
+ * drawBars(ctx, {values, labels, best, worst, highlight}, {width, height, format, max, empty})
  */
 
 import { COLORS } from "./theme.js";
@@ -10,8 +10,16 @@ export function drawBars(ctx, data, options) {
   const { width, height } = options;
   ctx.clearRect(0, 0, width, height);
   const values = data.values || [];
-  if (!values.length) return;
   ctx.font = "12px system-ui, sans-serif";
+  if (!values.length) {
+    if (options.empty) {
+      ctx.fillStyle = COLORS.muted;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(options.empty, width / 2, height / 2);
+    }
+    return;
+  }
   const labelW = options.labelWidth ?? 26;
   const valueW = 48;
   const rowH = Math.min(height / values.length, 34);

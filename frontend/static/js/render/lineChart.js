@@ -8,7 +8,7 @@ import { extent, linearScale, logScale, niceTicks, logTicks, downsample } from "
 import { fmtNum } from "../format.js";
 import { COLORS } from "./theme.js";
 
-const M = { left: 46, right: 12, top: 22, bottom: 26 };
+const MARGIN = { left: 46, right: 12, top: 22, bottom: 26 };
 const MAX_POINTS = 600; // per series, whatever the run length
 
 export function drawLineChart(ctx, data, options) {
@@ -16,7 +16,8 @@ export function drawLineChart(ctx, data, options) {
   ctx.clearRect(0, 0, width, height);
   ctx.font = "11px system-ui, sans-serif";
   const series = (data.series || []).filter((s) => s.points && s.points.length);
-  const plotW = width - M.left - M.right;
+  let M = MARGIN;
+  let plotW = width - M.left - M.right;
   const plotH = height - M.top - M.bottom;
   if (!series.length) {
     ctx.fillStyle = COLORS.muted;
@@ -28,14 +29,20 @@ export function drawLineChart(ctx, data, options) {
   let ys = extent(series.flatMap((s) => s.points.map((p) => p[1])).filter((v) => !options.yLog || v > 0)) || [1e-3, 1];
   if (options.yMin !== undefined) ys = [options.yMin, Math.max(ys[1], options.yMin + 1e-9)];
   if (options.yMax !== undefined) ys = [ys[0], options.yMax];
+  let yt = options.yLog ? logTicks(ys[0], ys[1]).filter((t) => t >= ys[0] * 0.999 && t <= ys[1] * 1.001) : niceTicks(ys[0], ys[1], 4);
+  // Less than two decades on a log axis: plain ticks read better than one lonely power of ten.
+  if (options.yLog && yt.length < 2) yt = niceTicks(ys[0], ys[1], 3).filter((t) => t > 0);
+  // Long tick labels (1.5e+33 from a diverging run) widen the margin instead of being cut off.
+  const labelW = Math.max(0, ...yt.map((t) => ctx.measureText(fmtNum(t, 2)).width));
+  if (labelW + 9 > M.left) {
+    M = { ...M, left: Math.ceil(labelW + 9) };
+    plotW = width - M.left - M.right;
+  }
   const x0 = Math.min(xs[0], options.xMin ?? xs[0]);
   const x = linearScale([x0, Math.max(xs[1], x0 + 1)], [M.left, M.left + plotW]);
   const y = options.yLog ? logScale(ys, [M.top + plotH, M.top]) : linearScale(ys, [M.top + plotH, M.top]);
 
   // grid and y labels
-  let yt = options.yLog ? logTicks(ys[0], ys[1]).filter((t) => t >= ys[0] * 0.999 && t <= ys[1] * 1.001) : niceTicks(ys[0], ys[1], 4);
-  // Less than two decades on a log axis: plain ticks read better than one lonely power of ten.
-  if (options.yLog && yt.length < 2) yt = niceTicks(ys[0], ys[1], 3).filter((t) => t > 0);
   ctx.strokeStyle = COLORS.grid;
   ctx.fillStyle = COLORS.muted;
   ctx.lineWidth = 1;

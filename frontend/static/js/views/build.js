@@ -8,7 +8,7 @@ import { api } from "../api.js";
 import { el, fitCanvas, debounce } from "../dom.js";
 import { createBuilder } from "../builder.js";
 import { buildSpec, errorsByLayer } from "../spec.js";
-import { presetsFor, applyPreset, defaultPreset } from "../presets.js";
+import { presetsFor, applyPreset, setupFor } from "../presets.js";
 import { NOTES, notesForLayers } from "../learn.js";
 import { fmtCount, fmtShape } from "../format.js";
 import { drawNetwork } from "../render/network.js";
@@ -50,11 +50,10 @@ export function mountBuild({ store, report }) {
     const info = s.datasets.find((d) => d.name === e.target.value);
     const prevInfo = datasetInfo(s);
     const patch = { dataset: e.target.value };
-    // A new input shape or class count makes the old layers wrong: pick a fitting preset.
+    // A new input shape or class count makes the old layers wrong: pick a fitting
+    // preset, with a training length for the data's size (one epoch of 450 points fits nothing).
     if (info && (!prevInfo || JSON.stringify(info.input_shape) !== JSON.stringify(prevInfo.input_shape) || info.num_classes !== prevInfo.num_classes)) {
-      const preset = applyPreset(defaultPreset(info), info);
-      // A curve needs its training length too: one epoch of 450 points fits nothing.
-      Object.assign(patch, info.kind === "1d" ? preset : { layers: preset.layers });
+      Object.assign(patch, setupFor(info));
     }
     store.setState((st) => configPatch(st, patch));
   });
@@ -65,8 +64,7 @@ export function mountBuild({ store, report }) {
     try {
       const info = await api.uploadDataset(file);
       const s = store.get();
-      const layers = applyPreset(defaultPreset(info), info).layers;
-      store.setState({ datasets: [...s.datasets.filter((d) => d.name !== info.name), info], ...configPatch(s, { dataset: info.name, layers }) });
+      store.setState({ datasets: [...s.datasets.filter((d) => d.name !== info.name), info], ...configPatch(s, { dataset: info.name, ...setupFor(info) }) });
     } catch (err) {
       report(err);
     }

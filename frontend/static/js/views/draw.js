@@ -200,6 +200,8 @@ export function mountDraw({ store, report }) {
     const sel = $("draw-target");
     sel.replaceChildren(...opts);
     sel.value = s.target ? `${s.target.kind}:${s.target.id}` : "";
+    // The open run may not read digits (a 2-D run): show the placeholder, not a blank select.
+    if (sel.selectedIndex < 0) sel.value = "";
   }
 
   function renderPrediction(s) {
@@ -207,7 +209,7 @@ export function mountDraw({ store, report }) {
     const f = fitCanvas($("pred-bars"));
     if (f) {
       f.ctx.clearRect(0, 0, f.width, f.height);
-      if (p) drawBars(f.ctx, { values: p.probabilities, highlight: p.prediction }, { ...f, max: 1, format: (v) => fmtPct(v) });
+      drawBars(f.ctx, { values: p ? p.probabilities : [], highlight: p?.prediction }, { ...f, max: 1, format: (v) => fmtPct(v), empty: "Draw a digit on the pad: the class probabilities appear here" });
     }
     $("pred-label").textContent = p ? `${p.prediction} (${fmtPct(p.probabilities[p.prediction])})` : "";
     const seen = $("pred-input");

@@ -47,7 +47,10 @@ export function mountFilters({ store, report }) {
     const s = store.get();
     if (!s.run || s.tab !== "filters" || busy) return;
     const list = targets(s.run.spec);
-    $("filters-hint").textContent = list.length ? "Filters refresh while the run trains." : "This model has no conv layer and no dense layer on 28\u00d728 images.";
+    const live = ["queued", "running", "paused"].includes(s.run.status);
+    $("filters-hint").textContent = list.length
+      ? live ? "Filters refresh while the run trains." : `Run ${s.run.id}: the weights at its last step.`
+      : "Nothing to picture here: this view shows conv filters, and a dense layer's weights as 28\u00d728 images when it reads the image directly; this model has neither. For 2-D and 1-D data the Train tab shows what the model learned (decision boundary, fitted curve).";
     if (!list.length) {
       $("filters-list").replaceChildren();
       return;

@@ -54,9 +54,20 @@ export function mountRunControl(ctx) {
     if (!frame) frame = requestAnimationFrame(flush);
   };
 
+  // A dropped link says so in words, in the banner and the status line; when
+  // the socket gets through again its first `state` message brings the run up to date.
+  const onConnection = (ok) =>
+    store.setState((s) => ({
+      connection: ok ? "ok" : "lost",
+      banner: ok
+        ? s.banner?.source === "connection" ? null : s.banner
+        : { text: "Lost the connection to the server. Retrying every few seconds; the page catches up when it answers again.", kind: "error", source: "connection" },
+    }));
+
   function follow(id) {
     if (socket) socket.close();
-    socket = followRun(id, onMessage, { shouldReconnect: () => !TERMINAL.has(store.get().run?.status) });
+    if (store.get().connection !== "ok") store.setState({ connection: "ok" });
+    socket = followRun(id, onMessage, { onConnection, shouldReconnect: () => !TERMINAL.has(store.get().run?.status) });
   }
 
   // Fill holes left by skipped step events from the stored history, checked every 1.5 s.
@@ -156,7 +167,7 @@ export function mountRunControl(ctx) {
   $("btn-reset").addEventListener("click", () => {
     if (socket) socket.close();
     socket = null;
-    store.setState({ run: null, history: emptyHistory(), evaluation: null, tab: "build" });
+    store.setState({ run: null, history: emptyHistory(), evaluation: null, tab: "build", connection: "ok" });
   });
 
   const patchLr = debounce(async (lr) => {
@@ -189,15 +200,16 @@ export function mountRunControl(ctx) {
     $("btn-reset").disabled = !run;
     const lrInput = $("live-lr");
     if (document.activeElement !== lrInput) lrInput.value = run?.config?.lr ?? s.config.lr;
-    $("status-text").textContent = statusText(run && { ...run, position: run.queue_position });
-    $("status-dot").className = `status-dot ${status || "none"}`;
+    const lost = run && s.connection === "lost";
+    $("status-text").textContent = `${statusText(run && { ...run, position: run.queue_position })}${lost ? " \u00b7 server unreachable, retrying" : ""}`;
+    $("status-dot").className = `status-dot ${lost ? "lost" : status || "none"}`;
     const total = run?.progress?.total_steps;
     const step = Math.max(s.history.lastStep || 0, run?.progress?.step || 0);
     $("status-progress").textContent = run ? `step ${step}${total ? ` / ${total}` : ""}${s.history.steps.length ? ` \u00b7 loss ${fmtNum(s.history.steps.at(-1)[1])}` : ""}` : "";
     $("progress-bar").style.width = `${total ? Math.min(100, (100 * step) / total) : 0}%`;
   }
   store.subscribe((s, prev) => {
-    if (changed(s, prev, "run", "history") || s.config.lr !== prev.config.lr) render(s);
+    if (changed(s, prev, "run", "history", "connection") || s.config.lr !== prev.config.lr) render(s);
   });
   render(store.get());
 }

@@ -75,7 +75,8 @@ export function mountRuns(ctx) {
         onchange: (e) => {
           compare = e.target.checked ? [...compare.filter((id) => id !== r.id), r.id].slice(-2) : compare.filter((id) => id !== r.id);
           renderTable(store.get());
-          drawCompare();
+          // The chart sits below a possibly long table: bring it into view.
+          drawCompare().then(() => compare.length === 2 && $("compare-card").scrollIntoView({ block: "nearest" }));
         },
       })),
       el("td", {}, el("strong", { text: r.name || r.id }), r.name && r.name !== r.id ? el("small", { text: ` ${r.id}` }) : null, el("br"), el("small", { text: new Date(r.created_at * 1000).toLocaleString() })),

@@ -64,7 +64,11 @@ export function mountTrain({ store, report }) {
     const fg = fitCanvas(charts.grad);
     if (fg) drawLineChart(fg.ctx, { series: gradSeries }, { ...fg, yLog: true, xLabel: "step", empty: noSnap });
     const fd = fitCanvas(charts.dead);
-    if (fd) drawLineChart(fd.ctx, { series: layerSeries(h.dead, h.layerTypes) }, { ...fd, yMin: 0, yMax: 1, xLabel: "step", empty: ended && !h.snapshots.length ? noSnap : "No ReLU layer in this model" });
+    // Before the first snapshot an empty chart says nothing about the model's ReLUs yet.
+    const layers = s.run?.spec?.layers || s.config.layers || [];
+    const hasRelu = layers.some((l) => l.type === "relu" || l.activation === "relu");
+    const deadEmpty = !h.snapshots.length && (ended || hasRelu) ? (ended ? noSnap : "Dead-unit fractions arrive with snapshots") : "No ReLU layer in this model";
+    if (fd) drawLineChart(fd.ctx, { series: layerSeries(h.dead, h.layerTypes) }, { ...fd, yMin: 0, yMax: 1, xLabel: "step", empty: deadEmpty });
   }
 
   function drawHist(s) {
@@ -101,7 +105,9 @@ export function mountTrain({ store, report }) {
     const canvas = $("fit-chart");
     if (!is1d || !fit || fit.runId !== s.run?.id) {
       const f = fitCanvas(canvas);
-      if (f) f.ctx.clearRect(0, 0, f.width, f.height);
+      // A diverged or failed run keeps no usable weights: say so rather than leave the card blank.
+      const broken = s.run && (s.run.status === "diverged" || s.run.status === "failed");
+      if (f) drawLineChart(f.ctx, { series: [] }, { ...f, empty: broken ? `No curve to draw: the run ${s.run.status} (see the status line)` : s.run ? "Waiting for the model\u2026" : "Start a run to see the fitted curve" });
       canvas.dataset.points = "0";
       return;
     }
