@@ -115,3 +115,14 @@ def test_import_checks_the_spec_against_the_limits_and_nesting(client):
         r = client.post("/api/models/import", files={"file": ("m.zip", buf.getvalue())})
         assert r.status_code == 400 and "nested too deeply" in r.json()["detail"], r.text
     _healthy(client)
+
+
+def test_batch_memory_limit_names_batch_size(client):
+    wide_cnn = {"input_shape": [28, 28, 1],
+                "layers": [{"type": "conv2d", "filters": 256, "kernel_size": 3, "padding": "same"}, {"type": "relu"},
+                           {"type": "conv2d", "filters": 256, "kernel_size": 3, "padding": "same"},
+                           {"type": "flatten"}, {"type": "dense", "units": 10}]}
+    r = client.post("/api/runs", json={"spec": wide_cnn, "dataset": "mnist", "batch_size": 4096, "steps": 1})
+    assert r.status_code == 422 and ("body", "batch_size") in _locs(r), r.text
+    assert "use batch_size <=" in r.json()["detail"][0]["msg"]
+    assert client.get("/api/health").json()["limits"]["max_batch_bytes"] == 2 * 1024**3

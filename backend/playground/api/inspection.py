@@ -11,7 +11,7 @@ import numpy as np
 
 from playground.api.errors import ApiError
 from playground.engine import metrics
-from playground.viz import decision, feature_maps, filters, fit_curve, weights
+from playground.viz import budget, decision, feature_maps, filters, fit_curve, weights
 
 EVAL_BATCH = 512
 IMAGE_PRESERVING = {"flatten", "dropout", "relu", "leaky_relu", "sigmoid", "tanh", "linear"}
@@ -29,7 +29,9 @@ def _squeeze_channel(image: np.ndarray) -> np.ndarray:
 
 
 def _proba(model, batch: np.ndarray) -> np.ndarray:
-    proba = np.asarray(model.predict_proba(batch), dtype=np.float32)
+    # In chunks sized to the model: 1024 inputs through a wide CNN would hold gigabytes.
+    proba = model.predict_proba(batch, batch_size=budget.inference_chunk(model.spec))
+    proba = np.asarray(proba, dtype=np.float32)
     return proba.reshape(proba.shape[0], -1)
 
 

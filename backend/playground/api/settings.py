@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     max_epochs: int = Field(default=100, ge=1)
     max_steps: int = Field(default=1_000_000, ge=1)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # Peak memory of one training step (activations and their gradients, see
+    # viz/budget.py): parameters alone do not bound it.
+    max_batch_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1)
     runs_kept: int = Field(default=200, ge=1)
 
     # Passed through to the run manager (see runs/protocol.py).
@@ -78,6 +81,7 @@ class Settings(BaseSettings):
             "max_epochs": self.max_epochs,
             "max_steps": self.max_steps,
             "max_upload_bytes": self.max_upload_bytes,
+            "max_batch_bytes": self.max_batch_bytes,
             "max_runs": self.max_runs,
             "max_queue": self.max_queue,
             "runs_kept": self.runs_kept,

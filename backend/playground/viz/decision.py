@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from playground.viz.budget import inference_chunk
+
 
 def grid_bounds(points: np.ndarray, margin: float = 0.1) -> tuple[tuple[float, float], tuple[float, float]]:
     """points: (N, 2) -> ((x_min, x_max), (y_min, y_max)) widened by `margin` of the span."""
@@ -37,7 +39,8 @@ def decision_grid(model, points: np.ndarray, resolution: int = 60, margin: float
     """
     x_range, y_range = grid_bounds(points, margin)
     cells = grid_points(x_range, y_range, resolution)
-    proba = np.asarray(model.predict_proba(cells), dtype=np.float32)
+    proba = model.predict_proba(cells, batch_size=inference_chunk(model.spec))
+    proba = np.asarray(proba, dtype=np.float32)
     if proba.ndim == 1:
         proba = proba[:, None]
     classes = max(2, proba.shape[1])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from playground.viz.budget import inference_chunk
+
 
 def span(values: np.ndarray, margin: float = 0.1) -> tuple[float, float]:
     """(lo, hi) of the finite values widened by `margin` of the span; (-1, 1) if none."""
@@ -32,7 +34,8 @@ def fit_curve(model, x: np.ndarray, y: np.ndarray, resolution: int = 200, margin
     """
     x_range = span(x, margin)
     grid = np.linspace(x_range[0], x_range[1], resolution, dtype=np.float32)[:, None]
-    out = np.asarray(model.predict_proba(grid), dtype=np.float64).reshape(resolution, -1)
+    out = model.predict_proba(grid, batch_size=inference_chunk(model.spec))
+    out = np.asarray(out, dtype=np.float64).reshape(resolution, -1)
     if out.shape[1] == 1:
         pred = out[:, 0]
     elif out.shape[1] == 2:

@@ -28,6 +28,7 @@ from playground.engine.data import DATASETS
 from playground.engine.optim import OPTIMIZERS
 from playground.runs.config import TOP_LEVEL_OPTIMIZER_KEYS, check_task
 from playground.runs.errors import ConfigError, RunsError
+from playground.viz import budget
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 # Offsets and steps go to SQLite, whose integers stop at 2**63 - 1 (beyond: OverflowError).
@@ -53,10 +54,24 @@ def _check_limits(body: RunCreate, settings) -> None:
             )
 
 
+def _check_memory(body: RunCreate, settings) -> None:
+    need = budget.training_bytes(body.spec, body.batch_size)
+    if need > settings.max_batch_bytes:
+        most = budget.largest_batch(body.spec, settings.max_batch_bytes)
+        raise field_error(
+            ["body", "batch_size"],
+            f"a training step of this model at batch_size {body.batch_size} needs about {need / 2**20:,.0f} MB "
+            f"of activations; the limit is {settings.max_batch_bytes / 2**20:,.0f} MB: use batch_size <= {most} "
+            f"or a smaller model",
+            "limit",
+        )
+
+
 @router.post("", response_model=RunRecord, status_code=201, responses={**R, 429: ERROR_RESPONSES[409]})
 async def create_run(body: RunCreate, settings: SettingsDep, manager: ManagerDep, uploads: UploadsDep) -> dict:
     _check_limits(body, settings)
     report = check_spec(body.spec, settings)
+    _check_memory(body, settings)
     config = body.model_dump()
     params = config["dataset_params"]
     if body.dataset.startswith(PREFIX):
