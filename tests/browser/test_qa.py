@@ -77,3 +77,13 @@ def test_lost_connection_is_said_in_words_and_the_page_recovers(page, shot):
     wait_status(page, "^Paused$", timeout=10_000)
     page.click("#btn-stop")
     wait_status(page, "Stopped")
+
+
+def test_a_run_that_ends_worse_than_guessing_says_so(page):
+    # sgd at lr 50 blows the net up; the clipped cross-entropy stays finite, so the
+    # server says "finished": the status adds that the loss is worse than chance.
+    page.goto(f"{page.base_url}/#dataset=circle&opt=sgd&lr=50&steps=200&batch=16&layers=dense(units:8);relu;dense(units:8);relu;dense(units:2)")
+    page.wait_for_selector("#layer-list .layer")
+    page.click("#btn-start")
+    wait_status(page, "Finished", timeout=30_000)
+    wait_status(page, "worse than guessing .*lower learning rate", timeout=10_000)

@@ -201,7 +201,14 @@ export function mountRunControl(ctx) {
     const lrInput = $("live-lr");
     if (document.activeElement !== lrInput) lrInput.value = run?.config?.lr ?? s.config.lr;
     const lost = run && s.connection === "lost";
-    $("status-text").textContent = `${statusText(run && { ...run, position: run.queue_position })}${lost ? " \u00b7 server unreachable, retrying" : ""}`;
+    // A clipped cross-entropy never becomes inf, so a too-large lr can "finish" with a
+    // loss far above guessing (ln k); the status says so instead of a bare "Finished".
+    const classes = s.datasets.find((d) => d.name === run?.dataset)?.num_classes;
+    const lastLoss = s.history.steps.at(-1)?.[1];
+    const chance = classes >= 2 ? Math.log(classes) : null;
+    const worse = (status === "finished" || status === "stopped") && chance && lastLoss > 2 * chance;
+    const note = lost ? " \u00b7 server unreachable, retrying" : worse ? ` \u00b7 loss ${fmtNum(lastLoss)} is worse than guessing (${fmtNum(chance)}): try a lower learning rate` : "";
+    $("status-text").textContent = `${statusText(run && { ...run, position: run.queue_position })}${note}`;
     $("status-dot").className = `status-dot ${lost ? "lost" : status || "none"}`;
     const total = run?.progress?.total_steps;
     const step = Math.max(s.history.lastStep || 0, run?.progress?.step || 0);
