@@ -126,3 +126,11 @@ def test_batch_memory_limit_names_batch_size(client):
     assert r.status_code == 422 and ("body", "batch_size") in _locs(r), r.text
     assert "use batch_size <=" in r.json()["detail"][0]["msg"]
     assert client.get("/api/health").json()["limits"]["max_batch_bytes"] == 2 * 1024**3
+
+
+def test_patch_error_names_the_key_of_the_patch_body(client):
+    run = start_run(client, epochs=100, optimizer="sgd")
+    assert client.post(f"/api/runs/{run['id']}/pause").status_code == 200
+    r = client.patch(f"/api/runs/{run['id']}", json={"momentum": 0.5})
+    client.delete(f"/api/runs/{run['id']}")
+    assert r.status_code == 422 and _locs(r) == [("body", "momentum")], r.text

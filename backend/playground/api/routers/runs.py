@@ -143,6 +143,11 @@ async def update(run_id: str, body: RunPatch, manager: ManagerDep) -> dict:
         raise field_error(["body"], "nothing to change: give lr, momentum, nesterov, weight_decay, beta1, beta2, eps or name")
     try:
         return await manager.update(run_id, changes)
+    except ConfigError as exc:
+        # The manager names where a setting lives in the run config
+        # (optimizer_params.momentum); in this body every setting is top-level.
+        key = exc.field[-1] if exc.field and exc.field[-1] in changes else None
+        raise field_error(["body", key] if key else ["body"], exc.message, "config_error") from None
     except ValueError as exc:
         if isinstance(exc, RunsError):
             raise
