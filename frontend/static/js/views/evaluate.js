@@ -9,7 +9,7 @@ import { el, fitCanvas, dataCanvas } from "../dom.js";
 import { drawConfusion } from "../render/confusion.js";
 import { drawBars } from "../render/bars.js";
 import { drawImageGrid } from "../render/imageGrid.js";
-import { fmtPct } from "../format.js";
+import { fmtPct, fmtNum } from "../format.js";
 import { NOTES } from "../learn.js";
 import { TERMINAL } from "./runControl.js";
 
@@ -48,22 +48,26 @@ export function mountEval({ store, report }) {
     const run = s.run;
     if (!run) return;
     if (s.datasets.find((d) => d.name === run.dataset)?.num_classes === 0) {
-      $("eval-hint").textContent = "This run is a regression: there are no classes to confuse. Its test loss is in the run list.";
+      const loss = run.final?.test?.loss;
+      $("eval-hint").textContent = `This run is a regression: there are no classes to confuse.${Number.isFinite(loss) ? ` Test loss (mean squared error) ${fmtNum(loss)}.` : ""} The fitted curve is on the Train tab.`;
       return;
     }
     try {
       const evaluation = await api.evaluation(run.id);
       store.setState({ evaluation });
     } catch (err) {
-      if (err.status !== 409) report(err);
+      // 409: nothing to evaluate (stopped before its first step, or diverged): say so.
+      if (err.status === 409) $("eval-hint").textContent = `No evaluation: run ${run.id} (${run.status}) has no usable weights.`;
+      else report(err);
     }
   }
 
   store.subscribe((s, prev) => {
     const ended = s.run && TERMINAL.has(s.run.status) && s.run.status !== "failed";
     const becameEnded = ended && (!prev.run || prev.run.id !== s.run.id || !TERMINAL.has(prev.run.status));
+    // Another run (or none): the previous run's words go before anything loads.
+    if (s.run?.id !== prev.run?.id) $("eval-hint").textContent = "Evaluation on the test split appears when a run finishes.";
     if (becameEnded || (ended && !s.evaluation && s.tab === "eval" && prev.tab !== "eval")) load();
-    if (!s.run && prev.run) $("eval-hint").textContent = "Evaluation on the test split appears when a run finishes.";
     if (s.evaluation !== prev.evaluation || (s.tab === "eval" && prev.tab !== "eval")) draw(s);
   });
   new ResizeObserver(() => store.get().tab === "eval" && draw(store.get())).observe($("view-eval"));
