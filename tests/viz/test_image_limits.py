@@ -49,3 +49,13 @@ def test_odd_modes_and_a_single_pixel_decode(mode, fmt):
     Image.new(mode, (1, 1)).save(buf, fmt)
     out = preprocess_digit(decode_image(buf.getvalue()))
     assert out.shape == (28, 28) and np.isfinite(out).all()
+
+
+def test_big_jpeg_is_decoded_at_a_reduced_scale():
+    im = Image.new("RGB", (4000, 3000), (255, 255, 255))
+    ImageDraw.Draw(im).rectangle([1900, 500, 2100, 2500], fill=(0, 0, 0))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG")
+    grey = decode_image(buf.getvalue())
+    assert max(grey.shape) <= images.MAX_SIDE and grey.shape[1] > grey.shape[0]
+    assert preprocess_digit(grey).max() > 0.5
