@@ -9,7 +9,7 @@
 import { fmtPct } from "../format.js";
 import { COLORS } from "./theme.js";
 
-const M = { left: 30, right: 6, top: 14, bottom: 18 };
+const M = { left: 36, right: 6, top: 14, bottom: 18 };
 
 export function drawSweep(ctx, data, options) {
   const { width, height } = options;
