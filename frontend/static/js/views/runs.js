@@ -39,7 +39,8 @@ export function mountRuns(ctx) {
       report(err);
       return;
     }
-    $("compare-names").textContent = compare.join(" vs ");
+    // A run stopped before its first step has no curve: name it so the chart does not look broken.
+    $("compare-names").textContent = compare.map((id) => (curves[id].length ? id : `${id} (no steps: nothing to draw)`)).join(" vs ");
     const f = fitCanvas($("chart-compare"));
     if (f) {
       drawLineChart(f.ctx, { series: compare.map((id, i) => ({ label: id, color: [COLORS.train, COLORS.val][i], points: curves[id] })) }, { ...f, yMin: 0, xLabel: "step" });
