@@ -134,3 +134,13 @@ def test_patch_error_names_the_key_of_the_patch_body(client):
     r = client.patch(f"/api/runs/{run['id']}", json={"momentum": 0.5})
     client.delete(f"/api/runs/{run['id']}")
     assert r.status_code == 422 and _locs(r) == [("body", "momentum")], r.text
+
+
+def test_predict_body_with_too_many_numbers_is_refused_before_parsing(client):
+    run = wait_for(client, start_run(client)["id"])
+    body = '{"input": [' + ",".join(["[0.5,0.5]"] * 1500) + "]}"
+    r = _post_raw(client, f"/api/runs/{run['id']}/predict", body)
+    assert r.status_code == 422 and _locs(r) == [("body", "input")], r.text
+    assert "about 3,000 numbers" in r.text  # the count before parsing, not the parsed batch
+    ok = _post_raw(client, f"/api/runs/{run['id']}/predict", '{"input": [' + ",".join(["[0.5,0.5]"] * 1024) + "]}")
+    assert ok.status_code == 200 and len(ok.json()["probabilities"]) == 1024
