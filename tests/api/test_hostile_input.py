@@ -144,3 +144,17 @@ def test_predict_body_with_too_many_numbers_is_refused_before_parsing(client):
     assert "about 3,000 numbers" in r.text  # the count before parsing, not the parsed batch
     ok = _post_raw(client, f"/api/runs/{run['id']}/predict", '{"input": [' + ",".join(["[0.5,0.5]"] * 1024) + "]}")
     assert ok.status_code == 200 and len(ok.json()["probabilities"]) == 1024
+
+
+def test_run_whose_upload_was_deleted(client, home):
+    rng = np.random.default_rng(0)
+    data = _npz(x=rng.normal(size=(100, 2)).astype(np.float32), y=np.arange(100) % 2)
+    name = client.post("/api/datasets/upload", files={"file": ("d.npz", data)}).json()["name"]
+    run = wait_for(client, start_run(client, dataset=name)["id"])
+    for path in (home / "uploads").glob(name.split(":")[1] + ".*"):
+        path.unlink()
+    r = client.get(f"/api/runs/{run['id']}/evaluation")
+    assert r.status_code == 409 and "file not found" in r.json()["detail"] and "uploads" not in r.json()["detail"], r.text
+    r = client.post("/api/runs", json={"spec": MLP_2D, "dataset": name})
+    assert r.status_code == 422 and ("body", "dataset") in _locs(r)
+    _healthy(client)

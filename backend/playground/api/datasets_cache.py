@@ -40,7 +40,9 @@ class DatasetCache:
         try:
             ds = load_dataset(record["dataset"], data_dir=self.data_dir, **kwargs)
         except (OSError, ValueError) as exc:  # DataError is a ValueError: missing or bad files
-            raise ApiError(409, f"dataset {record.get('dataset')!r} cannot be loaded here: {exc}") from None
+            # An upload's path is the server's business; its name is what the user knows.
+            reason = str(exc).replace(f"{kwargs['path']}: ", "") if kwargs["path"] else str(exc)
+            raise ApiError(409, f"dataset {record.get('dataset')!r} cannot be loaded here: {reason}") from None
         with self._lock:
             self._items[key] = ds
             while len(self._items) > self.size:
