@@ -61,7 +61,19 @@ class ControlsMixin:
     async def _requeue(self, run_id: str) -> dict:
         if run_id in self._active:
             raise RunStateError(f"run '{run_id}' is still finishing; try again in a moment")
+        if run_id in self._reserved:  # a concurrent resume of the same run got here first
+            raise RunStateError(f"run '{run_id}' is being resumed already")
         self._check_capacity()
+        self._reserved.add(run_id)
+        try:
+            rec = await self._prepare_requeue(run_id)
+            self._queue.append(run_id)
+        finally:
+            self._reserved.discard(run_id)
+        await self._schedule()
+        return self._public(run_id, self._active[run_id].rec if run_id in self._active else rec)
+
+    async def _prepare_requeue(self, run_id: str) -> dict:
         rec = await asyncio.to_thread(self.store.get_run, run_id)
         path = checkpoints.checkpoint_dir(self.home, run_id, "latest")
         if path is not None:
@@ -75,9 +87,7 @@ class ControlsMixin:
         self._active[run_id] = Active(rec, resume=path is not None, initial_weights_path=weights)
         await asyncio.to_thread(self.store.update_run, run_id, status="queued", message=rec["message"],
                                 finished_at=None, final=None, updated_at=time.time())
-        self._queue.append(run_id)
-        await self._schedule()
-        return self._public(run_id, self._active[run_id].rec if run_id in self._active else rec)
+        return rec
 
     async def stop(self, run_id: str) -> dict:
         a = self._live(run_id)

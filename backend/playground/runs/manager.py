@@ -64,6 +64,9 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.hub = Hub(on_watchers=self._on_watchers)
         self._active: dict[str, Active] = {}
         self._queue: deque[str] = deque()
+        # Runs past the capacity check whose store write is still in flight:
+        # counted as waiting, so concurrent creates cannot all pass the check.
+        self._reserved: set[str] = set()
         self._running: set[str] = set()
         self._replies: dict[str, asyncio.Future] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -141,9 +144,13 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self._check_capacity()
         run_id = "r_" + secrets.token_hex(5)
         rec = new_record(run_id, norm)
-        await asyncio.to_thread(self.store.insert_run, rec)
-        self._active[run_id] = Active(rec, initial_weights_path=weights_path)
-        self._queue.append(run_id)
+        self._reserved.add(run_id)
+        try:
+            await asyncio.to_thread(self.store.insert_run, rec)
+            self._active[run_id] = Active(rec, initial_weights_path=weights_path)
+            self._queue.append(run_id)
+        finally:
+            self._reserved.discard(run_id)
         await self._schedule()
         return self._public(run_id, rec)
 
@@ -175,8 +182,13 @@ class RunManager(SchedulerMixin, ControlsMixin):
         return str(path)
 
     def _check_capacity(self) -> None:
-        if len(self._running) >= self.max_runs and len(self._queue) >= self.max_queue:
-            raise QueueFull(f"all {self.max_runs} workers are busy and {len(self._queue)} runs "
+        """QueueFull unless a worker or a queue place is left. Counts the queue
+        and the reserved places together with the workers: between a create's
+        check and its scheduling other creates run, and none of them is in
+        ``_running`` yet."""
+        waiting = len(self._queue) + len(self._reserved)
+        if len(self._running) + waiting >= self.max_runs + self.max_queue:
+            raise QueueFull(f"all {self.max_runs} workers are busy and {waiting} runs "
                             f"are waiting (the limit); try again when a run finishes")
 
     async def get(self, run_id: str) -> dict:
