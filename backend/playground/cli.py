@@ -242,7 +242,10 @@ def cmd_predict(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
 
-    uvicorn.run("playground.api.app:create_app", factory=True, host=args.host, port=args.port)
+    # Clients only send small control messages over the websocket; a 64 KiB cap
+    # refuses a flood before it is read into memory (uvicorn's default is 16 MiB).
+    uvicorn.run("playground.api.app:create_app", factory=True, host=args.host, port=args.port,
+                ws_max_size=65536)
     return 0
 
 
