@@ -5,8 +5,11 @@
     ds = load_dataset("spiral", noise=0.2, n_samples=500, seed=3)
     ds = load_dataset("mine", path="mine.npz")        # or load_dataset("mine.npz")
 
-Seeds: one SeedSequence(seed) is spawned into (toy train, toy test, split), so
-the data of a toy set does not depend on val_split and vice versa.
+    ds = load_dataset("mnist", class_fractions={8: 0.02})  # keep 2% of the training 8s
+
+Seeds: one SeedSequence(seed) is spawned into (toy train, toy test, split, bias),
+so the data of a toy set does not depend on val_split and vice versa, and
+class_fractions thins the training split without moving the validation split.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import mnist, npz, toy
+from .bias import check_class_fractions, keep_class_fractions
 from .idx import DataError
 from .split import train_val_split
 
@@ -90,25 +94,41 @@ def _split_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
 
 
+def _bias_rng(seed: int) -> np.random.Generator:
+    # Child 3: its own stream, so thinning never shifts the split or the toy data.
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(4)[3])
+
+
+def _biased(split: tuple, fractions: dict[int, float], seed: int) -> tuple:
+    """(x_train, y_train, x_val, y_val) with only the training part thinned."""
+    x_train, y_train, x_val, y_val = split
+    x_train, y_train = keep_class_fractions(x_train, y_train, fractions, _bias_rng(seed))
+    return x_train, y_train, x_val, y_val
+
+
 def _is_npz(name: str) -> bool:
     return name.endswith(".npz")
 
 
 def load_dataset(name: str, *, data_dir=None, seed: int = 0, val_split: float = 0.1, noise=None,
-                 n_samples=None, path=None, cache_dir=None, download: bool = True) -> Dataset:
+                 n_samples=None, path=None, cache_dir=None, download: bool = True,
+                 class_fractions=None) -> Dataset:
     """Load `name` (a DATASETS key or an .npz path; `path=` names the file of a user set).
 
     noise / n_samples apply to toy sets and are ignored by the others; None means
-    the default (also for val_split, 0.1). MNIST-type
+    the default (also for val_split, 0.1). class_fractions {class: f in (0, 1]}
+    keeps round(f * n) (at least 1) of that class's training samples, seeded;
+    validation and test are untouched (classification sets only). MNIST-type
     sets read local files or the cache and download what is missing (unless
     download=False). Raises DataError for bad files, ValueError for bad params.
     """
     val_split = 0.1 if val_split is None else val_split
     if path is not None or _is_npz(name):
-        return _load_npz(name, Path(path if path is not None else name), seed, val_split)
+        return _load_npz(name, Path(path if path is not None else name), seed, val_split, class_fractions)
     if name not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)} or a path to an .npz file")
     info = DATASETS[name]
+    fractions = check_class_fractions(class_fractions, info.num_classes)
     split_rng = _split_rng(seed)
     class_names = None
     if name in mnist.IDX_SETS:
@@ -120,17 +140,18 @@ def load_dataset(name: str, *, data_dir=None, seed: int = 0, val_split: float = 
         info = replace(info, train_size=len(x), test_size=len(x_test))
         if info.num_classes:
             class_names = ("0", "1")
-    split = train_val_split(x, y, val_split, split_rng)
+    split = _biased(train_val_split(x, y, val_split, split_rng), fractions, seed)
     return Dataset(*split, x_test, y_test, info, class_names)
 
 
-def _load_npz(name: str, path: Path, seed: int, val_split: float) -> Dataset:
+def _load_npz(name: str, path: Path, seed: int, val_split: float, class_fractions=None) -> Dataset:
     data = npz.load_npz(path)
+    fractions = check_class_fractions(class_fractions, data.num_classes)
     label = name if name and not _is_npz(name) else path.name
     info = DatasetInfo(label, data.kind, tuple(data.x.shape[1:]), data.num_classes, len(data.x),
                        len(data.x_test), f"user dataset {path.name}")
     split_rng = _split_rng(seed)
-    split = train_val_split(data.x, data.y, val_split, split_rng)
+    split = _biased(train_val_split(data.x, data.y, val_split, split_rng), fractions, seed)
     class_names = tuple(str(i) for i in range(data.num_classes)) if data.num_classes else None
     return Dataset(*split, data.x_test, data.y_test, info, class_names)
 
