@@ -6,6 +6,18 @@
 
 const isImage = (info) => Array.isArray(info?.input_shape) && info.input_shape.length === 3;
 const isCurve = (info) => info?.kind === "1d";
+// Regression sets (num_classes 0) end in one linear unit; "perceptron" or
+// "logistic regression" would be the wrong names for them.
+const isRegression = (info) => info?.num_classes === 0 || isCurve(info);
+
+/** "image", "regression" or "vector" (2-D points and other class-labelled vectors). */
+export function dataKind(info) {
+  if (isImage(info)) return "image";
+  return isRegression(info) ? "regression" : "vector";
+}
+
+// The keys of a preset's `hyper` that set the training length, not the optimizer.
+const LENGTH_KEYS = ["batch_size", "epochs", "steps"];
 
 export const PRESETS = {
   fit1d: {
@@ -14,6 +26,7 @@ export const PRESETS = {
     // enough that the curve settles; change `units` and train again.
     layers: (k) => [{ type: "dense", units: 16 }, { type: "tanh" }, { type: "dense", units: k }],
     hyper: { optimizer: "adam", lr: 0.02, batch_size: 16, epochs: 100, steps: 0 },
+    kinds: ["regression"],
     curveOnly: true,
   },
   perceptron: {
@@ -21,14 +34,19 @@ export const PRESETS = {
     // The notes' perceptron starts from zero weights; one linear layer, no hidden units.
     layers: (k, info) => [...(isImage(info) ? [{ type: "flatten" }] : []), { type: "dense", units: k, kernel_init: "zeros" }],
     hyper: { optimizer: "sgd", lr: 0.1 },
+    kinds: ["vector", "image"],
   },
   logistic: {
     label: "Logistic regression",
     layers: (k, info) => [...(isImage(info) ? [{ type: "flatten" }] : []), { type: "dense", units: k }],
     hyper: { optimizer: "sgd", lr: 0.1 },
+    kinds: ["vector", "image"],
   },
   mlp: {
     label: "MLP",
+    kinds: ["regression", "vector", "image"],
+    // On a regression set the same stack ends in one linear unit.
+    regressionLabel: "MLP regression",
     layers: (k, info) =>
       isImage(info)
         ? [{ type: "flatten" }, { type: "dense", units: 256 }, { type: "relu" }, { type: "dense", units: 128 }, { type: "relu" }, { type: "dense", units: k }]
@@ -50,7 +68,7 @@ export const PRESETS = {
       { type: "dense", units: k },
     ],
     hyper: { optimizer: "adam", lr: 0.001 },
-    imageOnly: true,
+    kinds: ["image"],
   },
   deep_sigmoid: {
     label: "Deep sigmoid net",
@@ -62,14 +80,19 @@ export const PRESETS = {
       return [...(isImage(info) ? [{ type: "flatten" }] : []), ...hidden, { type: "dense", units: k }];
     },
     hyper: { optimizer: "sgd", lr: 0.1 },
+    kinds: ["image"],
   },
 };
 
-/** The preset names usable with this dataset (a CNN needs images). */
+/**
+ * The presets that fit this dataset's kind: a CNN and the deep sigmoid net need
+ * images, a perceptron or logistic regression needs classes, the 1-D fit a curve.
+ */
 export function presetsFor(info) {
+  const kind = dataKind(info);
   return Object.entries(PRESETS)
-    .filter(([, p]) => (!p.imageOnly || isImage(info)) && (!p.curveOnly || isCurve(info)))
-    .map(([name, p]) => ({ name, label: p.label }));
+    .filter(([, p]) => p.kinds.includes(kind) && (!p.curveOnly || isCurve(info)))
+    .map(([name, p]) => ({ name, label: (kind === "regression" && p.regressionLabel) || p.label }));
 }
 
 /** {layers, optimizer, lr} for a preset and dataset; null for an unknown name. */
@@ -90,6 +113,28 @@ export function trainingFor(info) {
   if (!info || isImage(info)) return { batch_size: 64, epochs: 1, steps: 0 };
   const n = Math.max(1, info?.train_size || 500);
   return { batch_size: 16, epochs: Math.max(1, Math.min(100, Math.floor(50000 / n))), steps: 0 };
+}
+
+/**
+ * What a preset click changes: the preset's layers, optimizer and lr, plus the
+ * dataset's training length (the preset's own, else trainingFor) for each of
+ * batch size and epochs that still holds an automatic value (the default or
+ * what some dataset starts with). A value the link or the user set wins, and a
+ * step count (steps > 0) fixes the whole length.
+ */
+export function presetSetup(name, info, config = {}, datasets = []) {
+  const preset = applyPreset(name, info);
+  if (!preset) return null;
+  const chosen = {};
+  for (const key of Object.keys(preset)) if (!LENGTH_KEYS.includes(key)) chosen[key] = preset[key];
+  if (config.steps > 0) return chosen;
+  const wanted = { ...trainingFor(info), ...Object.fromEntries(LENGTH_KEYS.filter((k) => k in preset).map((k) => [k, preset[k]])) };
+  const automatic = [undefined, ...datasets, info].map((d) => trainingFor(d));
+  for (const p of Object.values(PRESETS)) automatic.push(p.hyper);
+  for (const key of LENGTH_KEYS) {
+    if (automatic.some((a) => a[key] === config[key]) || config[key] === undefined) chosen[key] = wanted[key];
+  }
+  return chosen;
 }
 
 /** A fresh setup for a dataset: its default preset with its training length. */

@@ -8,7 +8,7 @@ import { api } from "../api.js";
 import { el, fitCanvas, debounce } from "../dom.js";
 import { createBuilder } from "../builder.js";
 import { buildSpec, errorsByLayer } from "../spec.js";
-import { presetsFor, applyPreset, setupFor } from "../presets.js";
+import { presetsFor, presetSetup, setupFor } from "../presets.js";
 import { NOTES, notesForLayers } from "../learn.js";
 import { fmtCount, fmtShape } from "../format.js";
 import { drawNetwork } from "../render/network.js";
@@ -144,7 +144,7 @@ export function mountBuild({ store, report }) {
           text: p.label,
           onclick: () => {
             const st = store.get();
-            const preset = applyPreset(p.name, datasetInfo(st));
+            const preset = presetSetup(p.name, datasetInfo(st), st.config, st.datasets);
             store.setState(configPatch(st, preset));
           },
         }),
