@@ -31,6 +31,8 @@ class DatasetCache:
             "noise": params.get("noise"),
             "n_samples": params.get("n_samples"),
             "path": params.get("path"),
+            # The worker trained on the thinned split: grids of training points show the same.
+            "class_fractions": params.get("class_fractions"),
         }
         key = json.dumps([record.get("dataset"), kwargs], sort_keys=True, default=str)
         with self._lock:

@@ -69,7 +69,24 @@ def _dataset(config: dict, report) -> tuple[str, dict]:
     val_split = params.get("val_split", 0.1)
     if not isinstance(val_split, (int, float)) or not 0 <= val_split <= 0.9:
         raise ConfigError("val_split must be a number in [0, 0.9]", ("dataset_params", "val_split"))
-    return name, dict(params)
+    params = dict(params)
+    if params.get("class_fractions") is not None:
+        params["class_fractions"] = check_fractions(params["class_fractions"],
+                                                    DATASETS[name].num_classes if name in DATASETS else None)
+    return name, params
+
+
+def check_fractions(fractions, num_classes: int | None) -> dict:
+    """dataset_params.class_fractions checked by the engine -> {"8": 0.02} (JSON keys);
+    ConfigError at ("dataset_params", "class_fractions", key)."""
+    from playground.engine.data.bias import ClassFractionError, check_class_fractions
+
+    try:
+        checked = check_class_fractions(fractions, num_classes)
+    except ClassFractionError as exc:
+        key = () if exc.key is None else (str(exc.key),)
+        raise ConfigError(str(exc), ("dataset_params", "class_fractions", *key)) from None
+    return {str(label): fraction for label, fraction in sorted(checked.items())}
 
 
 def check_task(report, name: str, num_classes: int, target_size: int | None = None) -> None:

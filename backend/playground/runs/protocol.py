@@ -24,7 +24,7 @@ checkpoint_interval_s  2.0                 latest checkpoint at most this often 
 Run config (``create``), the body of ``POST /api/runs`` (docs/api.md)::
 
     {"spec": {...}, "dataset": "mnist" | "circle" | ... | "upload:<id>",
-     "dataset_params": {"noise", "n_samples", "val_split", "path"},
+     "dataset_params": {"noise", "n_samples", "val_split", "path", "class_fractions"},
      "epochs": 1, "steps": None, "batch_size": 64, "optimizer": "sgd", "lr": 0.01,
      "optimizer_params": {}, "weight_decay": 0.0, "seed": 0, "shuffle": True,
      "initial_weights": {"run_id": "r_.."} | {"model_id": "m_.."} | None,

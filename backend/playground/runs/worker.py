@@ -145,7 +145,8 @@ class Worker:
         params = dict(job.get("dataset_params") or {})
         ds = load_dataset(job["dataset"], data_dir=job.get("data_dir"), seed=int(cfg.get("seed", 0)),
                           val_split=params.get("val_split", 0.1), noise=params.get("noise"),
-                          n_samples=params.get("n_samples"), path=params.get("path"))
+                          n_samples=params.get("n_samples"), path=params.get("path"),
+                          class_fractions=params.get("class_fractions"))
         want, have = tuple(model.report.input_shape), tuple(ds.x_train.shape[1:])
         if want != have:
             raise ValueError(f"the spec's input_shape {list(want)} does not match dataset "

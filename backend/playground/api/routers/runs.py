@@ -26,7 +26,7 @@ from playground.api.spec_check import check_spec
 from playground.api.uploads import PREFIX
 from playground.engine.data import DATASETS
 from playground.engine.optim import OPTIMIZERS
-from playground.runs.config import TOP_LEVEL_OPTIMIZER_KEYS, check_task
+from playground.runs.config import TOP_LEVEL_OPTIMIZER_KEYS, check_fractions, check_task
 from playground.runs.errors import ConfigError, RunsError
 from playground.viz import budget
 
@@ -74,6 +74,8 @@ async def create_run(body: RunCreate, settings: SettingsDep, manager: ManagerDep
     _check_memory(body, settings)
     config = body.model_dump()
     params = config["dataset_params"]
+    if params.get("class_fractions") is None:
+        params.pop("class_fractions", None)  # records of unbiased runs stay as they were
     if body.dataset.startswith(PREFIX):
         path = uploads.path_of(body.dataset)
         info = uploads.info(body.dataset)
@@ -88,6 +90,8 @@ async def create_run(body: RunCreate, settings: SettingsDep, manager: ManagerDep
         params["path"] = str(path)
         try:
             check_task(report, body.dataset, int(info.get("num_classes") or 0))
+            if params.get("class_fractions") is not None:
+                check_fractions(params["class_fractions"], int(info.get("num_classes") or 0))
         except ConfigError as exc:
             raise field_error(["body", *exc.field], exc.message) from None
     elif body.dataset not in DATASETS:

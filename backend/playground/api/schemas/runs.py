@@ -6,7 +6,7 @@ size, ...) are checked in the router so tests can change them per app.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +26,9 @@ class DatasetParams(BaseModel):
     noise: float | None = Field(default=None, ge=0, le=10)
     n_samples: int | None = Field(default=None, ge=10, le=1_000_000)
     val_split: float = Field(default=0.1, ge=0, lt=1)
+    # class label ("8") -> share of that class's training samples kept (bias demo);
+    # labels are checked against the dataset in the router / run config.
+    class_fractions: dict[str, Annotated[float, Field(gt=0, le=1)]] | None = Field(default=None, max_length=1000)
 
 
 class InitialWeights(BaseModel):
