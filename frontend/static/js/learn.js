@@ -24,6 +24,10 @@ export const NOTES = {
     title: "Per-group accuracy gaps",
     text: "One accuracy number hides who the model fails. Gender Shades reported accuracy per group and the largest gap (up to 34.4%): read the per-class bars, not just the total.",
   },
+  bias: {
+    title: "Who is in the training data",
+    text: "Gender Shades: a group the model rarely sees in training is the group it fails. Keep 1% of one class, train, and compare the per-class bars on the Evaluate tab.",
+  },
   perceptron: {
     title: "Perceptron",
     text: "One linear layer draws one straight boundary per class. It cannot separate XOR or a circle: add a hidden layer with an activation.",

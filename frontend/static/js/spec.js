@@ -3,6 +3,8 @@
  * and from the server's 422 body back to errors per layer (pure, tested).
  */
 
+import { fractionsFor } from "./bias.js";
+
 const WEIGHTED = new Set(["dense", "conv2d"]);
 
 /** Input shape of a dataset record from GET /api/datasets. */
@@ -35,6 +37,8 @@ export function buildRunRequest(config, info, extra = {}) {
     ...extra,
   };
   if (info?.kind === "2d" || info?.kind === "1d") req.dataset_params.noise = config.noise;
+  const fractions = fractionsFor(config.class_fractions, info);
+  if (Object.keys(fractions).length) req.dataset_params.class_fractions = fractions;
   return req;
 }
 

@@ -4,7 +4,8 @@
  * Readable on purpose, so a teacher can edit a link by hand:
  *   #dataset=mnist&opt=adam&lr=0.001&batch=64&epochs=1&seed=0
  *    &layers=conv2d(filters:8,kernel_size:5,padding:same);relu;maxpool2d;flatten;dense(units:10)
- * Only values that differ from DEFAULT_CONFIG are written; unknown keys are ignored
+ * A biased training set reads bias=8:0.01,3:0.5 (class:kept fraction, the
+ * run's dataset_params.class_fractions). Only values that differ from DEFAULT_CONFIG are written; unknown keys are ignored
  * and malformed values fall back to the default, so an old link never breaks the page.
  */
 
@@ -20,6 +21,7 @@ export const DEFAULT_CONFIG = Object.freeze({
   init: "",
   seed: 0,
   layers: [],
+  class_fractions: Object.freeze({}),
 });
 
 // URL key -> [config key, kind]
@@ -77,6 +79,27 @@ export function decodeLayers(text) {
   return out;
 }
 
+/** {"8": 0.01, "3": 0.5} -> "3:0.5,8:0.01" (classes in order; kept-all entries dropped). */
+export function encodeFractions(fractions) {
+  return Object.entries(fractions || {})
+    .filter(([, f]) => Number.isFinite(f) && f > 0 && f < 1)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([c, f]) => `${c}:${f}`)
+    .join(",");
+}
+
+/** The inverse of encodeFractions; pairs that are not class:fraction in (0, 1) are dropped. */
+export function decodeFractions(text) {
+  const out = {};
+  for (const pair of (text || "").split(",")) {
+    const m = /^(\d{1,4}):(\d*\.?\d+(?:e-?\d+)?)$/i.exec(pair.trim());
+    if (!m) continue;
+    const f = Number(m[2]);
+    if (f > 0 && f < 1) out[String(Number(m[1]))] = f;
+  }
+  return out;
+}
+
 export function encodeConfig(config) {
   const parts = [];
   for (const [key, [field]] of Object.entries(FIELDS)) {
@@ -84,12 +107,14 @@ export function encodeConfig(config) {
     if (v === undefined || v === DEFAULT_CONFIG[field]) continue;
     parts.push(`${key}=${safe(v)}`);
   }
+  const bias = encodeFractions(config.class_fractions);
+  if (bias) parts.push(`bias=${bias}`);
   if (config.layers && config.layers.length) parts.push(`layers=${encodeLayers(config.layers)}`);
   return parts.join("&");
 }
 
 export function decodeConfig(hash) {
-  const config = { ...DEFAULT_CONFIG, layers: [] };
+  const config = { ...DEFAULT_CONFIG, layers: [], class_fractions: {} };
   const text = (hash || "").replace(/^#/, "");
   if (!text) return config;
   for (const part of text.split("&")) {
@@ -99,6 +124,10 @@ export function decodeConfig(hash) {
     const raw = part.slice(i + 1);
     if (key === "layers") {
       config.layers = decodeLayers(raw);
+      continue;
+    }
+    if (key === "bias") {
+      config.class_fractions = decodeFractions(raw);
       continue;
     }
     const field = FIELDS[key];

@@ -1,7 +1,8 @@
 /**
  * Horizontal bars: class probabilities of a prediction, or per-class accuracy
  * with the best and worst class marked (the "largest gap" of Gender Shades).
- * drawBars(ctx, {values, labels, best, worst, highlight}, {width, height, format, max, empty})
+ * drawBars(ctx, {values, labels, best, worst, highlight, tags}, {width, height, format, max, empty})
+ * tags: {index: "trained on 1%"}, a small note at the right end of that bar's track.
  */
 
 import { COLORS } from "./theme.js";
@@ -44,5 +45,24 @@ export function drawBars(ctx, data, options) {
     ctx.textAlign = "left";
     ctx.fillStyle = i === data.highlight || i === data.best || i === data.worst ? COLORS.text : COLORS.muted;
     ctx.fillText(fmt(v), width - valueW + 6, cy);
+    const tag = data.tags?.[i];
+    if (tag) drawTag(ctx, tag, width - valueW - 4, cy, barH);
   });
+}
+
+// A pill right-aligned at x, so the note stays readable over a full or empty bar.
+function drawTag(ctx, text, x, cy, barH) {
+  ctx.font = "11px system-ui, sans-serif";
+  const w = ctx.measureText(text).width + 10;
+  const h = Math.min(barH, 16);
+  ctx.fillStyle = "rgba(255, 255, 255, 0.9)";
+  ctx.fillRect(x - w, cy - h / 2, w, h);
+  ctx.strokeStyle = COLORS.bad;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(x - w + 0.5, cy - h / 2 + 0.5, w - 1, h - 1);
+  ctx.fillStyle = COLORS.bad;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.fillText(text, x - w / 2, cy);
+  ctx.font = "12px system-ui, sans-serif";
 }

@@ -12,6 +12,7 @@ import { presetsFor, presetSetup, setupFor } from "../presets.js";
 import { NOTES, notesForLayers } from "../learn.js";
 import { fmtCount, fmtShape } from "../format.js";
 import { drawNetwork } from "../render/network.js";
+import { mountBias } from "./bias.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -184,6 +185,7 @@ export function mountBuild({ store, report }) {
   });
   new ResizeObserver(() => drawNet(store.get())).observe(netCanvas);
 
+  mountBias({ store, datasetInfo });
   const s = store.get();
   renderForm(s, null);
   renderPresets(s);

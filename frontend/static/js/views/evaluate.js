@@ -11,6 +11,7 @@ import { drawBars } from "../render/bars.js";
 import { drawImageGrid } from "../render/imageGrid.js";
 import { fmtPct, fmtNum } from "../format.js";
 import { NOTES } from "../learn.js";
+import { trainedTags } from "../bias.js";
 import { TERMINAL } from "./runControl.js";
 
 const $ = (id) => document.getElementById(id);
@@ -27,10 +28,12 @@ export function mountEval({ store, report }) {
     if (fc) drawConfusion(fc.ctx, { matrix: ev.confusion }, fc);
     const gap = ev.largest_gap;
     const fb = fitCanvas($("chart-perclass"));
-    if (fb) drawBars(fb.ctx, { values: ev.per_class_accuracy, best: gap?.best, worst: gap?.worst }, { ...fb, max: 1, format: (v) => fmtPct(v) });
-    $("gap-text").textContent = gap
+    const tags = trainedTags(s.run);
+    if (fb) drawBars(fb.ctx, { values: ev.per_class_accuracy, best: gap?.best, worst: gap?.worst, tags }, { ...fb, max: 1, format: (v) => fmtPct(v) });
+    const biased = Object.entries(tags).map(([c, t]) => `class ${c} ${t}`);
+    $("gap-text").textContent = (gap
       ? `Largest gap: ${fmtPct(gap.gap)} between class ${gap.best} (${fmtPct(ev.per_class_accuracy[gap.best])}) and class ${gap.worst} (${fmtPct(ev.per_class_accuracy[gap.worst])}).`
-      : "";
+      : "") + (biased.length ? ` Under-represented in training: ${biased.join(", ")} of its samples.` : "");
     const mis = (ev.misclassified || []).filter((m) => Array.isArray(m.image) && Array.isArray(m.image[0]));
     const points = (ev.misclassified || []).length - mis.length;
     $("mis-count").textContent = mis.length ? `${mis.length} shown` : points ? `${points} misclassified points: see the decision boundary on the Train tab` : "none";
