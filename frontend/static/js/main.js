@@ -43,6 +43,46 @@ function initialConfig(datasets) {
   return config;
 }
 
+/**
+ * "Cannot reach the server" stays only while it is true: while that banner is
+ * shown, ask /api/health every few seconds and clear it once the server answers.
+ * Returning to the tab checks too, so a server that stopped meanwhile is named
+ * before the next click fails. The open run's socket handles its own lost banner.
+ */
+const HEALTH_PERIOD_MS = 5000;
+
+function watchServer(store) {
+  const unreachable = (s) => s.banner?.source === "connection" && s.connection !== "lost";
+  let asking = false;
+  const check = async () => {
+    if (asking) return;
+    asking = true;
+    try {
+      await api.health();
+      store.setState((s) => (unreachable(s) ? { banner: null } : null));
+    } catch (err) {
+      if (err.status === 0) {
+        store.setState((s) =>
+          s.banner?.source === "connection" ? null : { banner: { text: err.message, kind: "error", source: "connection" } },
+        );
+      }
+    } finally {
+      asking = false;
+    }
+  };
+  let timer = 0;
+  store.subscribe((s) => {
+    const on = unreachable(s);
+    if (on && !timer) timer = setInterval(check, HEALTH_PERIOD_MS);
+    if (!on && timer) {
+      clearInterval(timer);
+      timer = 0;
+    }
+  });
+  window.addEventListener("focus", check);
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && check());
+}
+
 function main() {
   const boot = readBootstrap();
   const datasets = boot.datasets || [];
@@ -82,8 +122,7 @@ function main() {
   // The open run's id goes in the query string (?run=...), beside the hash's
   // setup, so a link lets a class follow the same run live; the tab too, so
   // the link opens the view the sender was looking at.
-  store.subscribe((s, prev) => {
-    if (s.run?.id === prev.run?.id && s.tab === prev.tab) return;
+  const syncQuery = (s) => {
     const params = new URLSearchParams(location.search);
     if (s.run) params.set("run", s.run.id);
     else params.delete("run");
@@ -91,7 +130,8 @@ function main() {
     else params.delete("tab");
     const query = params.toString();
     history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
-  });
+  };
+  store.subscribe((s, prev) => (s.run?.id !== prev.run?.id || s.tab !== prev.tab) && syncQuery(s));
 
   // Tabs: arrow keys move between them, as the ARIA tabs pattern expects.
   const tabButtons = [...document.querySelectorAll("[role=tab]")];
@@ -136,8 +176,11 @@ function main() {
   mountRuns(ctx);
   mountLearn(ctx);
 
+  // A stale link to a deleted run: the banner says so and the id leaves the address.
   const runParam = new URLSearchParams(location.search).get("run");
-  if (runParam) ctx.openRun(runParam);
+  if (runParam) ctx.openRun(runParam).then((found) => !found && syncQuery(store.get()));
+
+  watchServer(store);
 
   // The bootstrap may be empty when the page is served statically; ask the API.
   if (!datasets.length) api.datasets().then((d) => store.setState({ datasets: d, config: initialConfig(d) })).catch(report);

@@ -15,6 +15,7 @@ import { datasetInfo } from "./build.js";
 const $ = (id) => document.getElementById(id);
 const ACTIVE = new Set(["queued", "running", "paused"]);
 export const TERMINAL = new Set(["finished", "stopped", "diverged", "failed"]);
+const GONE = "That run no longer exists: it was deleted. Start a new one or open another from the Runs tab.";
 
 export function mountRunControl(ctx) {
   const { store, report } = ctx;
@@ -64,11 +65,32 @@ export function mountRunControl(ctx) {
         : { text: "Lost the connection to the server. Retrying every few seconds; the page catches up when it answers again.", kind: "error", source: "connection" },
     }));
 
+  // A run deleted elsewhere (another tab, the CLI) ends its socket with 4404.
+  const onClose = (id) => (e) => {
+    if (e.code === 4404 && store.get().run?.id === id) {
+      const target = store.get().target?.id === id ? { target: null } : {};
+      ctx.closeRun({ banner: { text: GONE, kind: "error" }, ...target });
+    }
+  };
+
   function follow(id) {
     if (socket) socket.close();
     if (store.get().connection !== "ok") store.setState({ connection: "ok" });
-    socket = followRun(id, onMessage, { onConnection, shouldReconnect: () => !TERMINAL.has(store.get().run?.status) });
+    socket = followRun(id, onMessage, { onConnection, onClose: onClose(id), shouldReconnect: () => !TERMINAL.has(store.get().run?.status) });
   }
+
+  /** Forget the open run at once (deleted, or Reset): no socket retrying, "No run yet"; `patch` goes along. */
+  ctx.closeRun = (patch = {}) => {
+    if (socket) socket.close();
+    socket = null;
+    store.setState((s) => ({
+      run: null,
+      history: emptyHistory(),
+      evaluation: null,
+      connection: "ok",
+      ...patch,
+    }));
+  };
 
   // Fill holes left by skipped step events from the stored history, checked every 1.5 s.
   // The stored history may itself be sampled: after a fill, wait for new steps
@@ -102,6 +124,7 @@ export function mountRunControl(ctx) {
     if (socket && run && run.status === "running" && !document.hidden) socket.send({ type: "snapshot" });
   }, 1000);
 
+  // Resolves to false when the run does not exist (a stale link), else true.
   ctx.openRun = async (id, { tab } = {}) => {
     try {
       const run = await api.run(id);
@@ -128,8 +151,13 @@ export function mountRunControl(ctx) {
       if (ACTIVE.has(run.status)) follow(id);
       else if (socket) socket.close();
     } catch (err) {
-      report(err);
+      if (err.status !== 404) report(err);
+      else {
+        store.setState({ banner: { text: GONE, kind: "error" } });
+        return false;
+      }
     }
+    return true;
   };
 
   $("btn-start").addEventListener("click", async () => {
@@ -164,11 +192,7 @@ export function mountRunControl(ctx) {
   });
   $("btn-step").addEventListener("click", act("step", { n: 10 }));
   $("btn-stop").addEventListener("click", act("stop"));
-  $("btn-reset").addEventListener("click", () => {
-    if (socket) socket.close();
-    socket = null;
-    store.setState({ run: null, history: emptyHistory(), evaluation: null, tab: "build", connection: "ok" });
-  });
+  $("btn-reset").addEventListener("click", () => ctx.closeRun({ tab: "build" }));
 
   const patchLr = debounce(async (lr) => {
     const run = store.get().run;

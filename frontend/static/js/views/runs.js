@@ -60,7 +60,9 @@ export function mountRuns(ctx) {
       try {
         await api.deleteRun(r.id);
         compare = compare.filter((id) => id !== r.id);
-        if (store.get().run?.id === r.id) store.setState({ run: null });
+        // The open run goes at once: its socket would otherwise retry until the server says 4404.
+        if (store.get().run?.id === r.id) ctx.closeRun();
+        if (store.get().target?.kind === "run" && store.get().target.id === r.id) store.setState({ target: null });
         refresh();
       } catch (err) {
         report(err);
