@@ -65,6 +65,51 @@ def test_perceptron_converges_on_separable_data_and_not_on_xor(client):
     assert not xor["converged"] and xor["epochs"] == 20 and xor["accuracy"] < 1.0
 
 
+def multiclass_perceptron(x, y, k, lr, max_epochs):
+    """The notes' multi-class rule, written out: W (K, D), b (K,) from 0; per
+    sample p = argmax(W x + b) (lowest index on ties), and on a mistake
+    w_a += lr x, w_p -= lr x (the same for b). -> the (W, b) after each sample."""
+    w, b, trace = np.zeros((k, x.shape[1])), np.zeros(k), []
+    for _ in range(max_epochs):
+        mistakes = 0
+        for xi, a in zip(x, y):
+            p = int(np.argmax(w @ xi + b))
+            if p != a:
+                mistakes += 1
+                w[a] += lr * xi
+                w[p] -= lr * xi
+                b[a] += lr
+                b[p] -= lr
+            trace.append((p, w.copy(), b.copy()))
+        if mistakes == 0:
+            break
+    return trace
+
+
+@pytest.mark.parametrize("classes, dataset", [(3, "separable"), (4, "overlapping")])
+def test_multiclass_perceptron_matches_the_rule(client, classes, dataset):
+    d = post(client, "perceptron", {"classes": classes, "dataset": dataset, "n_samples": 40, "lr": 0.5,
+                                    "max_epochs": 8, "seed": 2})
+    x, y = np.array(d["points"]), np.array(d["labels"])
+    assert d["classes"] == classes and sorted(set(y.tolist())) == list(range(classes))
+    trace = multiclass_perceptron(x, y, classes, 0.5, 8)
+    assert len(d["steps"]) == len(trace) == 40 * d["epochs"]
+    for step, (p, w, b) in zip(d["steps"], trace):
+        assert step["prediction"] == p
+        assert np.allclose(step["w"], w) and np.allclose(step["b"], b)
+        # only the true and the predicted rows move, by +-lr x
+        diff = np.array(step["w"]) - np.array(step["w_before"])
+        onehot = np.eye(classes)[step["label"]] - np.eye(classes)[p]
+        assert np.allclose(diff, 0.5 * np.outer(onehot, step["x"])) and step["error"] == onehot.tolist()
+        assert step["updated"] == (p != step["label"])
+    w, b = np.array(d["w"]), np.array(d["b"])
+    assert d["accuracy"] == pytest.approx(float((np.argmax(x @ w.T + b, axis=1) == y).mean()))
+    if dataset == "separable":
+        assert d["converged"] and d["accuracy"] == 1.0
+    else:
+        assert not d["converged"] and d["epochs"] == 8
+
+
 def test_softmax_probabilities_loss_and_gradient(client):
     logits, label = [2.0, -1.0, 0.5, 3.0], 2
     d = post(client, "softmax", {"logits": logits, "label": label})
@@ -145,6 +190,9 @@ def test_vectorize_times_both_and_agrees(client):
     ("differentiation", {"expression": "relu(x)*x - 2/x", "x": 0.0}, "x"),
     ("perceptron", {"n_samples": 501}, "n_samples"),
     ("perceptron", {"dataset": "spiral"}, "dataset"),
+    ("perceptron", {"classes": 5}, "classes"),
+    ("perceptron", {"classes": 1}, "classes"),
+    ("perceptron", {"classes": 3, "dataset": "xor"}, "dataset"),
     ("softmax", {"logits": [1.0]}, "logits"),
     ("softmax", {"logits": [1.0, 2.0], "label": 2}, "label"),
     ("softmax", {"logits": [1.0, 1e9]}, "logits"),

@@ -1,7 +1,7 @@
 """The Learn labs: small server computations behind the Learn tab's interactive figures.
 
 POST /api/labs/differentiation   f(x), forward/central differences, dual-number and backward() derivatives, error vs h
-POST /api/labs/perceptron        the perceptron rule on a 2-D toy set, every update recorded
+POST /api/labs/perceptron        the binary or multi-class perceptron rule on a 2-D toy set, every update recorded
 POST /api/labs/softmax           softmax probabilities, cross-entropy and its gradient w.r.t. the logits
 POST /api/labs/activations       an activation and its slope (by backward()), and the gradient through a chain of them
 POST /api/labs/descent           MSE loss surface of y = w x + b, full-batch GD and mini-batch SGD paths
@@ -57,7 +57,7 @@ def differentiation(body: DifferentiationRequest) -> dict[str, Any]:
 
 @router.post("/perceptron", responses=R)
 def perceptron(body: PerceptronRequest) -> dict[str, Any]:
-    return _lab(perceptron_trace, body.dataset, body.n_samples, body.lr, body.max_epochs, body.seed)
+    return _lab(perceptron_trace, body.dataset, body.n_samples, body.lr, body.max_epochs, body.seed, body.classes)
 
 
 @router.post("/softmax", responses=R)

@@ -24,7 +24,9 @@ class DifferentiationRequest(_Body):
 
 
 class PerceptronRequest(_Body):
-    dataset: Literal["separable", "xor"] = "separable"
+    dataset: Literal["separable", "xor", "overlapping"] = Field(
+        default="separable", description='"xor" only with classes = 2; "overlapping" blobs may not separate')
+    classes: int = Field(default=2, ge=2, le=4, description="2: binary perceptron; 3 or 4: multi-class (argmax) on blobs")
     n_samples: int = Field(default=30, ge=4, le=200)
     lr: float = Field(default=1.0, gt=0, le=10)
     max_epochs: int = Field(default=30, ge=1, le=500, description="capped so epochs x n_samples <= 2000")

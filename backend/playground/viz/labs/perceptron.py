@@ -4,6 +4,12 @@ The trainer (engine.perceptron.train_perceptron) runs unchanged, sample by
 sample in file order; a thin recorder around the model notes, for every sample
 it judges, the weights before and after, the prediction f(x) and the error
 a - f(x). The page replays the list to move the decision line w.x + b = 0.
+
+With classes = 3 or 4 the model is the engine's MultiClassPerceptron on a
+seeded blob set: one weight row per class (w_k, b_k), prediction argmax_k
+w_k.x + b_k, and on a mistake w_true += lr x, w_predicted -= lr x (the notes'
+lr (onehot(a) - onehot(f(x))) x). Rows are sent class by class, so the page
+can shade the argmax regions and name the two rows an update changes.
 """
 
 from __future__ import annotations
@@ -11,12 +17,17 @@ from __future__ import annotations
 import numpy as np
 
 from playground.engine.data.toy import make_2d
-from playground.engine.perceptron import Perceptron, train_perceptron
+from playground.engine.perceptron import MultiClassPerceptron, Perceptron, train_perceptron
 from playground.viz.labs import LabError
 
-DATASETS = ("separable", "xor")
+DATASETS = ("separable", "xor", "overlapping")
+MULTI_DATASETS = ("separable", "overlapping")
+CLASSES = (2, 3, 4)
 MAX_STEPS = 2000
 _MARGIN = 0.25  # keeps separable points off the true line, so the rule converges in a few epochs
+# Blob centres on a circle: (radius, spread). Separable blobs sit about 8
+# spreads apart even for 4 classes; overlapping ones share their edges.
+_BLOBS = {"separable": (3.5, 0.6), "overlapping": (1.8, 1.3)}
 
 
 class _Recorder:
@@ -46,9 +57,55 @@ class _Recorder:
         return wrong
 
 
-def make_points(dataset: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """-> x: (n, 2) in about [-5, 5]^2, y: (n,) in {0, 1}."""
+class _MultiRecorder:
+    """Wraps a MultiClassPerceptron like _Recorder; weights logged as rows per class."""
+
+    def __init__(self, model: MultiClassPerceptron, n: int):
+        self.model, self.n, self.steps = model, n, []
+
+    def predict(self, x):
+        return self.model.predict(x)
+
+    def check_labels(self, y):
+        self.model.check_labels(y)
+
+    def update(self, x, a, lr):
+        k = len(self.steps)
+        w0, b0 = self.model.w.T.tolist(), self.model.b.tolist()
+        prediction = int(self.model.predict(x)[0])
+        wrong = self.model.update(x, a, lr)
+        self.steps.append({
+            "epoch": k // self.n, "index": k % self.n, "x": x[0].tolist(), "label": int(a[0]),
+            "prediction": prediction, "error": self._error(int(a[0]), prediction),
+            "w_before": w0, "b_before": b0,
+            "w": self.model.w.T.tolist(), "b": self.model.b.tolist(), "updated": bool(wrong),
+        })
+        return wrong
+
+    def _error(self, label: int, prediction: int) -> list[int]:
+        """onehot(a) - onehot(f(x)): all zero when right."""
+        err = [0] * self.model.n_classes
+        err[label] += 1
+        err[prediction] -= 1
+        return err
+
+
+def make_blobs(dataset: str, n: int, classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """`classes` Gaussian clusters, centres evenly on a circle at a random turn."""
+    radius, spread = _BLOBS[dataset]
+    turn = rng.uniform(0, 2 * np.pi)
+    angles = turn + 2 * np.pi * np.arange(classes) / classes
+    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    y = rng.permutation(np.arange(n) % classes)  # balanced, in random order
+    x = np.clip(centres[y] + spread * rng.standard_normal((n, 2)), -5.5, 5.5)
+    return x, y.astype(np.int64)
+
+
+def make_points(dataset: str, n: int, seed: int, classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """-> x: (n, 2) in about [-5, 5]^2, y: (n,) in [0, classes)."""
     rng = np.random.default_rng(seed)
+    if dataset == "overlapping" or classes > 2:
+        return make_blobs(dataset, n, classes, rng)
     if dataset == "xor":
         x, y = make_2d("xor", n, 0.0, rng)
         return x.astype(np.float64), y
@@ -64,18 +121,26 @@ def make_points(dataset: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray
     return x, (x @ normal - offset > 0).astype(np.int64)
 
 
-def perceptron_trace(dataset: str, n_samples: int, lr: float, max_epochs: int, seed: int) -> dict:
-    if dataset not in DATASETS:
-        raise LabError("dataset", f"dataset must be one of {DATASETS}, got {dataset!r}")
+def perceptron_trace(dataset: str, n_samples: int, lr: float, max_epochs: int, seed: int, classes: int = 2) -> dict:
+    if classes not in CLASSES:
+        raise LabError("classes", f"classes must be one of {CLASSES}, got {classes!r}")
+    if dataset not in (DATASETS if classes == 2 else MULTI_DATASETS):
+        allowed = DATASETS if classes == 2 else MULTI_DATASETS
+        raise LabError("dataset", f"with {classes} classes dataset must be one of {allowed}, got {dataset!r}")
     epochs = min(max_epochs, MAX_STEPS // n_samples)
     if epochs < 1:
         raise LabError("n_samples", f"n_samples must be at most {MAX_STEPS}")
-    x, y = make_points(dataset, n_samples, seed)
-    recorder = _Recorder(Perceptron(2), n_samples)
+    x, y = make_points(dataset, n_samples, seed, classes)
+    if classes == 2:
+        recorder = _Recorder(Perceptron(2), n_samples)
+    else:
+        recorder = _MultiRecorder(MultiClassPerceptron(2, classes), n_samples)
     result = train_perceptron(recorder, x, y, lr=lr, max_epochs=epochs)
     model = recorder.model
+    multi = classes > 2
     return {
         "dataset": dataset,
+        "classes": classes,
         "lr": lr,
         "points": x.tolist(),
         "labels": y.tolist(),
@@ -83,7 +148,7 @@ def perceptron_trace(dataset: str, n_samples: int, lr: float, max_epochs: int, s
         "converged": result.converged,
         "epochs": result.epochs,
         "errors_per_epoch": result.errors,
-        "w": model.w.tolist(),
-        "b": float(model.b),
+        "w": model.w.T.tolist() if multi else model.w.tolist(),
+        "b": model.b.tolist() if multi else float(model.b),
         "accuracy": float((model.predict(x) == y).mean()),
     }
