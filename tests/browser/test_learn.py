@@ -67,6 +67,28 @@ def test_learn_labs(page, shot):
     show(page, "#perc-title")
     shot(page, "learn-perceptron-xor")
 
+    # multi-class: 3 classes on blobs, argmax regions; a mistake moves two rows of W
+    page.select_option("#perc-classes", "3")
+    page.wait_for_function("document.querySelector('#perc-step').textContent.includes('argmax')", timeout=10_000)
+    assert page.input_value("#perc-data") == "separable"
+    for _ in range(3):
+        page.click("#perc-next")
+    assert page.text_content("#perc-pos").startswith("update 3 /")
+    assert "f(x) = argmax" in page.text_content("#perc-step")
+    page.click("#perc-reset")
+    mistakes = 0
+    for _ in range(30):  # on to the second mistake: by then W has moved three rows
+        page.click("#perc-next")
+        mistakes += "Wrong" in (text := page.text_content("#perc-step"))
+        if mistakes == 2:
+            break
+    assert "+= 1\u00b7x" in text and "\u2212= 1\u00b7x" in text
+    show(page, "#perc-title")
+    shot(page, "learn-perceptron-multiclass")
+    page.click("#perc-last")
+    assert page.text_content("#perc-end").startswith("Converged")
+    page.select_option("#perc-classes", "2")
+
     # softmax: a logit slider changes the loss
     loss = page.text_content("#sm-loss")
     set_range(page, "#sm-logit-0", -3)

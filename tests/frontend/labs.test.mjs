@@ -2,8 +2,8 @@
 // the decision line clipped to the plot, and the loss-surface bands.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describeStep, describeEnd, advance, fmtVec, hFromSlider } from "../../frontend/static/js/labText.js";
-import { lineInBox } from "../../frontend/static/js/render/labPlane.js";
+import { describeStep, describeMultiStep, describeEnd, advance, fmtVec, hFromSlider } from "../../frontend/static/js/labText.js";
+import { lineInBox, argmaxClass } from "../../frontend/static/js/render/labPlane.js";
 import { band } from "../../frontend/static/js/render/lossSurface.js";
 import { plotRange } from "../../frontend/static/js/render/xyPlot.js";
 
@@ -21,6 +21,27 @@ test("describeStep spells the rule with this update's numbers", () => {
 test("describeEnd says converged or not", () => {
   assert.match(describeEnd({ converged: true, epochs: 3, errors_per_epoch: [4, 1, 0] }), /^Converged: epoch 3.*4, 1, 0/);
   assert.match(describeEnd({ converged: false, epochs: 60, errors_per_epoch: [9, 12] }), /Not converged after 60 epochs \(last epoch: 12/);
+});
+
+test("describeMultiStep names the two rows a mistake changes", () => {
+  const multi = {
+    epoch: 0, index: 2, x: [1, 2], label: 2, prediction: 0, error: [-1, 0, 1], updated: true,
+    w_before: [[0, 0], [0, 0], [0, 0]], b_before: [0, 0, 0], w: [[-1, -2], [0, 0], [1, 2]], b: [-1, 0, 1],
+  };
+  const text = describeMultiStep(multi, 1);
+  assert.match(text, /f\(x\) = argmax = 0/);
+  assert.match(text, /w2 \+= 1\u00b7x: \(0, 0\) \u2192 \(1, 2\), b2 0 \u2192 1/);
+  assert.match(text, /w0 \u2212= 1\u00b7x: \(0, 0\) \u2192 \(-1, -2\), b0 0 \u2192 -1/);
+  assert.doesNotMatch(text, /w1/);
+  assert.match(describeMultiStep({ ...multi, prediction: 2, error: [0, 0, 0], updated: false }, 1), /no change/);
+});
+
+test("argmaxClass picks the highest score, the lowest class on ties", () => {
+  const w = [[1, 0], [0, 1], [-1, 0]];
+  assert.equal(argmaxClass(w, [0, 0, 0], 3, 1), 0);
+  assert.equal(argmaxClass(w, [0, 0, 0], 1, 3), 1);
+  assert.equal(argmaxClass(w, [0, 0, 0], -3, 1), 2);
+  assert.equal(argmaxClass([[0, 0], [0, 0]], [0, 0], 5, 5), 0);
 });
 
 test("advance clamps the playback position", () => {

@@ -2,11 +2,13 @@
  * Perceptron lab: the server runs the engine's perceptron trainer and returns
  * every update; the page replays them (step, play, end) moving the line
  * w.x + b = 0 and spelling out the rule w += lr (a - f(x)) x with the numbers.
+ * With 3 or 4 classes the plane shows the argmax regions of W and the readout
+ * the two rows a mistake changes (w_true += lr x, w_predicted -= lr x).
  */
 
 import { fitCanvas } from "../../dom.js";
 import { drawPlane } from "../../render/labPlane.js";
-import { describeStep, describeEnd, advance } from "../../labText.js";
+import { describeStep, describeMultiStep, describeEnd, advance } from "../../labText.js";
 import { labCaller } from "./request.js";
 
 const $ = (id) => document.getElementById(id);
@@ -28,15 +30,18 @@ export function mountPerceptron({ report }) {
     if (!result) return;
     const steps = result.steps;
     const last = position > 0 ? steps[position - 1] : null;
-    const shown = last ? { w: last.w, b: last.b } : { w: [0, 0], b: 0 };
+    const k = result.classes ?? 2;
+    const zero = k > 2 ? { w: Array.from({ length: k }, () => [0, 0]), b: Array(k).fill(0) } : { w: [0, 0], b: 0 };
+    const shown = last ? { w: last.w, b: last.b } : zero;
     const fc = fitCanvas($("perc-plane"));
     if (fc) {
       drawPlane(fc.ctx, {
-        points: result.points, labels: result.labels, ...shown,
+        points: result.points, labels: result.labels, classes: k, ...shown,
         current: last ? last.index : null, wrong: last ? last.updated : false,
       }, { ...fc, range: RANGE });
     }
-    $("perc-step").textContent = last ? describeStep(last, result.lr) : "w = (0, 0), b = 0: every point is called 0. Press Step.";
+    const start = k > 2 ? `W = 0, b = 0: every score ties, so argmax calls every point 0. Press Step.` : "w = (0, 0), b = 0: every point is called 0. Press Step.";
+    $("perc-step").textContent = last ? (k > 2 ? describeMultiStep : describeStep)(last, result.lr) : start;
     $("perc-pos").textContent = `update ${position} / ${steps.length}`;
     $("perc-end").textContent = position === steps.length ? describeEnd(result) : "";
   }
@@ -50,8 +55,13 @@ export function mountPerceptron({ report }) {
       draw();
     },
   });
-  const load = () =>
-    call.now({ dataset: $("perc-data").value, lr: Number($("perc-lr").value), seed: Number($("perc-seed").value), n_samples: 30, max_epochs: 60 });
+  const load = () => {
+    const classes = Number($("perc-classes").value);
+    // XOR is a two-class set: with more classes the select offers only the blobs
+    $("perc-data").querySelector('option[value="xor"]').disabled = classes > 2;
+    if (classes > 2 && $("perc-data").value === "xor") $("perc-data").value = "separable";
+    call.now({ dataset: $("perc-data").value, classes, lr: Number($("perc-lr").value), seed: Number($("perc-seed").value), n_samples: 30, max_epochs: 60 });
+  };
 
   const move = (n) => {
     if (!result) return;
@@ -83,7 +93,7 @@ export function mountPerceptron({ report }) {
     timer = setInterval(() => move(1), PLAY_MS);
     return undefined;
   });
-  for (const id of ["perc-data", "perc-lr", "perc-seed"]) $(id).addEventListener("change", load);
+  for (const id of ["perc-classes", "perc-data", "perc-lr", "perc-seed"]) $(id).addEventListener("change", load);
   $("perc-new").addEventListener("click", () => {
     $("perc-seed").value = String(Number($("perc-seed").value) + 1);
     load();
