@@ -1,6 +1,7 @@
 """Engine vs PyTorch CPU: training throughput and single-image latency.
 
     python -m benchmarks.engine [--samples 60000] [--threads 2,1] [--models mlp,cnn] [--repeats 1]
+                                [--memory-steps 200]
 
 One epoch of MNIST-shaped float32 random data (60,000 x 28x28x1, 10 classes),
 plain SGD, same models on both sides:
@@ -17,6 +18,10 @@ after the other, at each thread count (numpy's BLAS through threadpoolctl,
 torch.set_num_threads), so the ratios compare like with like on a shared,
 noisy machine. Latency: the median of many single-image predictions
 (``Model.predict_proba`` vs ``softmax(net(x))`` under no_grad).
+
+Memory: at the end the peak resident memory table of ``benchmarks.memory``
+(training ``--memory-steps`` steps and one-image inference, each side in its
+own fresh process; ``--memory-steps 0`` leaves it out).
 
 Targets (issue 2): MLP >= 1.1x PyTorch, CNN >= 0.8x, latency < 1 ms.
 """
@@ -177,6 +182,8 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", default="2,1", help="comma-separated thread counts")
     ap.add_argument("--models", default="mlp,cnn")
     ap.add_argument("--repeats", type=int, default=1, help="epochs per side; the run with the median ratio is shown")
+    ap.add_argument("--memory-steps", type=int, default=200,
+                    help="training steps for the peak-memory table (benchmarks.memory); 0 skips it")
     args = ap.parse_args(argv)
     import torch
 
@@ -210,6 +217,12 @@ def main(argv=None) -> None:
     print("|---|---|---|---|")
     for name, (ours, theirs) in lat.items():
         print(f"| {name} | {ours:.0f} | {theirs:.0f} | < 1000 |")
+    if args.memory_steps > 0:
+        from benchmarks import memory  # imports this module's builders, so not at the top
+
+        mem_threads = min(int(t) for t in args.threads.split(","))
+        results = memory.measure(tuple(models), args.memory_steps, args.samples, mem_threads)
+        memory.print_report(results, args.memory_steps, args.samples, mem_threads)
 
 
 if __name__ == "__main__":
