@@ -179,7 +179,8 @@ def print_report(results: dict, steps: int, samples: int, threads: int) -> None:
             ratio = f"{de / dt:.2f}x" if dt > 0 else "n/a (torch +0)"
         print(f"| {label} | {name} | {batch} | " + " | ".join(cells) + f" | {ratio} |")
     print(f"base: after imports + data ({samples:,} samples, train) or + built model (infer); "
-          "peak: VmHWM during the task; +task: peak - base, the task's own memory; ratio: engine +task / PyTorch +task.")
+          "peak: VmHWM during the task;\n+task: peak - base, the task's own memory; "
+          "ratio: engine +task / PyTorch +task.")
     split = [(task, name, sides) for (task, name), sides in results.items()
              if all(r["grown"] for r in sides.values())]
     if split:
