@@ -33,6 +33,7 @@ export function buildRunRequest(config, info, extra = {}) {
     batch_size: config.batch_size,
     optimizer: config.optimizer,
     lr: config.lr,
+    lr_schedule: config.lr_schedule || "constant",
     seed: config.seed,
     ...extra,
   };

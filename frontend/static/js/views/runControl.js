@@ -139,6 +139,7 @@ export function mountRunControl(ctx) {
         layers: run.spec?.layers || store.get().config.layers,
         optimizer: c.optimizer ?? store.get().config.optimizer,
         lr: c.lr ?? store.get().config.lr,
+        lr_schedule: c.lr_schedule ?? "constant",
         batch_size: c.batch_size ?? store.get().config.batch_size,
         epochs: c.epochs ?? store.get().config.epochs,
         steps: c.steps || 0,
