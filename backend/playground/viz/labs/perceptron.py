@@ -31,10 +31,13 @@ _BLOBS = {"separable": (3.5, 0.6), "overlapping": (1.8, 1.3)}
 
 
 class _Recorder:
-    """Wraps a Perceptron; trainer calls pass through and each update is logged."""
+    """Wraps a Perceptron or MultiClassPerceptron; trainer calls pass through and
+    each update is logged. Multi-class weights are logged as one row per class,
+    and the error as onehot(a) - onehot(f(x)) (all zero when right)."""
 
-    def __init__(self, model: Perceptron, n: int):
+    def __init__(self, model: Perceptron | MultiClassPerceptron, n: int):
         self.model, self.n, self.steps = model, n, []
+        self.multi = isinstance(model, MultiClassPerceptron)
 
     def predict(self, x):
         return self.model.predict(x)
@@ -42,52 +45,31 @@ class _Recorder:
     def check_labels(self, y):
         self.model.check_labels(y)
 
-    def update(self, x, a, lr):
-        # batch_size 1 and no shuffling: the k-th update is sample k mod N
-        k = len(self.steps)
-        w0, b0 = self.model.w.copy(), float(self.model.b)
-        prediction = int(self.model.predict(x)[0])
-        wrong = self.model.update(x, a, lr)
-        self.steps.append({
-            "epoch": k // self.n, "index": k % self.n, "x": x[0].tolist(), "label": int(a[0]),
-            "prediction": prediction, "error": int(a[0]) - prediction,
-            "w_before": w0.tolist(), "b_before": b0,
-            "w": self.model.w.tolist(), "b": float(self.model.b), "updated": bool(wrong),
-        })
-        return wrong
+    def _weights(self) -> tuple:
+        m = self.model
+        return (m.w.T.tolist(), m.b.tolist()) if self.multi else (m.w.tolist(), float(m.b))
 
-
-class _MultiRecorder:
-    """Wraps a MultiClassPerceptron like _Recorder; weights logged as rows per class."""
-
-    def __init__(self, model: MultiClassPerceptron, n: int):
-        self.model, self.n, self.steps = model, n, []
-
-    def predict(self, x):
-        return self.model.predict(x)
-
-    def check_labels(self, y):
-        self.model.check_labels(y)
-
-    def update(self, x, a, lr):
-        k = len(self.steps)
-        w0, b0 = self.model.w.T.tolist(), self.model.b.tolist()
-        prediction = int(self.model.predict(x)[0])
-        wrong = self.model.update(x, a, lr)
-        self.steps.append({
-            "epoch": k // self.n, "index": k % self.n, "x": x[0].tolist(), "label": int(a[0]),
-            "prediction": prediction, "error": self._error(int(a[0]), prediction),
-            "w_before": w0, "b_before": b0,
-            "w": self.model.w.T.tolist(), "b": self.model.b.tolist(), "updated": bool(wrong),
-        })
-        return wrong
-
-    def _error(self, label: int, prediction: int) -> list[int]:
-        """onehot(a) - onehot(f(x)): all zero when right."""
+    def _error(self, label: int, prediction: int):
+        if not self.multi:
+            return label - prediction
         err = [0] * self.model.n_classes
         err[label] += 1
         err[prediction] -= 1
         return err
+
+    def update(self, x, a, lr):
+        # batch_size 1 and no shuffling: the k-th update is sample k mod N
+        k = len(self.steps)
+        w0, b0 = self._weights()
+        prediction = int(self.model.predict(x)[0])
+        wrong = self.model.update(x, a, lr)
+        w, b = self._weights()
+        self.steps.append({
+            "epoch": k // self.n, "index": k % self.n, "x": x[0].tolist(), "label": int(a[0]),
+            "prediction": prediction, "error": self._error(int(a[0]), prediction),
+            "w_before": w0, "b_before": b0, "w": w, "b": b, "updated": bool(wrong),
+        })
+        return wrong
 
 
 def make_blobs(dataset: str, n: int, classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -134,7 +116,7 @@ def perceptron_trace(dataset: str, n_samples: int, lr: float, max_epochs: int, s
     if classes == 2:
         recorder = _Recorder(Perceptron(2), n_samples)
     else:
-        recorder = _MultiRecorder(MultiClassPerceptron(2, classes), n_samples)
+        recorder = _Recorder(MultiClassPerceptron(2, classes), n_samples)
     result = train_perceptron(recorder, x, y, lr=lr, max_epochs=epochs)
     model = recorder.model
     multi = classes > 2
