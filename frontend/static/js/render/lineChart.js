@@ -7,6 +7,7 @@
 import { extent, linearScale, logScale, niceTicks, logTicks, downsample } from "../scale.js";
 import { fmtNum } from "../format.js";
 import { COLORS } from "./theme.js";
+import { drawYGrid } from "./axes.js";
 
 const MARGIN = { left: 46, right: 12, top: 22, bottom: 26 };
 const MAX_POINTS = 600; // per series, whatever the run length
@@ -42,20 +43,7 @@ export function drawLineChart(ctx, data, options) {
   const x = linearScale([x0, Math.max(xs[1], x0 + 1)], [M.left, M.left + plotW]);
   const y = options.yLog ? logScale(ys, [M.top + plotH, M.top]) : linearScale(ys, [M.top + plotH, M.top]);
 
-  // grid and y labels
-  ctx.strokeStyle = COLORS.grid;
-  ctx.fillStyle = COLORS.muted;
-  ctx.lineWidth = 1;
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const t of yt) {
-    const py = Math.round(y(t)) + 0.5;
-    ctx.beginPath();
-    ctx.moveTo(M.left, py);
-    ctx.lineTo(M.left + plotW, py);
-    ctx.stroke();
-    ctx.fillText(fmtNum(t, 2), M.left - 5, py);
-  }
+  drawYGrid(ctx, yt, y, M, plotW);
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   // x is a step count: fractional ticks would name steps that do not exist

@@ -10,6 +10,7 @@
 import { extent, linearScale, logScale, niceTicks, logTicks } from "../scale.js";
 import { fmtNum } from "../format.js";
 import { COLORS } from "./theme.js";
+import { drawYGrid } from "./axes.js";
 
 const M = { left: 50, right: 12, top: 22, bottom: 30 };
 
@@ -45,19 +46,7 @@ export function drawXY(ctx, data, options) {
   const x = (options.xLog ? logScale : linearScale)(xr, [M.left, M.left + plotW]);
   const y = (options.yLog ? logScale : linearScale)(yr, [M.top + plotH, M.top]);
 
-  ctx.lineWidth = 1;
-  ctx.fillStyle = COLORS.muted;
-  ctx.strokeStyle = COLORS.grid;
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const t of axisTicks(yr, options.yLog)) {
-    const py = Math.round(y(t)) + 0.5;
-    ctx.beginPath();
-    ctx.moveTo(M.left, py);
-    ctx.lineTo(M.left + plotW, py);
-    ctx.stroke();
-    ctx.fillText(fmtNum(t, 2), M.left - 5, py);
-  }
+  drawYGrid(ctx, axisTicks(yr, options.yLog), y, M, plotW);
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   for (const t of axisTicks(xr, options.xLog)) {
