@@ -242,6 +242,10 @@ def cmd_predict(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
 
+    # The app factory reads its settings from the environment: it must know the
+    # bind (a non-loopback bind defaults to tokens mode) and the port (teacher link).
+    os.environ["PLAYGROUND_HOST"] = args.host
+    os.environ["PLAYGROUND_PORT"] = str(args.port)
     # Clients only send small control messages over the websocket; a 64 KiB cap
     # refuses a flood before it is read into memory (uvicorn's default is 16 MiB).
     uvicorn.run("playground.api.app:create_app", factory=True, host=args.host, port=args.port,

@@ -60,14 +60,20 @@ def test_index_without_frontend(tmp_path):
 
 
 def test_bootstrap_context(client):
-    from playground.api.frontend import bootstrap
+    """The page carries its bootstrap data as JSON: the catalog, datasets, limits,
+    the visitor's session and the tab names presenter mode pins."""
+    import json
+    import re
 
-    class Req:
-        app = client.app
-
-    data = bootstrap(Req())
-    assert set(data) == {"layers", "datasets", "limits"}
+    html = client.get("/").text
+    found = re.search(r'<script type="application/json" id="bootstrap">(.*?)</script>', html, re.S)
+    assert found, "no bootstrap script in the page"
+    data = json.loads(found.group(1))
+    assert set(data) == {"layers", "datasets", "limits", "session", "tabs"}
     assert data["limits"]["max_params"] == 5_000_000
+    assert data["session"] == {"id": "local", "name": "local user", "role": "teacher", "auth": "open"}
+    assert "dense" in {layer["type"] for layer in data["layers"]}
+    assert "learn" in data["tabs"] and "mnist" in {d["name"] for d in data["datasets"]}
 
 
 def test_settings_from_environment(monkeypatch, tmp_path):

@@ -22,6 +22,7 @@ from playground.runs.errors import (
     QueueFull,
     RunNotFound,
     RunStateError,
+    UserLimit,
 )
 
 # A body with thousands of bad items gets the first ones, each message bounded.
@@ -37,14 +38,25 @@ def field_error(loc: Sequence, msg: str, kind: str = "value_error") -> RequestVa
 class ApiError(Exception):
     """A plain-message error with a status (detail is a string)."""
 
-    def __init__(self, status_code: int, detail: str):
+    def __init__(self, status_code: int, detail: str, headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status_code = status_code
         self.detail = detail
+        self.headers = headers
 
 
-def _json(status: int, detail) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": detail})
+def too_many(detail: str, retry_after_s: float) -> ApiError:
+    """A 429 that says which limit and when to retry (also as Retry-After)."""
+    seconds = max(1, math.ceil(retry_after_s))
+    return ApiError(429, f"{detail}; retry in {seconds} s", {"Retry-After": str(seconds)})
+
+
+# Runs free their share when they finish: no exact time to promise, a short retry.
+RUN_RETRY_S = 10
+
+
+def _json(status: int, detail, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
 
 
 def _plain(value):
@@ -84,7 +96,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError):
-        return _json(exc.status_code, exc.detail)
+        return _json(exc.status_code, exc.detail, exc.headers)
 
     @app.exception_handler(RunNotFound)
     async def _run_not_found(_: Request, exc: RunNotFound):
@@ -100,7 +112,11 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueueFull)
     async def _queue_full(_: Request, exc: QueueFull):
-        return _json(429, exc.message)
+        return _json(429, exc.message, {"Retry-After": str(RUN_RETRY_S)})
+
+    @app.exception_handler(UserLimit)
+    async def _user_limit(_: Request, exc: UserLimit):
+        return _json(429, exc.message, {"Retry-After": str(RUN_RETRY_S)})
 
     @app.exception_handler(ConfigError)
     async def _config(_: Request, exc: ConfigError):

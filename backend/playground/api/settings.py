@@ -6,10 +6,12 @@ Tests build their own `Settings(home=tmp_path, ...)` and pass it to
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,6 +45,25 @@ class Settings(BaseSettings):
     max_batch_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1)
     runs_kept: int = Field(default=200, ge=1)
 
+    # Classroom mode (README "Classroom"): `open` = one person on their own machine,
+    # no tokens; `tokens` = every request carries a session token, owners and the
+    # teacher decide who may change what. Unset: open on a loopback bind, else tokens.
+    auth: Literal["open", "tokens"] | None = None
+    # The teacher's token; unset in tokens mode: a new one is made and a teacher
+    # link printed at each start.
+    teacher_token: SecretStr | None = None
+    # Per-session shares (the teacher is exempt). Refusals are 429s naming the limit.
+    max_runs_per_user: int = Field(default=1, ge=1)
+    max_queued_per_user: int = Field(default=2, ge=0)
+    max_uploads_per_user: int = Field(default=5, ge=0)
+    max_upload_bytes_per_user: int = Field(default=100 * 1024 * 1024, ge=0)
+    max_models_per_user: int = Field(default=5, ge=0)
+    max_model_bytes_per_user: int = Field(default=100 * 1024 * 1024, ge=0)
+    max_ws_per_client: int = Field(default=8, ge=1)
+    # Rates in the `limits` package's notation ("10/minute", "2/second").
+    create_rate: str = "10/minute"  # runs, uploads and imports, per session
+    session_rate: str = "20/minute"  # new sessions, per client address
+
     # Passed through to the run manager (see runs/protocol.py).
     blas_threads_per_run: int = Field(default=1, ge=1)
 
@@ -54,7 +75,13 @@ class Settings(BaseSettings):
         self.home = Path(self.home).expanduser().resolve()
         if not self.database_url:
             self.database_url = f"sqlite:///{self.home / 'playground.db'}"
+        if self.auth is None:
+            self.auth = "open" if is_loopback(self.host) else "tokens"
         return self
+
+    @property
+    def tokens(self) -> bool:
+        return self.auth == "tokens"
 
     @property
     def uploads_dir(self) -> Path:
@@ -85,4 +112,23 @@ class Settings(BaseSettings):
             "max_runs": self.max_runs,
             "max_queue": self.max_queue,
             "runs_kept": self.runs_kept,
+            "max_runs_per_user": self.max_runs_per_user,
+            "max_queued_per_user": self.max_queued_per_user,
+            "max_uploads_per_user": self.max_uploads_per_user,
+            "max_upload_bytes_per_user": self.max_upload_bytes_per_user,
+            "max_models_per_user": self.max_models_per_user,
+            "max_model_bytes_per_user": self.max_model_bytes_per_user,
+            "max_ws_per_client": self.max_ws_per_client,
         }
+
+    def rates(self) -> dict[str, str]:
+        return {"create_rate": self.create_rate, "session_rate": self.session_rate}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

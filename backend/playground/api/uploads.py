@@ -47,7 +47,7 @@ class UploadStore:
         except (OSError, ValueError):
             return None
 
-    def save(self, data: bytes, filename: str) -> dict:
+    def save(self, data: bytes, filename: str, owner=None) -> dict:
         """Check the .npz with the engine's loader, keep it, return its dataset description."""
         try:
             check_npz(data)
@@ -78,9 +78,24 @@ class UploadStore:
             "description": Path(filename or "upload.npz").name[:200],
             "available": True,
             "uploaded": True,
+            "owner": owner.id if owner else None,
+            "owner_name": owner.name if owner else None,
+            "bytes": len(data),
         }
         (self.dir / f"{ident}.json").write_text(json.dumps(record))
         return record
+
+    def delete(self, name: str) -> bool:
+        """Forget an upload (its file and description); False when there is none."""
+        path = self.path_of(name)
+        if path is None:
+            return False
+        path.with_suffix(".json").unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        return True
+
+    def owned_by(self, owner_id: str) -> list[dict]:
+        return [u for u in self.list() if (u.get("owner") or "local") == owner_id]
 
     def list(self) -> list[dict]:
         if not self.dir.is_dir():

@@ -14,6 +14,7 @@ import time
 from playground.runs import checkpoints, config as run_config
 from playground.runs.errors import ConfigError, RunStateError
 from playground.runs.events import stamp
+from playground.runs.owner import Owner
 from playground.runs.protocol import TERMINAL
 from playground.runs.records import Active
 
@@ -63,13 +64,18 @@ class ControlsMixin:
             raise RunStateError(f"run '{run_id}' is still finishing; try again in a moment")
         if run_id in self._reserved:  # a concurrent resume of the same run got here first
             raise RunStateError(f"run '{run_id}' is being resumed already")
+        rec = await self.get(run_id)
+        owner_id = rec.get("owner") or "local"
+        self._check_share(Owner(owner_id, rec.get("owner_name") or ""))
         self._check_capacity()
         self._reserved.add(run_id)
+        self._reserved_by[run_id] = owner_id
         try:
             rec = await self._prepare_requeue(run_id)
-            self._queue.append(run_id)
+            self._queue.append(run_id, owner_id)
         finally:
             self._reserved.discard(run_id)
+            self._reserved_by.pop(run_id, None)
         await self._schedule()
         return self._public(run_id, self._active[run_id].rec if run_id in self._active else rec)
 

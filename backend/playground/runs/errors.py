@@ -43,6 +43,10 @@ class QueueFull(RunsError):
     """All worker slots are busy and the waiting queue holds max_queue runs."""
 
 
+class UserLimit(RunsError):
+    """One session already has its share of runs (running + queued); -> 429."""
+
+
 class ConfigError(RunsError, ValueError):
     """A run configuration the engine would refuse; ``field`` names the key at
     fault as a path (e.g. ``("spec", "layers", 3, "kernel_size")``)."""

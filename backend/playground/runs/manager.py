@@ -18,19 +18,21 @@ import os
 import secrets
 import shutil
 import time
-from collections import deque
 from pathlib import Path
 
 from playground.runs import checkpoints, config as run_config
 from playground.runs.controls import ControlsMixin
-from playground.runs.errors import ConfigError, QueueFull, RunNotFound, RunStateError
+from playground.runs.errors import ConfigError, QueueFull, RunNotFound, RunStateError, UserLimit
 from playground.runs.events import stamp
+from playground.runs.fair_queue import FairQueue
 from playground.runs.models import ModelLibrary
+from playground.runs.owner import LOCAL, Owner, limited
 from playground.runs.protocol import ACTIVE, TERMINAL
 from playground.runs.records import Active, downsample, new_record, public
 from playground.runs.scheduler import SchedulerMixin
 from playground.runs.store import RunStore, sqlite_path
 from playground.runs.stream import Hub, subscription
+from playground.runs.traces import LossTraces
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,9 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.database_url = opt("database_url", f"sqlite:///{self.home / 'playground.db'}")
         self.max_runs = max(1, int(opt("max_runs", os.cpu_count() or 1)))
         self.max_queue = max(0, int(opt("max_queue", 16)))
+        # Per-session shares (classroom mode); owners with limited=False are exempt.
+        self.max_running_per_user = max(1, int(opt("max_runs_per_user", 1)))
+        self.max_queued_per_user = max(0, int(opt("max_queued_per_user", 2)))
         self.runs_kept = int(opt("runs_kept", 200))
         # An imported model's spec is held to the same limits as a new run's.
         self.max_params = opt("max_params", None)
@@ -62,11 +67,13 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.store: RunStore | None = None
         self.models: ModelLibrary | None = None
         self.hub = Hub(on_watchers=self._on_watchers)
+        self.traces = LossTraces()
         self._active: dict[str, Active] = {}
-        self._queue: deque[str] = deque()
+        self._queue = FairQueue()
         # Runs past the capacity check whose store write is still in flight:
         # counted as waiting, so concurrent creates cannot all pass the check.
         self._reserved: set[str] = set()
+        self._reserved_by: dict[str, str] = {}  # reserved run id -> owner id
         self._running: set[str] = set()
         self._replies: dict[str, asyncio.Future] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -137,20 +144,24 @@ class RunManager(SchedulerMixin, ControlsMixin):
 
     # -- create, read ----------------------------------------------------------------
 
-    async def create(self, config: dict) -> dict:
+    async def create(self, config: dict, owner: Owner = LOCAL) -> dict:
         self._require_started()
         norm = await asyncio.to_thread(run_config.normalize, config)
         weights_path = await self._initial_weights(norm)
+        self._check_share(owner)
         self._check_capacity()
         run_id = "r_" + secrets.token_hex(5)
         rec = new_record(run_id, norm)
+        rec.update(owner=owner.id, owner_name=owner.name)
         self._reserved.add(run_id)
+        self._reserved_by[run_id] = owner.id
         try:
             await asyncio.to_thread(self.store.insert_run, rec)
             self._active[run_id] = Active(rec, initial_weights_path=weights_path)
-            self._queue.append(run_id)
+            self._queue.append(run_id, owner.id)
         finally:
             self._reserved.discard(run_id)
+            self._reserved_by.pop(run_id, None)
         await self._schedule()
         return self._public(run_id, rec)
 
@@ -180,6 +191,31 @@ class RunManager(SchedulerMixin, ControlsMixin):
                 raise ConfigError(f"initial weights do not fit the spec: {exc}", field) from None
         await asyncio.to_thread(check)
         return str(path)
+
+    def running_of(self, owner_id: str) -> int:
+        """Runs of one owner holding a worker (running or paused)."""
+        return sum(1 for r in self._running if self._owner_id(r) == owner_id)
+
+    def _owner_id(self, run_id: str) -> str:
+        a = self._active.get(run_id)
+        return (a.rec.get("owner") if a is not None else None) or LOCAL.id
+
+    def _may_start(self, owner_id: str) -> bool:
+        """The fair queue's test: a limited owner starts a run only below their running share."""
+        return not limited(owner_id) or self.running_of(owner_id) < self.max_running_per_user
+
+    def _check_share(self, owner: Owner) -> None:
+        """UserLimit when a limited owner already has their running and queued share."""
+        if not owner.limited:
+            return
+        running = self.running_of(owner.id)
+        waiting = self._queue.count(owner.id) + sum(1 for o in self._reserved_by.values() if o == owner.id)
+        if running + waiting >= self.max_running_per_user + self.max_queued_per_user:
+            raise UserLimit(
+                f"you have {running} run(s) running and {waiting} waiting, the most one session may have "
+                f"(limit: {self.max_running_per_user} running + {self.max_queued_per_user} queued, "
+                f"PLAYGROUND_MAX_RUNS_PER_USER / PLAYGROUND_MAX_QUEUED_PER_USER); stop or delete one, "
+                f"or retry when one of them finishes")
 
     def _check_capacity(self) -> None:
         """QueueFull unless a worker or a queue place is left. Counts the queue
@@ -227,7 +263,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
         return {"active": len(self._running), "queued": len(self._queue)}
 
     def _public(self, run_id: str, rec: dict) -> dict:
-        pos = self._queue.index(run_id) + 1 if run_id in self._queue else None
+        pos = self._queue.position(run_id)
         # Interrupted runs restart (from their checkpoint, or from scratch without
         # one); failed ones only when a checkpoint survived the crash.
         resumable = rec["status"] == "interrupted" or (
@@ -258,6 +294,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
 
     async def _remove(self, run_id: str) -> None:
         self.hub.close(run_id, forget=True)
+        self.traces.forget(run_id)
         self.models.forget(run_id)
         await asyncio.to_thread(self.store.delete_run, run_id)
         await asyncio.to_thread(shutil.rmtree, checkpoints.run_dir(self.home, run_id), True)
@@ -284,6 +321,16 @@ class RunManager(SchedulerMixin, ControlsMixin):
         return subscription(self.hub, run_id, first,
                             lambda: seen.get("status") in TERMINAL)
 
+    async def loss_trace(self, run_id: str) -> list[float]:
+        """A short loss sparkline of the run (runs/traces.py)."""
+        trace = self.traces.get(run_id)
+        if trace is None:
+            points = await asyncio.to_thread(self.store.metrics, run_id, "step")
+            self.traces.put(run_id, [p.get("loss_mean", p.get("loss"))
+                                     for p in downsample(points, self.traces.points)])
+            trace = self.traces.get(run_id) or []
+        return trace
+
     # -- models ----------------------------------------------------------------------
 
     async def get_model(self, run_id: str, which: str = "latest"):
@@ -296,10 +343,10 @@ class RunManager(SchedulerMixin, ControlsMixin):
         epochs = await asyncio.to_thread(self.store.metrics, run_id, "epoch")
         return await self.models.export(rec, {"step": steps, "epoch": epochs}, which)
 
-    async def import_model(self, zip_bytes: bytes, name: str | None = None) -> dict:
+    async def import_model(self, zip_bytes: bytes, name: str | None = None, owner: Owner = LOCAL) -> dict:
         self._require_started()
         return await self.models.import_zip(zip_bytes, name, max_params=self.max_params,
-                                            max_layers=self.max_layers)
+                                            max_layers=self.max_layers, owner=owner)
 
     async def get_model_record(self, model_id: str) -> dict:
         return await self.models.record(model_id)

@@ -85,7 +85,7 @@ class ModelLibrary:
         return self.home / "models" / model_id
 
     async def import_zip(self, data: bytes, name: str | None = None, max_params: int | None = None,
-                         max_layers: int | None = None) -> dict:
+                         max_layers: int | None = None, owner=None) -> dict:
         def work() -> dict:
             parsed = read_zip(data, max_params=max_params, max_layers=max_layers)
             model_id = "m_" + secrets.token_hex(5)
@@ -99,7 +99,9 @@ class ModelLibrary:
                       "created_at": time.time(), "spec": parsed["spec"],
                       "total_params": int(parsed["model"].num_params),
                       "source_run": run.get("id") if isinstance(run.get("id"), str) else None,
-                      "metrics": _summary(run)}
+                      "metrics": _summary(run),
+                      "owner": owner.id if owner else None, "owner_name": owner.name if owner else None,
+                      "bytes": len(data)}
             self.store.insert_model(record)
             with self._lock:
                 self._cache[(model_id, "model")] = (0, parsed["model"])

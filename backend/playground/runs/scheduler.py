@@ -1,4 +1,4 @@
-"""SchedulerMixin: the FIFO queue, starting workers, folding their messages into
+"""SchedulerMixin: the queue (round-robin by owner, fair_queue.py), starting workers, folding their messages into
 run records and streams, and finishing runs when their worker exits.
 
 Part of RunManager (manager.py); everything here runs on the event loop thread.
@@ -25,7 +25,9 @@ class SchedulerMixin:
 
     async def _schedule(self) -> None:
         while self._queue and len(self._running) < self.max_runs:
-            run_id = self._queue.popleft()
+            run_id = self._queue.pop_next(self._may_start)
+            if run_id is None:  # every waiting owner is at their running share
+                break
             self._running.add(run_id)
             await self._launch(run_id)
         for i, run_id in enumerate(self._queue):
@@ -85,6 +87,8 @@ class SchedulerMixin:
         changes = record_update(a.rec, msg)
         if kind == "checkpoint":
             self.models.forget(run_id)
+        if kind == "step":
+            self.traces.add(run_id, msg.get("loss_mean", msg.get("loss")))
         if kind in ("step", "epoch", "eval"):
             payload = {k: v for k, v in msg.items() if k not in ("type", "ts")}
             self.store.stage_metric(run_id, kind, msg.get("step"), msg.get("epoch"), payload)

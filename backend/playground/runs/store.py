@@ -20,7 +20,7 @@ _JSON_COLUMNS = ("spec", "dataset_params", "config", "initial_weights", "progres
                  "latest", "final", "checkpoint")
 _RUN_COLUMNS = ("id", "name", "status", "message", "created_at", "updated_at", "started_at",
                 "finished_at", "spec", "dataset", "dataset_params", "config", "initial_weights",
-                "progress", "latest", "final", "best_val_loss", "checkpoint")
+                "progress", "latest", "final", "best_val_loss", "checkpoint", "owner", "owner_name")
 _MODEL_JSON = ("spec", "metrics")
 
 _SCHEMA = """
@@ -28,15 +28,22 @@ CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, name TEXT, status TEXT NOT NULL, message TEXT DEFAULT '',
     created_at REAL, updated_at REAL, started_at REAL, finished_at REAL,
     spec TEXT, dataset TEXT, dataset_params TEXT, config TEXT, initial_weights TEXT,
-    progress TEXT, latest TEXT, final TEXT, best_val_loss REAL, checkpoint TEXT);
+    progress TEXT, latest TEXT, final TEXT, best_val_loss REAL, checkpoint TEXT,
+    owner TEXT, owner_name TEXT);
 CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
 CREATE TABLE IF NOT EXISTS metrics (
     run_id TEXT NOT NULL, kind TEXT NOT NULL, step INTEGER, epoch INTEGER, payload TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS metrics_run ON metrics(run_id, kind, step);
 CREATE TABLE IF NOT EXISTS models (
     id TEXT PRIMARY KEY, name TEXT, created_at REAL, spec TEXT, total_params INTEGER,
-    source_run TEXT, metrics TEXT);
+    source_run TEXT, metrics TEXT, owner TEXT, owner_name TEXT, bytes INTEGER DEFAULT 0);
 """
+# Columns added after the first release: a home made by an older version gets
+# them on open (owner NULL: made before classroom mode, by the local user).
+_ADDED_COLUMNS = {"runs": ("owner TEXT", "owner_name TEXT"),
+                  "models": ("owner TEXT", "owner_name TEXT", "bytes INTEGER DEFAULT 0")}
+_MODEL_COLUMNS = ("id", "name", "created_at", "spec", "total_params", "source_run", "metrics",
+                  "owner", "owner_name", "bytes")
 
 
 def sqlite_path(database_url: str) -> str:
@@ -62,6 +69,14 @@ class RunStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {r["name"] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column.split()[0] not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def close(self) -> None:
         self.flush()
@@ -202,10 +217,11 @@ class RunStore:
     # -- imported models ----------------------------------------------------------
 
     def insert_model(self, record: dict) -> None:
-        cols = ("id", "name", "created_at", "spec", "total_params", "source_run", "metrics")
+        cols = _MODEL_COLUMNS
         values = [json.dumps(record.get(c)) if c in _MODEL_JSON else record.get(c) for c in cols]
         with self._db_lock:
-            self._db.execute(f"INSERT INTO models ({','.join(cols)}) VALUES (?,?,?,?,?,?,?)", values)
+            self._db.execute(f"INSERT INTO models ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                             values)
 
     def get_model(self, model_id: str) -> dict | None:
         with self._db_lock:

@@ -24,6 +24,7 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from playground.api import inputs, inspection
+from playground.api.auth import RunDataVisible
 from playground.api.deps import ManagerDep, SettingsDep
 from playground.api.errors import ApiError
 from playground.api.model_lock import run_locked
@@ -40,7 +41,7 @@ from playground.api.schemas.inspect import (
 from playground.engine.data import DATASETS
 
 router = APIRouter(tags=["inspect"])
-R = {400: ERROR_RESPONSES[422], 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422]}
+R = {400: ERROR_RESPONSES[422], 403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422]}
 Which = Literal["latest", "best"]
 PNG = {200: {"content": {"image/png": {}, "application/json": {}}, "description": "filters"}}
 
@@ -121,10 +122,9 @@ async def run_filters(
 
 @router.get("/runs/{run_id}/decision-grid", response_model=DecisionGrid | FitCurve, responses=R)
 async def decision_grid(
-    run_id: str, request: Request, manager: ManagerDep,
+    run_id: str, request: Request, manager: ManagerDep, record: RunDataVisible,
     which: Which = "latest", resolution: int = Query(default=60, ge=2, le=200),
 ) -> dict:
-    record = await manager.get(run_id)
     info = DATASETS.get(record.get("dataset") or "")
     if info is not None and info.kind not in ("2d", "1d"):
         raise ApiError(409, f"the decision grid needs a 2-D or 1-D dataset; '{info.name}' is {info.kind}")
@@ -138,8 +138,8 @@ async def decision_grid(
 
 
 @router.get("/runs/{run_id}/evaluation", response_model=Evaluation, responses=R)
-async def evaluation(run_id: str, request: Request, manager: ManagerDep, which: Which = "latest") -> dict:
-    record = await manager.get(run_id)
+async def evaluation(run_id: str, request: Request, manager: ManagerDep, record: RunDataVisible,
+                     which: Which = "latest") -> dict:
     model = await _run_model(manager, run_id, which)
     cache = request.app.state.datasets
 

@@ -10,8 +10,9 @@ DELETE /api/models/{model_id} forget an imported model
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
+from playground.api.auth import OwnedModel, SessionDep
 from playground.api.deps import ManagerDep, SettingsDep
 from playground.api.errors import field_error
 from playground.api.schemas.common import ERROR_RESPONSES
@@ -49,18 +50,25 @@ def validate(body: ValidateRequest, settings: SettingsDep) -> dict:
     "/import",
     response_model=ModelRecord,
     status_code=201,
-    responses={400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422]},
+    responses={400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422],
+               429: ERROR_RESPONSES[429]},
 )
 async def import_model(
+    request: Request,
     settings: SettingsDep,
     manager: ManagerDep,
+    session: SessionDep,
     file: UploadFile = File(...),
     name: str | None = Form(default=None, max_length=200),
 ) -> dict:
     data = await read_limited(file, settings.max_upload_bytes)
     if not data:
         raise field_error(["body", "file"], "the file is empty")
-    return await manager.import_model(data, name=name)
+    quotas = request.app.state.quotas
+    mine = [m for m in await manager.list_models() if (m.get("owner") or "local") == session.id]
+    quotas.stored(session, "model", mine, len(data))
+    quotas.create(session, "imports")
+    return await manager.import_model(data, name=name, owner=session.owner)
 
 
 @router.get("", response_model=list[ModelRecord])
@@ -73,7 +81,7 @@ async def get_model(model_id: str, manager: ManagerDep) -> dict:
     return await manager.get_model_record(model_id)
 
 
-@router.delete("/{model_id}", status_code=204, responses={404: ERROR_RESPONSES[404]})
-async def delete_model(model_id: str, manager: ManagerDep) -> Response:
+@router.delete("/{model_id}", status_code=204, responses={403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404]})
+async def delete_model(model_id: str, manager: ManagerDep, _: OwnedModel) -> Response:
     await manager.delete_model(model_id)
     return Response(status_code=204)

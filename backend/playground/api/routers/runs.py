@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from playground.api.auth import OwnedRun, SessionDep, check_owner
 from playground.api.deps import ManagerDep, SettingsDep, UploadsDep
 from playground.api.errors import field_error
 from playground.api.schemas.common import ERROR_RESPONSES
@@ -33,7 +34,8 @@ from playground.viz import budget
 router = APIRouter(prefix="/runs", tags=["runs"])
 # Offsets and steps go to SQLite, whose integers stop at 2**63 - 1 (beyond: OverflowError).
 MAX_INDEX = 10**12
-R = {404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422]}
+R = {403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409],
+     422: ERROR_RESPONSES[422]}
 
 
 def _check_limits(body: RunCreate, settings) -> None:
@@ -67,9 +69,24 @@ def _check_memory(body: RunCreate, settings) -> None:
         )
 
 
-@router.post("", response_model=RunRecord, status_code=201, responses={**R, 429: ERROR_RESPONSES[409]})
-async def create_run(body: RunCreate, settings: SettingsDep, manager: ManagerDep, uploads: UploadsDep) -> dict:
+async def _check_sources(body: RunCreate, session, manager, uploads) -> None:
+    """Training on someone's upload or starting from their model or run needs their permission."""
+    if body.dataset.startswith(PREFIX) and (info := uploads.info(body.dataset)) is not None:
+        check_owner(session, info.get("owner"), info.get("owner_name"), f"uploaded dataset {body.dataset!r}")
+    iw = body.initial_weights
+    if iw is not None and iw.model_id is not None:
+        rec = await manager.get_model_record(iw.model_id)
+        check_owner(session, rec.get("owner"), rec.get("owner_name"), f"model '{iw.model_id}'")
+    elif iw is not None and iw.run_id is not None:
+        rec = await manager.get(iw.run_id)
+        check_owner(session, rec.get("owner"), rec.get("owner_name"), f"run '{iw.run_id}'")
+
+
+@router.post("", response_model=RunRecord, status_code=201, responses={**R, 429: ERROR_RESPONSES[429]})
+async def create_run(body: RunCreate, request: Request, session: SessionDep, settings: SettingsDep,
+                     manager: ManagerDep, uploads: UploadsDep) -> dict:
     _check_limits(body, settings)
+    await _check_sources(body, session, manager, uploads)
     report = check_spec(body.spec, settings)
     _check_memory(body, settings)
     config = body.model_dump()
@@ -99,7 +116,8 @@ async def create_run(body: RunCreate, settings: SettingsDep, manager: ManagerDep
         raise field_error(["body", "dataset"], f"unknown dataset {body.dataset!r}; known: {known} or an upload")
     if config["initial_weights"] is not None:
         config["initial_weights"] = {k: v for k, v in config["initial_weights"].items() if v is not None}
-    return await manager.create(config)
+    request.app.state.quotas.create(session, "runs")
+    return await manager.create(config, owner=session.owner)
 
 
 @router.get("", response_model=list[RunRecord])
@@ -118,22 +136,23 @@ async def get_run(run_id: str, manager: ManagerDep) -> dict:
 
 
 @router.post("/{run_id}/pause", response_model=RunRecord, responses=R)
-async def pause(run_id: str, manager: ManagerDep) -> dict:
+async def pause(run_id: str, manager: ManagerDep, _: OwnedRun) -> dict:
     return await manager.pause(run_id)
 
 
-@router.post("/{run_id}/resume", response_model=RunRecord, responses={**R, 429: ERROR_RESPONSES[409]})
-async def resume(run_id: str, manager: ManagerDep) -> dict:
+@router.post("/{run_id}/resume", response_model=RunRecord, responses={**R, 429: ERROR_RESPONSES[429]})
+async def resume(run_id: str, manager: ManagerDep, _: OwnedRun) -> dict:
     return await manager.resume(run_id)
 
 
 @router.post("/{run_id}/stop", response_model=RunRecord, responses=R)
-async def stop(run_id: str, manager: ManagerDep) -> dict:
+async def stop(run_id: str, manager: ManagerDep, _: OwnedRun) -> dict:
     return await manager.stop(run_id)
 
 
 @router.post("/{run_id}/step", response_model=RunRecord, responses=R)
-async def step(run_id: str, manager: ManagerDep, settings: SettingsDep, body: StepRequest | None = None) -> dict:
+async def step(run_id: str, manager: ManagerDep, settings: SettingsDep, _: OwnedRun,
+               body: StepRequest | None = None) -> dict:
     n = body.n if body is not None else 1
     if n > settings.max_steps:
         raise field_error(["body", "n"], f"n {n} is above the limit {settings.max_steps}", "limit")
@@ -141,7 +160,7 @@ async def step(run_id: str, manager: ManagerDep, settings: SettingsDep, body: St
 
 
 @router.patch("/{run_id}", response_model=RunRecord, responses=R)
-async def update(run_id: str, body: RunPatch, manager: ManagerDep) -> dict:
+async def update(run_id: str, body: RunPatch, manager: ManagerDep, _: OwnedRun) -> dict:
     changes = body.model_dump(exclude_none=True)
     if not changes:
         raise field_error(["body"], "nothing to change: give lr, momentum, nesterov, weight_decay, beta1, beta2, eps or name")
@@ -159,7 +178,7 @@ async def update(run_id: str, body: RunPatch, manager: ManagerDep) -> dict:
 
 
 @router.delete("/{run_id}", status_code=204, responses=R)
-async def delete(run_id: str, manager: ManagerDep) -> Response:
+async def delete(run_id: str, manager: ManagerDep, _: OwnedRun) -> Response:
     await manager.delete(run_id)
     return Response(status_code=204)
 
@@ -182,7 +201,8 @@ async def metrics(
     responses={**R, 200: {"content": {"application/zip": {}}, "description": "zip of the run"}},
     response_class=Response,
 )
-async def export(run_id: str, manager: ManagerDep, which: Literal["latest", "best"] = "latest") -> Response:
+async def export(run_id: str, manager: ManagerDep, _: OwnedRun,
+                 which: Literal["latest", "best"] = "latest") -> Response:
     data = await manager.export(run_id, which=which)
     return Response(
         content=data,

@@ -4,7 +4,9 @@ WS /ws/runs/{run_id}   the run's state on connect, then its events (step, epoch,
                        status, snapshot, eval, done). Client messages:
                        {"type": "ping"} -> pong; {"type": "snapshot"} -> fresh state
                        (+ a weight snapshot); anything else -> {"type": "error"}.
-Unknown run: an error message, then close code 4404.
+Unknown run: an error message, then close code 4404. Tokens mode: any session may
+watch any run; no session 4401, another origin 4403, too many sockets 4429
+(api/ws_admission.py).
 
 Events come from the run manager's subscribe(): a per-viewer latest-state
 mailbox, so a slow viewer skips intermediate steps and never slows training.
@@ -21,6 +23,7 @@ from collections import OrderedDict
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from playground.api.ws_admission import admitted
 from playground.runs.errors import RunNotFound, RunsError
 
 router = APIRouter(tags=["stream"])
@@ -141,6 +144,12 @@ async def _answer(viewer: Viewer, manager, run_id: str) -> None:
 
 @router.websocket("/ws/runs/{run_id}")
 async def run_stream(ws: WebSocket, run_id: str) -> None:
+    async with admitted(ws) as session:
+        if session is not None:
+            await _stream(ws, run_id)
+
+
+async def _stream(ws: WebSocket, run_id: str) -> None:
     manager = ws.app.state.manager
     await ws.accept()
     viewer = Viewer(ws)

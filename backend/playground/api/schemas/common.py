@@ -30,7 +30,10 @@ class ErrorOut(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No session, or an unknown token (tokens mode)"},
+    403: {"model": ErrorOut, "description": "Someone else's: only its owner or the teacher may do this"},
     404: {"model": ErrorOut, "description": "Unknown id"},
     409: {"model": ErrorOut, "description": "Not possible in the current state"},
     422: {"model": ErrorOut, "description": "Invalid input; loc names the field"},
+    429: {"model": ErrorOut, "description": "A limit was reached: the message names it; Retry-After says when"},
 }

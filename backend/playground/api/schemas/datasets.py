@@ -18,3 +18,5 @@ class DatasetOut(BaseModel):
     available: bool = True
     uploaded: bool = False
     params: dict[str, Any] = {}
+    owner_name: str | None = None  # uploads: who uploaded it
+    bytes: int | None = None

@@ -39,3 +39,5 @@ class ModelRecord(BaseModel):
     total_params: int | None = None
     source_run: str | None = None
     metrics: Any = None
+    owner: str | None = None
+    owner_name: str | None = None

@@ -104,6 +104,8 @@ class RunRecord(BaseModel):
     latest: dict[str, Any] | None = None
     final: dict[str, Any] | None = None
     message: str | None = ""
+    owner: str | None = None  # the session that made it (None: before classroom mode)
+    owner_name: str | None = None
 
 
 class MetricsPage(BaseModel):
