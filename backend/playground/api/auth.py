@@ -113,6 +113,8 @@ class CsrfGuard:
     Bearer token or the X-Playground header, and not come from another origin."""
 
     MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+    # Making a new session changes nothing of anyone's (and scripts start there).
+    EXEMPT = {"/api/session"}
 
     def __init__(self, app, enabled: bool):
         self.app = app
@@ -120,7 +122,7 @@ class CsrfGuard:
 
     async def __call__(self, scope, receive, send):
         if (self.enabled and scope["type"] == "http" and scope["method"] in self.MUTATING
-                and scope["path"].startswith("/api/")):
+                and scope["path"].startswith("/api/") and scope["path"] not in self.EXEMPT):
             problem = self._problem(HTTPConnection(scope))
             if problem:
                 from starlette.responses import JSONResponse
