@@ -119,3 +119,37 @@ def shot():
         return path
 
     return take
+
+
+@pytest.fixture(scope="module")
+def server_with(tmp_path_factory):
+    """server_with(**env) -> base URL of another live server with extra PLAYGROUND_*
+    settings (classroom mode, ...); stopped at the end of the module."""
+    procs = []
+
+    def start(**extra_env: str) -> str:
+        home = tmp_path_factory.mktemp("playground-home-extra")
+        port = _free_port()
+        env = {**os.environ, "PLAYGROUND_HOME": str(home), "PLAYGROUND_MAX_RUNS": "2", **extra_env}
+        env.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+        log = open(home / "server.log", "wb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app",
+             "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        procs.append((proc, log))
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc)
+        except RuntimeError as err:
+            pytest.skip(f"server not available: {err}; log: {(home / 'server.log').read_text()[-2000:]}")
+        return url
+
+    yield start
+    for proc, log in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

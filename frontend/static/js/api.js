@@ -14,7 +14,9 @@ export class ApiError extends Error {
 }
 
 async function request(method, path, body, { form = false, signal } = {}) {
-  const init = { method, signal, headers: {} };
+  // The custom header tells the server (classroom mode) this is the page itself,
+  // not another site's form: a plain HTML form cannot send it.
+  const init = { method, signal, headers: { "X-Playground": "1" } };
   if (body !== undefined) {
     if (form) init.body = body;
     else {
@@ -66,6 +68,12 @@ export const api = {
   evaluation: (id) => request("GET", `/api/runs/${id}/evaluation`),
   lab: (name, body, signal) => request("POST", `/api/labs/${name}`, body, { signal }),
   exportUrl: (id) => `/api/runs/${id}/export`,
+  session: () => request("GET", "/api/session"),
+  login: (token) => request("POST", "/api/session/login", { token }),
+  classView: () => request("GET", "/api/class"),
+  pin: () => request("GET", "/api/class/pin"),
+  setPin: (kind, target) => request("PUT", "/api/class/pin", { kind, target }),
+  clearPin: () => request("DELETE", "/api/class/pin"),
   // `transform`: {shift: [dx, dy], rotate, scale} or a list of them (one prediction each).
   predictImage: (target, blob, signal, transform) => {
     const form = withFile(blob, "file", "drawing.png");
@@ -82,12 +90,24 @@ export const api = {
  * ends it for good. onConnection(false) when the link drops and a retry is
  * planned, onConnection(true) when a retry gets through.
  */
-export function followRun(id, onMessage, { onClose, onConnection, shouldReconnect = () => true } = {}) {
+export function followRun(id, onMessage, options) {
+  return followSocket(`/ws/runs/${id}`, onMessage, options);
+}
+
+/** Follows WS /ws/class: the teacher's pin now and at every change (presenter mode). */
+export function followClass(onMessage, options) {
+  return followSocket("/ws/class", onMessage, options);
+}
+
+// Close codes after which retrying cannot help: unknown run, no session, another origin.
+const FINAL_CODES = new Set([1000, 4401, 4403, 4404]);
+
+function followSocket(path, onMessage, { onClose, onConnection, shouldReconnect = () => true } = {}) {
   let ws = null;
   let closed = false;
   let retry = 500;
   let lost = false;
-  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/runs/${id}`;
+  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
   const open = () => {
     ws = new WebSocket(url);
     ws.addEventListener("open", () => {
@@ -105,7 +125,7 @@ export function followRun(id, onMessage, { onClose, onConnection, shouldReconnec
       onMessage(msg);
     });
     ws.addEventListener("close", (e) => {
-      if (closed || e.code === 4404 || e.code === 1000 || !shouldReconnect()) {
+      if (closed || FINAL_CODES.has(e.code) || !shouldReconnect()) {
         if (onClose) onClose(e);
         return;
       }

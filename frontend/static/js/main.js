@@ -18,8 +18,12 @@ import { mountEval } from "./views/evaluate.js";
 import { mountDraw } from "./views/draw.js";
 import { mountRuns } from "./views/runs.js";
 import { mountLearn } from "./views/learn.js";
+import { mountPresenter } from "./views/presenter.js";
 
-const TABS = ["build", "train", "filters", "eval", "draw", "runs", "learn"];
+// The tab names come with the page (api/frontend.py TABS); the list here only
+// serves a page opened without its bootstrap data.
+const boot = readBootstrap();
+const TABS = boot.tabs || ["build", "train", "filters", "eval", "draw", "runs", "learn"];
 
 function readBootstrap() {
   try {
@@ -84,13 +88,13 @@ function watchServer(store) {
 }
 
 function main() {
-  const boot = readBootstrap();
   const datasets = boot.datasets || [];
   const store = createStore({
     config: initialConfig(datasets),
     catalog: normalizeCatalog(boot.layers),
     datasets,
     limits: boot.limits || {},
+    session: boot.session || null,
     validation: { report: null, errors: null, pending: true },
     run: null,
     history: emptyHistory(),
@@ -175,6 +179,7 @@ function main() {
   mountDraw(ctx);
   mountRuns(ctx);
   mountLearn(ctx);
+  mountPresenter(ctx, boot);
 
   // A stale link to a deleted run: the banner says so and the id leaves the address.
   const runParam = new URLSearchParams(location.search).get("run");

@@ -11,6 +11,7 @@ import { emptyHistory, applyEvent, applyMetrics, mergeSteps, hasGap } from "../h
 import { statusText, fmtNum } from "../format.js";
 import { debounce } from "../dom.js";
 import { datasetInfo } from "./build.js";
+import { mayChange, watchingNote } from "../session.js";
 
 const $ = (id) => document.getElementById(id);
 const ACTIVE = new Set(["queued", "running", "paused"]);
@@ -219,9 +220,12 @@ export function mountRunControl(ctx) {
     const resumable = status === "paused" || status === "interrupted";
     pause.textContent = resumable ? "\u25b6 Resume" : "\u275a\u275a Pause";
     pause.setAttribute("aria-label", resumable ? "Resume" : "Pause");
-    pause.disabled = !(status === "running" || resumable);
-    $("btn-step").disabled = status !== "paused";
-    $("btn-stop").disabled = !ACTIVE.has(status);
+    // Someone else's run (classroom mode) is watched, not steered.
+    const mine = !run || mayChange(s.session, run);
+    pause.disabled = !mine || !(status === "running" || resumable);
+    $("btn-step").disabled = !mine || status !== "paused";
+    $("btn-stop").disabled = !mine || !ACTIVE.has(status);
+    $("live-lr").disabled = !mine;
     $("btn-reset").disabled = !run;
     const lrInput = $("live-lr");
     if (document.activeElement !== lrInput) lrInput.value = run?.config?.lr ?? s.config.lr;
@@ -232,7 +236,8 @@ export function mountRunControl(ctx) {
     const lastLoss = s.history.steps.at(-1)?.[1];
     const chance = classes >= 2 ? Math.log(classes) : null;
     const worse = (status === "finished" || status === "stopped") && chance && lastLoss > 2 * chance;
-    const note = lost ? " \u00b7 server unreachable, retrying" : worse ? ` \u00b7 loss ${fmtNum(lastLoss)} is worse than guessing (${fmtNum(chance)}): try a lower learning rate` : "";
+    const watching = watchingNote(s.session, run);
+    const note = lost ? " \u00b7 server unreachable, retrying" : watching ? ` \u00b7 ${watching}` : worse ? ` \u00b7 loss ${fmtNum(lastLoss)} is worse than guessing (${fmtNum(chance)}): try a lower learning rate` : "";
     $("status-text").textContent = `${statusText(run && { ...run, position: run.queue_position })}${note}`;
     $("status-dot").className = `status-dot ${lost ? "lost" : status || "none"}`;
     const total = run?.progress?.total_steps;

@@ -8,6 +8,7 @@ import { el, fitCanvas } from "../dom.js";
 import { drawLineChart } from "../render/lineChart.js";
 import { statusText, fmtPct, fmtNum } from "../format.js";
 import { COLORS } from "../render/theme.js";
+import { mayChange } from "../session.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -50,6 +51,7 @@ export function mountRuns(ctx) {
   function row(r) {
     const final = r.final?.test || {};
     const checked = compare.includes(r.id);
+    const mine = mayChange(store.get().session, r);
     const del = el("button", { type: "button", class: "danger", text: "Delete", "aria-label": `Delete run ${r.id}` });
     del.addEventListener("click", async () => {
       if (del.dataset.armed !== "1") {
@@ -82,7 +84,8 @@ export function mountRuns(ctx) {
           drawCompare().then(() => compare.length === 2 && $("compare-card").scrollIntoView({ block: "nearest" }));
         },
       })),
-      el("td", {}, el("strong", { text: r.name || r.id }), r.name && r.name !== r.id ? el("small", { text: ` ${r.id}` }) : null, el("br"), el("small", { text: new Date(r.created_at * 1000).toLocaleString() })),
+      el("td", {}, el("strong", { text: r.name || r.id }), r.name && r.name !== r.id ? el("small", { text: ` ${r.id}` }) : null, el("br"), el("small", { text: new Date(r.created_at * 1000).toLocaleString() }),
+        store.get().session?.auth === "tokens" && r.owner_name ? el("small", { class: "owner", text: ` \u00b7 by ${r.owner_name}` }) : null),
       el("td", { text: r.dataset }),
       el("td", {}, el("span", { class: `pill ${r.status}`, text: statusText({ ...r, position: r.queue_position }) })),
       el("td", { text: String(r.progress?.step ?? "") }),
@@ -92,8 +95,9 @@ export function mountRuns(ctx) {
         "td",
         { class: "actions" },
         el("div", {}, el("button", { type: "button", text: "Open", "aria-label": `Open run ${r.id}`, onclick: () => ctx.openRun(r.id, { tab: "train" }) }),
-        el("a", { class: "button", href: api.exportUrl(r.id), download: `${r.id}.zip`, text: "Export", "aria-label": `Export run ${r.id}` }),
-        del),
+        // Someone else's run (classroom mode) can be opened and watched, not exported or deleted.
+        mine ? el("a", { class: "button", href: api.exportUrl(r.id), download: `${r.id}.zip`, text: "Export", "aria-label": `Export run ${r.id}` }) : null,
+        mine ? del : null),
       ),
     );
   }
