@@ -30,14 +30,15 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, home):
+    def __init__(self, home, **extra_env: str):
         self.home = home
+        self.extra_env = extra_env
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Server":
-        env = dict(os.environ, PLAYGROUND_HOME=str(self.home), PLAYGROUND_DATA_DIR=DATA_DIR, PLAYGROUND_MAX_RUNS="2")
+        env = dict(os.environ, PLAYGROUND_HOME=str(self.home), PLAYGROUND_DATA_DIR=DATA_DIR, PLAYGROUND_MAX_RUNS="2", **self.extra_env)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app",
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
@@ -70,10 +71,14 @@ class Server:
     def api(self, method: str, path: str, **kw) -> httpx.Response:
         return httpx.request(method, f"{self.base}/api{path}", timeout=10, **kw)
 
-    def wait(self, run_id: str, pred, timeout: float = 60.0, interval: float = 0.03) -> dict:
+    def output(self) -> str:
+        """What the server printed so far (stderr; call after stop())."""
+        return self.proc.stderr.read().decode() if self.proc and self.proc.stderr else ""
+
+    def wait(self, run_id: str, pred, timeout: float = 60.0, interval: float = 0.03, headers=None) -> dict:
         deadline = time.monotonic() + timeout
         while True:
-            rec = self.api("GET", f"/runs/{run_id}").json()
+            rec = self.api("GET", f"/runs/{run_id}", headers=headers).json()
             if pred(rec):
                 return rec
             assert time.monotonic() < deadline, rec

@@ -109,8 +109,9 @@ def same_origin(conn: HTTPConnection) -> bool:
 
 
 class CsrfGuard:
-    """ASGI middleware (tokens mode): a mutating /api request must be JSON, carry a
-    Bearer token or the X-Playground header, and not come from another origin."""
+    """ASGI middleware (tokens mode): a mutating /api request that carries the
+    session cookie must be JSON or carry the X-Playground header, and must not
+    come from another origin."""
 
     MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
     # Making a new session changes nothing of anyone's (and scripts start there).
@@ -133,6 +134,10 @@ class CsrfGuard:
 
     @staticmethod
     def _problem(conn: HTTPConnection) -> str | None:
+        # Only the cookie rides along on a forged request: without it the request
+        # acts for nobody (401 later), with a Bearer header it is a script's.
+        if COOKIE not in conn.cookies or "authorization" in conn.headers:
+            return None
         if not same_origin(conn):
             return "cross-site request refused: its Origin is not this server"
         ctype = conn.headers.get("content-type", "").split(";")[0].strip().lower()
