@@ -23,6 +23,17 @@ def test_compose_config_validates():
     assert "PLAYGROUND_HOME: /data" in text
     assert "playground.engine.data.download mnist" in text
     assert "playground serve --host 0.0.0.0 --port 8000" in text
+    assert "PLAYGROUND_AUTH: tokens" in text  # a LAN-facing server is in classroom mode
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
+def test_compose_reads_the_teacher_token_from_dot_env(tmp_path):
+    """Compose substitutes PLAYGROUND_TEACHER_TOKEN from a .env file beside the compose file."""
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    (tmp_path / ".env").write_text("PLAYGROUND_TEACHER_TOKEN=from-dot-env-1234\n")
+    out = subprocess.run(["docker-compose", "config"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "PLAYGROUND_TEACHER_TOKEN: from-dot-env-1234" in out.stdout
 
 
 def test_dockerfile_is_slim_non_root_with_healthcheck():
