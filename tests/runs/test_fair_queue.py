@@ -54,3 +54,15 @@ def test_spread_of_waits_is_small_with_many_owners():
     order = [q.pop_next() for _ in range(90)]
     first = {o: order.index(f"{o}-0") for o in range(30)}
     assert max(first.values()) == 29
+
+
+def test_a_start_straight_to_a_free_worker_counts_as_a_turn():
+    """Ann's first run started at once; her second must not go before Bob's first."""
+    q = FairQueue()
+    q.append("a0", "ann")
+    assert q.pop_next() == "a0"  # a free worker: straight through
+    q.append("a1", "ann")
+    q.append("b0", "bob")
+    q.append("c0", "cy")
+    assert q.order() == ["b0", "c0", "a1"]
+    assert q.pop_next() == "b0"

@@ -1,0 +1,192 @@
+"""A simulated class on one server: fair starts, bounded memory under hostile input.
+
+    python -m benchmarks.classroom [--sessions 30] [--viewers 60] [--eager 10]
+
+Starts a real uvicorn server on 127.0.0.1 in classroom mode (tokens, 2 workers
+on this 2-core machine) and measures:
+
+1. Fair starts. 30 student sessions press Start at once; 10 of them are eager
+   and press it three times first, the other 20 arrive 0.2 s later. 60 viewers
+   (2 per session) watch the runs over websockets. Printed: each session's wait
+   from pressing Start to its first run training (p50 / p95 / max), with the
+   round-robin queue, beside the same clicks made through one unlimited owner
+   (the teacher's token), which is a plain first-come-first-served queue.
+2. Hostile input while the class trains: benchmarks/hostile.py replays every
+   hostile case of the classroom issue against the server; printed: the status
+   codes seen (no 5xx allowed), and the server process's peak resident memory
+   (VmHWM) before and after.
+
+The machine's load average is printed with the tables: run it alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import websockets
+
+from benchmarks.server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+TEACHER = "benchmark-teacher-token-0123456789abcdef"
+SPEC = {"input_shape": [2], "layers": [{"type": "dense", "units": 16, "activation": "tanh"},
+                                       {"type": "dense", "units": 2}]}
+RUN = {"spec": SPEC, "dataset": "circle", "dataset_params": {"n_samples": 400, "noise": 0.1},
+       "steps": 400, "batch_size": 16, "lr": 0.1}
+TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
+
+
+def start(home: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    data_dir = os.environ.get("PLAYGROUND_DATA_DIR") or str(ROOT.parent / "shared" / "data")
+    env = dict(os.environ, PLAYGROUND_HOME=home, PLAYGROUND_DATA_DIR=data_dir, PLAYGROUND_MAX_RUNS="2",
+               PLAYGROUND_MAX_QUEUE="200", PLAYGROUND_AUTH="tokens", PLAYGROUND_TEACHER_TOKEN=TEACHER,
+               PLAYGROUND_CREATE_RATE="100/minute", PLAYGROUND_SESSION_RATE="1000/minute",
+               PLAYGROUND_MAX_WS_PER_CLIENT="8")
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app",
+                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                            env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+async def watch(base: str, run_id: str, token: str, counts: dict) -> None:
+    url = base.replace("http", "ws") + f"/ws/runs/{run_id}"
+    try:
+        async with websockets.connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+            while True:
+                msg = json.loads(await asyncio.wait_for(ws.recv(), timeout=300))
+                counts["messages"] += 1
+                if msg.get("type") == "status" and msg.get("status") in TERMINAL:
+                    return
+    except (websockets.ConnectionClosed, asyncio.TimeoutError):
+        return
+
+
+async def class_round(base: str, sessions: int, eager: int, viewers: int, one_owner: bool) -> dict:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        tokens = []
+        for i in range(sessions):
+            r = await client.post("/api/session", json={"name": f"Student {i + 1}"})
+            tokens.append(r.json()["token"])
+        act = [TEACHER] * sessions if one_owner else tokens
+
+        async def press(i: int, times: int, delay: float) -> list[tuple[int, float, str]]:
+            await asyncio.sleep(delay)
+            out = []
+            for _ in range(times):
+                t0 = time.time()
+                r = await client.post("/api/runs", json=RUN, headers={"Authorization": f"Bearer {act[i]}"})
+                if r.status_code == 201:
+                    out.append((i, t0, r.json()["id"]))
+            return out
+
+        jobs = [press(i, 3 if i < eager else 1, 0.0 if i < eager else 0.2) for i in range(sessions)]
+        made = [x for group in await asyncio.gather(*jobs) for x in group]
+        counts = {"messages": 0}
+        first_run = {}
+        for i, t0, run_id in made:
+            first_run.setdefault(i, (t0, run_id))
+        watchers = [watch(base, first_run[i % sessions][1], tokens[(i * 7 + 3) % sessions], counts)
+                    for i in range(viewers) if i % sessions in first_run]
+        t_start = time.monotonic()
+        watching = asyncio.gather(*watchers)
+        headers = {"Authorization": f"Bearer {TEACHER}"}
+        while True:
+            runs = (await client.get("/api/runs", params={"limit": 1000}, headers=headers)).json()
+            mine = {r["id"]: r for r in runs}
+            if all(mine.get(run_id, {}).get("status") in TERMINAL for _, _, run_id in made):
+                break
+            await asyncio.sleep(0.5)
+        elapsed = time.monotonic() - t_start
+        await asyncio.wait_for(watching, timeout=30)
+        waits = {i: mine[run_id]["started_at"] - t0 for i, (t0, run_id) in first_run.items()
+                 if mine[run_id].get("started_at")}
+        for _, _, run_id in made:
+            await client.delete(f"/api/runs/{run_id}", headers=headers)
+        late = [w for i, w in waits.items() if i >= eager]
+        if os.environ.get("CLASSROOM_DEBUG"):
+            t_first = min(t0 for _, t0, _ in made)
+            for i, t0, run_id in sorted(made, key=lambda m: mine[m[2]].get("started_at") or 0):
+                rec = mine[run_id]
+                print(f"  session {i:>2} pressed {t0 - t_first:6.2f} started {rec['started_at'] - t_first:6.2f} "
+                      f"finished {rec['finished_at'] - t_first:6.2f} {rec['status']}")
+        return {"runs": len(made), "waits": list(waits.values()), "late": late, "elapsed": elapsed,
+                "messages": counts["messages"]}
+
+
+def hostile(base: str, pid: int) -> tuple[list[dict], float, float]:
+    try:
+        from benchmarks.hostile import replay
+    except ImportError:
+        return [], peak_rss_mib(pid), float("nan")
+    before = peak_rss_mib(pid)
+    token = httpx.post(f"{base}/api/session", json={"name": "Mallory"}).json()["token"]
+    rows = replay(base, {"Authorization": f"Bearer {token}"})
+    return rows, before, peak_rss_mib(pid)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sessions", type=int, default=30)
+    ap.add_argument("--eager", type=int, default=10)
+    ap.add_argument("--viewers", type=int, default=60)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as home:
+        proc, base = start(home)
+        try:
+            fair = asyncio.run(class_round(base, args.sessions, args.eager, args.viewers, one_owner=False))
+            fifo = asyncio.run(class_round(base, args.sessions, args.eager, args.viewers, one_owner=True))
+            rows, before, after = hostile(base, proc.pid)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    print(f"\nSimulated class: {args.sessions} sessions ({args.eager} press Start 3 times first), "
+          f"{args.viewers} viewers, 2 workers; load average {os.getloadavg()[0]:.2f}")
+    print(f"{'queue':<28}{'runs':>6}{'wait p50 s':>12}{'p95 s':>9}{'max s':>9}{'late p95 s':>12}{'msgs/s':>9}")
+    for label, r in (("round-robin, 1+2 per session", fair), ("first-come (one owner)", fifo)):
+        w = r["waits"]
+        print(f"{label:<28}{r['runs']:>6}{statistics.median(w):>12.2f}{pct(w, 0.95):>9.2f}{max(w):>9.2f}"
+              f"{pct(r['late'], 0.95):>12.2f}{r['messages'] / r['elapsed']:>9.0f}")
+    print("(wait: from pressing Start to the session's first run training; late: the sessions that pressed "
+          "once, 0.2 s after the eager ones)")
+    if rows:
+        worst = max(int(row["status"]) for row in rows if str(row.get("status", "")).isdigit())
+        print(f"\nHostile replay: {len(rows)} cases, highest status {worst}; server peak RSS "
+              f"{before:.0f} MiB before, {after:.0f} MiB after")
+        for row in rows:
+            print(f"  {row.get('status')!s:>5}  {row.get('case')}")
+    else:
+        print("\nHostile replay: benchmarks/hostile.py not found")
+
+
+if __name__ == "__main__":
+    main()
