@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     create_rate: str = "10/minute"  # runs, uploads and imports, per session
     session_rate: str = "20/minute"  # new sessions, per client address
 
+    # Where runs execute (runs/executor.py): worker processes here, or actors on
+    # a Ray cluster (`auto`, `host:port`, `ray://host:10001`; unset: a local Ray).
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
+
     # Passed through to the run manager (see runs/protocol.py).
     blas_threads_per_run: int = Field(default=1, ge=1)
 

@@ -61,12 +61,43 @@ def save(home: Path, run_id: str, kind: str, weights: dict[str, np.ndarray],
         np.savez(tmp / "trainer.npz", **arrays)
         (tmp / "trainer.json").write_text(json.dumps(skeleton))
     (tmp / "meta.json").write_text(json.dumps({"time": time.time(), **meta}))
+    return _swap(tmp, final, old)
+
+
+def _swap(tmp: Path, final: Path, old: Path) -> Path:
+    """Put a fully written checkpoint directory in place: readers see the old
+    one or the new one (checkpoint_dir also looks at ``.old``), never half."""
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():
         os.replace(final, old)
     os.replace(tmp, final)
     shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+FILES = ("weights.npz", "trainer.npz", "trainer.json", "meta.json")
+
+
+def read_files(home: Path, run_id: str, kind: str) -> dict[str, bytes] | None:
+    """A checkpoint's files as bytes (to ship it between machines), or None."""
+    path = checkpoint_dir(home, run_id, kind)
+    if path is None:
+        return None
+    return {name: (path / name).read_bytes() for name in FILES if (path / name).is_file()}
+
+
+def install_files(home: Path, run_id: str, kind: str, files: dict[str, bytes]) -> Path:
+    """Write a checkpoint received as bytes (read_files on another machine), atomically."""
+    if kind not in KINDS or "meta.json" not in files or not set(files) <= set(FILES):
+        raise ValueError(f"not a checkpoint: kind {kind!r}, files {sorted(files)}")
+    base = run_dir(home, run_id) / "checkpoints"
+    base.mkdir(parents=True, exist_ok=True)
+    tmp = base / f"{kind}.tmp-{os.getpid()}-in"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    for name, data in files.items():
+        (tmp / name).write_bytes(data)
+    return _swap(tmp, base / kind, base / f"{kind}.old")
 
 
 def load_meta(path: Path) -> dict:

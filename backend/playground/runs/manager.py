@@ -48,7 +48,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
 
         self.home = Path(settings.home)
         self.database_url = opt("database_url", f"sqlite:///{self.home / 'playground.db'}")
-        self.max_runs = max(1, int(opt("max_runs", os.cpu_count() or 1)))
+        self._max_runs = max(1, int(opt("max_runs", os.cpu_count() or 1)))
         self.max_queue = max(0, int(opt("max_queue", 16)))
         # Per-session shares (classroom mode); owners with limited=False are exempt.
         self.max_running_per_user = max(1, int(opt("max_runs_per_user", 1)))
@@ -64,6 +64,9 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.snapshot_idle_interval = float(opt("snapshot_idle_interval_s", 2.0))
         self.step_interval = float(opt("step_event_interval_s", 0.05))
         self.checkpoint_interval = float(opt("checkpoint_interval_s", 2.0))
+        self.executor_name = opt("executor", "local")
+        self.ray_address = opt("ray_address", None)
+        self.executor = None
         self.store: RunStore | None = None
         self.models: ModelLibrary | None = None
         self.hub = Hub(on_watchers=self._on_watchers)
@@ -80,6 +83,13 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self._flusher: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
+    @property
+    def max_runs(self) -> int:
+        """Runs training at once: PLAYGROUND_MAX_RUNS locally, the cluster's CPUs on Ray."""
+        if self.executor is None:
+            return self._max_runs
+        return max(1, self.executor.capacity(self._max_runs))
+
     # -- lifecycle -----------------------------------------------------------------
 
     async def start(self) -> None:
@@ -87,6 +97,10 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.home.mkdir(parents=True, exist_ok=True)
         self.store = await asyncio.to_thread(RunStore, sqlite_path(self.database_url))
         self.models = ModelLibrary(self.home, self.store)
+        from playground.runs.executor import make_executor
+
+        # Connecting to a cluster takes seconds: off the event loop.
+        self.executor = await asyncio.to_thread(make_executor, self.executor_name, self.ray_address)
         for run_id in await asyncio.to_thread(self.store.ids_with_status, ACTIVE):
             rec = await asyncio.to_thread(self.store.get_run, run_id)
             await asyncio.to_thread(self.store.update_run, run_id, status="interrupted",
@@ -123,6 +137,8 @@ class RunManager(SchedulerMixin, ControlsMixin):
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._flusher
         self.hub.close_all()
+        if self.executor is not None:
+            await asyncio.to_thread(self.executor.close)
         store, self.store = self.store, None
         await asyncio.to_thread(store.close)
 

@@ -15,7 +15,7 @@ from playground.runs.events import clean, stamp
 from playground.runs.protocol import TERMINAL
 from playground.runs.records import record_update
 from playground.runs.snapshots import KIND as SNAPSHOT, summarize
-from playground.runs.supervisor import WorkerHandle, exit_reason
+from playground.runs.supervisor import exit_reason
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +48,12 @@ class SchedulerMixin:
                "snapshot_idle_interval": self.snapshot_idle_interval,
                "checkpoint_interval": self.checkpoint_interval,
                "watched": self.hub.watchers(run_id) > 0}
-        a.handle = WorkerHandle(run_id, self._loop, self._on_message, self._on_exit)
+        a.handle = self.executor.handle(run_id, self._loop, self._on_message, self._on_exit)
         now = time.time()
         self._set(run_id, status="running", message="", started_at=rec.get("started_at") or now)
         try:
             await asyncio.to_thread(a.handle.start, job, self.blas_threads if self.blas_env else None)
-        except Exception as exc:  # could not even start a process (fork limits, ...)
+        except Exception as exc:  # could not start a process (fork limits) or an actor (cluster gone)
             a.handle = None
             self._running.discard(run_id)
             await self._finalize(run_id, "failed", f"could not start a worker: {exc}")
@@ -131,7 +131,7 @@ class SchedulerMixin:
         elif a.error is not None:
             status, message = "failed", a.error
         else:
-            status, message = "failed", exit_reason(code)
+            status, message = "failed", getattr(a.handle, "reason", None) or exit_reason(code)
         self._spawn(self._finalize(run_id, status, message))
         self._spawn(self._schedule())
 

@@ -37,6 +37,7 @@ class WorkerHandle:
         self.process = None
         self._conn = None
         self.exitcode: int | None = None
+        self.reason: str | None = None  # the exit code says it all for a local process
 
     @property
     def pid(self) -> int | None:

@@ -24,5 +24,6 @@ async def health(settings: SettingsDep, manager: ManagerDep) -> Health:
         version=__version__,
         time=time.time(),
         runs={"active": int(counts.get("active", 0)), "queued": int(counts.get("queued", 0))},
-        limits=settings.limits(),
+        # On Ray the capacity is the cluster's, not the setting's.
+        limits={**settings.limits(), "max_runs": manager.max_runs},
     )
