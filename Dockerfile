@@ -19,7 +19,9 @@ WORKDIR /app
 # Dependencies first, so a code change does not reinstall them.
 COPY pyproject.toml README.md ./
 COPY backend ./backend
-RUN pip install . && rm -rf backend/build
+# EXTRAS="[cluster]" adds Ray (docker-compose.yml builds it so, for the cluster profile).
+ARG EXTRAS=""
+RUN pip install ".${EXTRAS}" && rm -rf backend/build
 COPY frontend ./frontend
 
 USER playground
