@@ -46,18 +46,18 @@ RUN = {"spec": SPEC, "dataset": "circle", "dataset_params": {"n_samples": 400, "
 TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
 
 
-def start(home: str) -> tuple[subprocess.Popen, str]:
+def start(home: str, executor: str = "local") -> tuple[subprocess.Popen, str]:
     port = free_port()
     data_dir = os.environ.get("PLAYGROUND_DATA_DIR") or str(ROOT.parent / "shared" / "data")
     env = dict(os.environ, PLAYGROUND_HOME=home, PLAYGROUND_DATA_DIR=data_dir, PLAYGROUND_MAX_RUNS="2",
                PLAYGROUND_MAX_QUEUE="200", PLAYGROUND_AUTH="tokens", PLAYGROUND_TEACHER_TOKEN=TEACHER,
                PLAYGROUND_CREATE_RATE="100/minute", PLAYGROUND_SESSION_RATE="1000/minute",
-               PLAYGROUND_MAX_WS_PER_CLIENT="8")
+               PLAYGROUND_MAX_WS_PER_CLIENT="8", PLAYGROUND_EXECUTOR=executor)
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app",
                              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                             env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(600):  # a local Ray takes several seconds to start
         try:
             if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
                 return proc, base
@@ -143,6 +143,38 @@ async def class_round(base: str, sessions: int, eager: int, viewers: int, one_ow
                 "messages": counts["messages"]}
 
 
+def actor_rss_mib() -> float:
+    """Resident memory of the Ray run actors alive now (the largest), in MiB."""
+    best = 0.0
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"RunActor" in (proc / "cmdline").read_bytes():
+                for line in (proc / "status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        best = max(best, int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return best
+
+
+async def step_cost(base: str, repeats: int = 3) -> tuple[float, float]:
+    """(median seconds per training step of one run alone, start to finish / steps;
+    the largest resident memory of a Ray run actor seen meanwhile, 0 locally)."""
+    headers = {"Authorization": f"Bearer {TEACHER}"}
+    body = {**RUN, "steps": 3000}
+    costs, rss = [], 0.0
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        for _ in range(repeats):
+            run = (await client.post("/api/runs", json=body, headers=headers)).json()
+            while (rec := (await client.get(f"/api/runs/{run['id']}", headers=headers)).json())["status"] \
+                    not in TERMINAL:
+                rss = max(rss, actor_rss_mib())
+                await asyncio.sleep(0.2)
+            costs.append((rec["finished_at"] - rec["started_at"]) / rec["progress"]["step"])
+            await client.delete(f"/api/runs/{run['id']}", headers=headers)
+    return statistics.median(costs), rss
+
+
 def hostile(base: str, pid: int) -> tuple[list[dict], float, float]:
     try:
         from benchmarks.hostile import replay
@@ -159,25 +191,39 @@ def main(argv=None) -> None:
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--eager", type=int, default=10)
     ap.add_argument("--viewers", type=int, default=60)
+    ap.add_argument("--executors", default="local,ray", help="local, ray or both (comma-separated)")
     args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory() as home:
-        proc, base = start(home)
-        try:
-            fair = asyncio.run(class_round(base, args.sessions, args.eager, args.viewers, one_owner=False))
-            fifo = asyncio.run(class_round(base, args.sessions, args.eager, args.viewers, one_owner=True))
-            rows, before, after = hostile(base, proc.pid)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    results = {}
+    rows, before, after = [], float("nan"), float("nan")
+    for executor in args.executors.split(","):
+        with tempfile.TemporaryDirectory() as home:
+            proc, base = start(home, executor)
+            try:
+                fair = asyncio.run(class_round(base, args.sessions, args.eager, args.viewers, one_owner=False))
+                fifo = asyncio.run(class_round(base, args.sessions, args.eager, args.viewers, one_owner=True))
+                cost = asyncio.run(step_cost(base))
+                if executor == "local":
+                    rows, before, after = hostile(base, proc.pid)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=60)
+        results[executor] = (fair, fifo, cost)
     print(f"\nSimulated class: {args.sessions} sessions ({args.eager} press Start 3 times first), "
-          f"{args.viewers} viewers, 2 workers; load average {os.getloadavg()[0]:.2f}")
-    print(f"{'queue':<28}{'runs':>6}{'wait p50 s':>12}{'p95 s':>9}{'max s':>9}{'late p95 s':>12}{'msgs/s':>9}")
-    for label, r in (("round-robin, 1+2 per session", fair), ("first-come (one owner)", fifo)):
-        w = r["waits"]
-        print(f"{label:<28}{r['runs']:>6}{statistics.median(w):>12.2f}{pct(w, 0.95):>9.2f}{max(w):>9.2f}"
-              f"{pct(r['late'], 0.95):>12.2f}{r['messages'] / r['elapsed']:>9.0f}")
+          f"{args.viewers} viewers, 2 CPUs; load average {os.getloadavg()[0]:.2f}")
+    print(f"{'executor':<9}{'queue':<30}{'runs':>5}{'wait p50 s':>11}{'p95 s':>8}{'max s':>8}{'late p95 s':>11}"
+          f"{'events/s':>10}{'ms/step':>9}")
+    for executor, (fair, fifo, (cost, _)) in results.items():
+        for label, r in (("round-robin, 1+2 per session", fair), ("first-come (one owner)", fifo)):
+            w = r["waits"]
+            print(f"{executor:<9}{label:<30}{r['runs']:>5}{statistics.median(w):>11.2f}{pct(w, 0.95):>8.2f}"
+                  f"{max(w):>8.2f}{pct(r['late'], 0.95):>11.2f}{r['messages'] / r['elapsed']:>10.0f}"
+                  f"{cost * 1000:>9.3f}")
+    if "local" in results and "ray" in results:
+        extra = results["ray"][2][0] / results["local"][2][0] - 1
+        print(f"Ray's overhead per training step: {100 * extra:+.1f}% (one run alone, median of 3); "
+              f"a run actor's resident memory: {results['ray'][2][1]:.0f} MiB")
     print("(wait: from pressing Start to the session's first run training; late: the sessions that pressed "
-          "once, 0.2 s after the eager ones)")
+          "once, 0.2 s after the eager ones; ms/step: one run alone, start to finish)")
     if rows:
         worst = max(int(row["status"]) for row in rows if str(row.get("status", "")).isdigit())
         print(f"\nHostile replay: {len(rows)} cases, highest status {worst}; server peak RSS "
