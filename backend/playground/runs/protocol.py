@@ -19,6 +19,10 @@ snapshot_interval_s    0.5                 weight snapshots while someone watche
 snapshot_idle_interval_s 2.0               weight snapshots while nobody watches (for the history)
 step_event_interval_s  0.05                step events aggregated to this period
 checkpoint_interval_s  2.0                 latest checkpoint at most this often (and each epoch)
+max_runs_per_user      1                   runs one limited owner may have training (runs/owner.py)
+max_queued_per_user    2                   runs one limited owner may have waiting; beyond -> UserLimit
+executor               "local"             "local" (worker processes) or "ray" (runs/executor.py)
+ray_address            None                the Ray cluster; None: start a local Ray
 =====================  ==================  ===========================================
 
 Run config (``create``), the body of ``POST /api/runs`` (docs/api.md)::
