@@ -17,6 +17,7 @@ from playground import __version__
 from playground.api.datasets_cache import DatasetCache
 from playground.api.errors import install_handlers
 from playground.api.frontend import mount_frontend
+from playground.api import openapi_limits
 from playground.api.routers import datasets, health, inspect, labs, layers, models, runs, ws
 from playground.api.settings import Settings
 from playground.api.size_guard import SizeGuard
@@ -59,5 +60,6 @@ def create_app(settings: Settings | None = None, manager=None) -> FastAPI:
         app.include_router(module.router, prefix="/api")
     app.include_router(ws.router)
     mount_frontend(app, settings.frontend_dir)
+    openapi_limits.install(app, settings)
     app.add_middleware(SizeGuard, max_bytes=settings.max_upload_bytes + BODY_SLACK)
     return app

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     # viz/budget.py): parameters alone do not bound it.
     max_batch_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1)
     runs_kept: int = Field(default=200, ge=1)
+    # Values one sample holds: at the input, and in the largest layer output (or
+    # im2col columns of a convolution). Bound at validation, so no spec - imported
+    # or posted - can make one predict allocate gigabytes.
+    max_input_size: int = Field(default=1024 * 1024, ge=1)
+    max_activation_size: int = Field(default=4 * 1024 * 1024, ge=1)
+    # Heavy inspection requests (evaluation, decision grid) at once; more wait in line.
+    max_inspections: int = Field(default=2, ge=1)
 
     # Passed through to the run manager (see runs/protocol.py).
     blas_threads_per_run: int = Field(default=1, ge=1)
@@ -85,4 +92,7 @@ class Settings(BaseSettings):
             "max_runs": self.max_runs,
             "max_queue": self.max_queue,
             "runs_kept": self.runs_kept,
+            "max_input_size": self.max_input_size,
+            "max_activation_size": self.max_activation_size,
+            "max_inspections": self.max_inspections,
         }

@@ -6,6 +6,18 @@ when the zip itself is unreadable, see its ``unreadable`` flag).
 """
 
 
+import re
+
+# An absolute path of two or more parts ("/srv/.playground/uploads/ab12.npz").
+_ABS_PATH = re.compile(r"(?<![\w.~/])/(?:[^\s/'\":,;()\[\]]+/)+([^\s/'\":,;()\[\]]*)")
+
+
+def without_paths(message: str) -> str:
+    """``message`` with every absolute path cut to its last part: where the
+    server keeps its files is no business of the page (or of a classmate)."""
+    return _ABS_PATH.sub(lambda m: m.group(1) or "the server's files", message)
+
+
 class RunsError(Exception):
     """Base class of everything this package raises on purpose."""
 

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 0.5
 SHUTDOWN_GRACE_S = 5.0
+DELETE_ATTEMPTS = 6
 
 
 class RunManager(SchedulerMixin, ControlsMixin):
@@ -52,6 +53,8 @@ class RunManager(SchedulerMixin, ControlsMixin):
         # An imported model's spec is held to the same limits as a new run's.
         self.max_params = opt("max_params", None)
         self.max_layers = opt("max_layers", None)
+        self.max_input_size = opt("max_input_size", None)
+        self.max_activation_size = opt("max_activation_size", None)
         self.data_dir = opt("data_dir", None)
         self.blas_threads = max(1, int(opt("blas_threads_per_run", 1)))
         self.blas_env = bool(opt("blas_env", False))
@@ -249,12 +252,25 @@ class RunManager(SchedulerMixin, ControlsMixin):
             if run_id in self._queue:
                 self._queue.remove(run_id)
             if a.handle is not None:
-                a.handle.kill()
-                await asyncio.wait_for(a.done.wait(), SHUTDOWN_GRACE_S)
+                await self._kill_and_wait(a)
             self._active.pop(run_id, None)
             self._running.discard(run_id)
         await self._remove(run_id)
         await self._schedule()
+
+    async def _kill_and_wait(self, a: Active) -> None:
+        """Kill a run's worker and wait for its exit. The handle reports an exit
+        even when the kill met a worker still being spawned (supervisor.py);
+        on a machine too loaded to reap it in time the kill is repeated, and
+        the run stays listed (deleting) rather than training unseen."""
+        for _ in range(DELETE_ATTEMPTS):
+            a.handle.kill()
+            try:
+                await asyncio.wait_for(a.done.wait(), SHUTDOWN_GRACE_S)
+                return
+            except asyncio.TimeoutError:
+                continue
+        raise RunStateError(f"run '{a.rec['id']}': its worker has not stopped yet; try the delete again")
 
     async def _remove(self, run_id: str) -> None:
         self.hub.close(run_id, forget=True)
@@ -299,7 +315,8 @@ class RunManager(SchedulerMixin, ControlsMixin):
     async def import_model(self, zip_bytes: bytes, name: str | None = None) -> dict:
         self._require_started()
         return await self.models.import_zip(zip_bytes, name, max_params=self.max_params,
-                                            max_layers=self.max_layers)
+                                            max_layers=self.max_layers, max_input_size=self.max_input_size,
+                                            max_activation_size=self.max_activation_size)
 
     async def get_model_record(self, model_id: str) -> dict:
         return await self.models.record(model_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 import shutil
 import threading
@@ -20,6 +21,7 @@ from pathlib import Path
 from playground.runs import checkpoints
 from playground.runs.errors import ModelImportError, ModelNotFound, RunStateError
 from playground.runs.export import build_zip, read_zip
+from playground.runs.protocol import MODEL_ID_PATTERN, RUN_ID_PATTERN
 from playground.runs.store import RunStore
 
 
@@ -34,6 +36,8 @@ class ModelLibrary:
 
     def weights_dir(self, run_id: str, which: str = "latest") -> Path | None:
         """The checkpoint to read: ``which``, else the other kind, else None."""
+        if not re.match(RUN_ID_PATTERN, run_id or ""):
+            return None
         other = "best" if which == "latest" else "latest"
         return (checkpoints.checkpoint_dir(self.home, run_id, which)
                 or checkpoints.checkpoint_dir(self.home, run_id, other))
@@ -84,10 +88,10 @@ class ModelLibrary:
     def model_dir(self, model_id: str) -> Path:
         return self.home / "models" / model_id
 
-    async def import_zip(self, data: bytes, name: str | None = None, max_params: int | None = None,
-                         max_layers: int | None = None) -> dict:
+    async def import_zip(self, data: bytes, name: str | None = None, **limits: int | None) -> dict:
+        """``limits``: read_zip's max_params, max_layers, max_input_size, max_activation_size."""
         def work() -> dict:
-            parsed = read_zip(data, max_params=max_params, max_layers=max_layers)
+            parsed = read_zip(data, **limits)
             model_id = "m_" + secrets.token_hex(5)
             folder = self.model_dir(model_id)
             folder.mkdir(parents=True)
@@ -131,6 +135,10 @@ class ModelLibrary:
         return await asyncio.to_thread(work)
 
     def imported_weights_path(self, model_id: str) -> Path | None:
+        """An imported model's weights file; None for an id that is not one of
+        ours (a path like "../runs/<id>/checkpoints/latest" among them)."""
+        if not re.match(MODEL_ID_PATTERN, model_id or ""):
+            return None
         path = self.model_dir(model_id) / "weights.npz"
         return path if path.is_file() else None
 

@@ -56,6 +56,11 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator, Protocol
 
+# Ids the manager makes ("r_" / "m_" + hex): anything else from a request is
+# refused before it comes near a path (an id like "../runs/<other>" would
+# otherwise name another run's files).
+RUN_ID_PATTERN = r"^r_[0-9a-f]{6,32}$"
+MODEL_ID_PATTERN = r"^m_[0-9a-f]{6,32}$"
 TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
 ACTIVE = ("queued", "running", "paused")
 STATUSES = ACTIVE + TERMINAL

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 
+from playground.runs.errors import without_paths
 from playground.runs.events import clean, stamp
 from playground.runs.protocol import TERMINAL
 from playground.runs.records import record_update
@@ -136,6 +137,7 @@ class SchedulerMixin:
         if a is None:
             return
         rec = a.rec
+        message = without_paths(message)
         changes = {"status": status, "message": message, "finished_at": time.time(),
                    "updated_at": time.time()}
         if a.final is not None:

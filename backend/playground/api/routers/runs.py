@@ -7,7 +7,7 @@ POST   /api/runs/{run_id}/pause   | /resume | /stop
 POST   /api/runs/{run_id}/step    body {"n": 10}: run n steps, then pause
 PATCH  /api/runs/{run_id}         optimizer settings (lr, momentum, ...) and name
 DELETE /api/runs/{run_id}         stop and remove
-GET    /api/runs/{run_id}/metrics step, epoch or snapshot history, paged and downsampled
+GET    /api/runs/{run_id}/metrics step, epoch, eval or snapshot history, paged and downsampled
 GET    /api/runs/{run_id}/export  zip: spec.json, weights.npz, metrics.json, run.json
 (predict / activations / weights / filters / decision grid / evaluation: routers/inspect.py)
 """
@@ -168,7 +168,7 @@ async def delete(run_id: str, manager: ManagerDep) -> Response:
 async def metrics(
     run_id: str,
     manager: ManagerDep,
-    kind: Literal["step", "epoch", "snapshot"] = "step",
+    kind: Literal["step", "epoch", "eval", "snapshot"] = "step",
     offset: int = Query(default=0, ge=0, le=MAX_INDEX),
     limit: int | None = Query(default=None, ge=1, le=1_000_000),
     max_points: int | None = Query(default=None, ge=2, le=100_000),
