@@ -62,6 +62,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.snapshot_idle_interval = float(opt("snapshot_idle_interval_s", 2.0))
         self.step_interval = float(opt("step_event_interval_s", 0.05))
         self.checkpoint_interval = float(opt("checkpoint_interval_s", 2.0))
+        self.store_failure_grace = float(opt("store_failure_grace_s", 10.0))
         self.store: RunStore | None = None
         self.models: ModelLibrary | None = None
         self.hub = Hub(on_watchers=self._on_watchers)
@@ -123,6 +124,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
         await asyncio.to_thread(store.close)
 
     async def _flush_loop(self) -> None:
+        failing_since = None
         while self.store is not None:
             await asyncio.sleep(FLUSH_INTERVAL_S)
             store = self.store
@@ -130,8 +132,22 @@ class RunManager(SchedulerMixin, ControlsMixin):
                 return
             try:
                 await asyncio.to_thread(store.flush)
-            except Exception:  # a failed flush must not end the loop; the next one retries
+                failing_since = None
+            except Exception as exc:  # a failed flush must not end the loop; the next one retries
                 log.exception("flushing the run store failed")
+                # The points stay staged (store.py); a disk that stays full
+                # fails the training runs rather than stage their points forever.
+                failing_since = failing_since or time.monotonic()
+                if time.monotonic() - failing_since >= self.store_failure_grace:
+                    self._fail_running(f"the server cannot save this run's metrics ({exc})")
+
+    def _fail_running(self, reason: str) -> None:
+        """End every training run as failed with ``reason`` (its worker is killed;
+        _on_exit finalizes it with a.error)."""
+        for a in list(self._active.values()):
+            if a.handle is not None and not a.deleting and a.error is None:
+                a.error = reason
+                a.handle.kill()
 
     def _spawn(self, coro) -> None:
         task = asyncio.create_task(coro)

@@ -13,13 +13,14 @@ import asyncio
 import json
 import re
 import secrets
+import sqlite3
 import shutil
 import threading
 import time
 from pathlib import Path
 
 from playground.runs import checkpoints
-from playground.runs.errors import ModelImportError, ModelNotFound, RunStateError
+from playground.runs.errors import ModelImportError, ModelNotFound, RunStateError, StorageFull, is_disk_full
 from playground.runs.export import build_zip, read_zip
 from playground.runs.protocol import MODEL_ID_PATTERN, RUN_ID_PATTERN
 from playground.runs.store import RunStore
@@ -94,9 +95,6 @@ class ModelLibrary:
             parsed = read_zip(data, **limits)
             model_id = "m_" + secrets.token_hex(5)
             folder = self.model_dir(model_id)
-            folder.mkdir(parents=True)
-            (folder / "spec.json").write_text(json.dumps(parsed["spec"]))
-            (folder / "weights.npz").write_bytes(parsed["weights_npz"])
             run = parsed["run"] or {}
             source_name = run.get("name") if isinstance(run.get("name"), str) else None
             record = {"id": model_id, "name": name or source_name or model_id,
@@ -104,7 +102,16 @@ class ModelLibrary:
                       "total_params": int(parsed["model"].num_params),
                       "source_run": run.get("id") if isinstance(run.get("id"), str) else None,
                       "metrics": _summary(run)}
-            self.store.insert_model(record)
+            try:
+                folder.mkdir(parents=True)
+                (folder / "spec.json").write_text(json.dumps(parsed["spec"]))
+                (folder / "weights.npz").write_bytes(parsed["weights_npz"])
+                self.store.insert_model(record)
+            except (OSError, sqlite3.Error) as exc:
+                shutil.rmtree(folder, ignore_errors=True)  # no model folder without its row
+                if is_disk_full(exc):
+                    raise StorageFull("the imported model") from None
+                raise
             with self._lock:
                 self._cache[(model_id, "model")] = (0, parsed["model"])
             return record

@@ -19,6 +19,7 @@ snapshot_interval_s    0.5                 weight snapshots while someone watche
 snapshot_idle_interval_s 2.0               weight snapshots while nobody watches (for the history)
 step_event_interval_s  0.05                step events aggregated to this period
 checkpoint_interval_s  2.0                 latest checkpoint at most this often (and each epoch)
+store_failure_grace_s  10.0                store writes failing this long (full disk): running runs fail
 =====================  ==================  ===========================================
 
 Run config (``create``), the body of ``POST /api/runs`` (docs/api.md)::
