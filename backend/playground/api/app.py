@@ -17,6 +17,7 @@ from playground import __version__
 from playground.api.datasets_cache import DatasetCache
 from playground.api.errors import install_handlers
 from playground.api.frontend import mount_frontend
+from playground.api.inspection_gate import InspectionGate
 from playground.api import openapi_limits
 from playground.api.routers import datasets, health, inspect, labs, layers, models, runs, ws
 from playground.api.settings import Settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, manager=None) -> FastAPI:
     app.state.manager = manager
     app.state.uploads = UploadStore(settings.uploads_dir)
     app.state.datasets = DatasetCache(settings.data_dir)
+    app.state.inspections = InspectionGate(settings.max_inspections)
 
     install_handlers(app)
     for module in (health, datasets, layers, models, inspect, runs, labs):

@@ -91,7 +91,9 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError):
-        return _json(exc.status_code, exc.detail)
+        response = _json(exc.status_code, exc.detail)
+        response.headers.update(getattr(exc, "headers", None) or {})
+        return response
 
     @app.exception_handler(RunNotFound)
     async def _run_not_found(_: Request, exc: RunNotFound):

@@ -39,7 +39,8 @@ def datasets(settings: SettingsDep, uploads: UploadsDep) -> list[dict]:
     "/upload",
     response_model=DatasetOut,
     status_code=201,
-    responses={400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422]},
+    responses={400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422],
+               507: ERROR_RESPONSES[507]},
 )
 async def upload(settings: SettingsDep, uploads: UploadsDep, file: UploadFile = File(...)) -> dict:
     data = await read_limited(file, settings.max_upload_bytes)

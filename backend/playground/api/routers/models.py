@@ -49,7 +49,8 @@ def validate(body: ValidateRequest, settings: SettingsDep) -> dict:
     "/import",
     response_model=ModelRecord,
     status_code=201,
-    responses={400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422]},
+    responses={400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422],
+               507: ERROR_RESPONSES[507]},
 )
 async def import_model(
     settings: SettingsDep,

@@ -67,7 +67,8 @@ def _check_memory(body: RunCreate, settings) -> None:
         )
 
 
-@router.post("", response_model=RunRecord, status_code=201, responses={**R, 429: ERROR_RESPONSES[409]})
+@router.post("", response_model=RunRecord, status_code=201,
+             responses={**R, 429: ERROR_RESPONSES[429], 507: ERROR_RESPONSES[507]})
 async def create_run(body: RunCreate, settings: SettingsDep, manager: ManagerDep, uploads: UploadsDep) -> dict:
     _check_limits(body, settings)
     report = check_spec(body.spec, settings)

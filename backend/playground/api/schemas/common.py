@@ -33,4 +33,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "Unknown id"},
     409: {"model": ErrorOut, "description": "Not possible in the current state"},
     422: {"model": ErrorOut, "description": "Invalid input; loc names the field"},
+    429: {"model": ErrorOut, "description": "A limit is reached (which one is in the detail); retry later"},
+    507: {"model": ErrorOut, "description": "The server's disk is full; nothing was kept"},
 }
