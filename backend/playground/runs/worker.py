@@ -209,7 +209,10 @@ class Worker:
             if now - self._last_ckpt >= self._ckpt_interval:
                 self._checkpoint()
             return
-        pending = self.throttle.flush()
+        # Pending steps go out before a status or snapshot, so the last step is
+        # never lost; not before each epoch: a toy set ends one every few ms,
+        # and a step event per epoch was most of a 2-D run's flood.
+        pending = self.throttle.flush() if kind != "epoch" else None
         if pending is not None:
             self.send(pending)
         if kind == "snapshot":
