@@ -23,7 +23,7 @@ from pathlib import Path
 
 from playground.runs import checkpoints, config as run_config
 from playground.runs.controls import ControlsMixin
-from playground.runs.errors import ConfigError, QueueFull, RunNotFound, RunStateError
+from playground.runs.errors import ConfigError, QueueFull, RunNotFound, RunStateError, without_paths
 from playground.runs.events import stamp
 from playground.runs.models import ModelLibrary
 from playground.runs.protocol import ACTIVE, TERMINAL
@@ -196,7 +196,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
             try:
                 load_weights(build_model(norm["spec"], seed=0), path)
             except WeightsError as exc:
-                raise ConfigError(f"initial weights do not fit the spec: {exc}", field) from None
+                raise ConfigError(without_paths(f"initial weights do not fit the spec: {exc}"), field) from None
         await asyncio.to_thread(check)
         return str(path)
 
