@@ -23,6 +23,8 @@ def test_compose_config_validates():
     assert "PLAYGROUND_HOME: /data" in text
     assert "playground.engine.data.download mnist" in text
     assert "playground serve --host 0.0.0.0 --port 8000" in text
+    # Issue 13: one request must not take the teacher's machine down with the room.
+    assert re.search(r"mem_limit: ['\"]?6g", text) and re.search(r"memswap_limit: ['\"]?6g", text), text
     assert "PLAYGROUND_AUTH: tokens" in text  # a LAN-facing server is in classroom mode
 
 

@@ -44,7 +44,10 @@ def test_run_to_finished_with_ordered_events(settings, h):
     assert types[-2:] == ["status", "done"] and events[-2]["status"] == "finished"
     steps = [e["step"] for e in events if e["type"] == "step"]
     assert steps and steps == sorted(steps) and steps[-1] == final["progress"]["total_steps"]
-    assert [e["epoch"] for e in events if e["type"] == "epoch"] == [1, 2, 3, 4]
+    # A viewer gets epochs at most every RATE_LIMITS["epoch"] s (latest wins), the
+    # last one always; the stored history below keeps every epoch.
+    seen = [e["epoch"] for e in events if e["type"] == "epoch"]
+    assert seen == sorted(set(seen)) and seen[-1] == 4
     assert all("ts" in e for e in events)
     assert final["status"] == "finished" and final["final"]["steps"] == steps[-1]
     assert final["progress"]["fraction"] == 1.0 and final["finished_at"] >= final["started_at"]

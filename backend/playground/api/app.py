@@ -23,6 +23,8 @@ from playground.api.frontend import mount_frontend
 from playground.api.quotas import Quotas
 from playground.api.routers import classroom, datasets, health, inspect, labs, layers, models, runs, session, ws
 from playground.api.sessions import SessionStore
+from playground.api.inspection_gate import InspectionGate
+from playground.api import openapi_limits
 from playground.api.settings import Settings
 from playground.api.size_guard import SizeGuard
 from playground.api.uploads import UploadStore
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None, manager=None) -> FastAPI:
     app.state.sessions = SessionStore(settings.home / "sessions.db", teacher_token(settings))
     app.state.quotas = Quotas(settings)
     app.state.classroom = classroom.Classroom()
+    app.state.inspections = InspectionGate(settings.max_inspections)
 
     install_handlers(app)
     for module in (health, session):
@@ -87,5 +90,6 @@ def create_app(settings: Settings | None = None, manager=None) -> FastAPI:
     app.include_router(classroom.ws_router)
     mount_frontend(app, settings.frontend_dir)
     app.add_middleware(CsrfGuard, enabled=settings.tokens)
+    openapi_limits.install(app, settings)
     app.add_middleware(SizeGuard, max_bytes=settings.max_upload_bytes + BODY_SLACK)
     return app

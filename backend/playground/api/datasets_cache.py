@@ -1,6 +1,10 @@
 """Datasets the API needs for a run's decision grid and evaluation, loaded the
 way the run's worker loaded them (same name, params and seed -> same split) and
-kept in a small LRU so repeated requests do not re-read MNIST."""
+kept in a small LRU so repeated requests do not re-read MNIST.
+
+Loads happen one at a time, under a lock: an MNIST load peaks at ~400 MB
+(210 MB kept), and ten evaluations of ten runs used to load ten copies at
+once (3.9 GB). The LRU is bounded in entries and in bytes."""
 
 from __future__ import annotations
 
@@ -12,14 +16,32 @@ from playground.api.errors import ApiError
 from playground.engine.data import load_dataset
 
 SIZE = 4
+# What the cached datasets may hold together (two MNIST splits fit).
+MAX_BYTES = 512 * 1024 * 1024
+
+
+def _nbytes(ds) -> int:
+    arrays = (getattr(ds, name, None) for name in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test"))
+    return sum(int(getattr(a, "nbytes", 0)) for a in arrays if a is not None)
 
 
 class DatasetCache:
-    def __init__(self, data_dir=None, size: int = SIZE):
+    def __init__(self, data_dir=None, size: int = SIZE, max_bytes: int = MAX_BYTES):
         self.data_dir = str(data_dir) if data_dir else None
         self.size = size
-        self._items: OrderedDict[str, object] = OrderedDict()
-        self._lock = threading.Lock()
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, tuple[object, int]] = OrderedDict()
+        self._lock = threading.Lock()  # the LRU (held briefly)
+        self._load_lock = threading.Lock()  # one load at a time
+        self.loads = 0
+
+    def _hit(self, key: str):
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+                return item[0]
+        return None
 
     def for_run(self, record: dict):
         """The engine Dataset of a run record (blocking: call from a worker thread)."""
@@ -35,18 +57,27 @@ class DatasetCache:
             "class_fractions": params.get("class_fractions"),
         }
         key = json.dumps([record.get("dataset"), kwargs], sort_keys=True, default=str)
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        try:
-            ds = load_dataset(record["dataset"], data_dir=self.data_dir, **kwargs)
-        except (OSError, ValueError) as exc:  # DataError is a ValueError: missing or bad files
-            # An upload's path is the server's business; its name is what the user knows.
-            reason = str(exc).replace(f"{kwargs['path']}: ", "") if kwargs["path"] else str(exc)
-            raise ApiError(409, f"dataset {record.get('dataset')!r} cannot be loaded here: {reason}") from None
-        with self._lock:
-            self._items[key] = ds
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        ds = self._hit(key)
+        if ds is not None:
+            return ds
+        with self._load_lock:
+            ds = self._hit(key)  # loaded by the request we waited for
+            if ds is not None:
+                return ds
+            try:
+                ds = load_dataset(record["dataset"], data_dir=self.data_dir, **kwargs)
+            except (OSError, ValueError) as exc:  # DataError is a ValueError: missing or bad files
+                # An upload's path is the server's business; its name is what the user knows.
+                reason = str(exc).replace(f"{kwargs['path']}: ", "") if kwargs["path"] else str(exc)
+                raise ApiError(409, f"dataset {record.get('dataset')!r} cannot be loaded here: {reason}") from None
+            self.loads += 1
+            self._keep(key, ds)
         return ds
+
+    def _keep(self, key: str, ds) -> None:
+        with self._lock:
+            self._items[key] = (ds, _nbytes(ds))
+            total = sum(n for _, n in self._items.values())
+            while len(self._items) > 1 and (len(self._items) > self.size or total > self.max_bytes):
+                _, (_, n) = self._items.popitem(last=False)
+                total -= n

@@ -3,12 +3,15 @@
 Schema errors are FastAPI's 422 `{"detail": [{"loc", "msg", "type"}]}`; the
 helpers here raise the same shape for checks pydantic cannot do (spec errors
 point at `["body", "spec", "layers", i, field]`). Run-manager errors map to one
-status each: not found 404, wrong state 409, queue full 429, bad config 422.
+status each: not found 404, wrong state 409, queue full 429, bad config 422,
+disk full 507.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import sqlite3
 from collections.abc import Sequence
 
 from fastapi import FastAPI, Request
@@ -23,7 +26,11 @@ from playground.runs.errors import (
     RunNotFound,
     RunStateError,
     UserLimit,
+    StorageFull,
+    is_disk_full,
 )
+
+log = logging.getLogger(__name__)
 
 # A body with thousands of bad items gets the first ones, each message bounded.
 MAX_ERRORS = 50
@@ -117,6 +124,21 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(UserLimit)
     async def _user_limit(_: Request, exc: UserLimit):
         return _json(429, exc.message, {"Retry-After": str(RUN_RETRY_S)})
+
+    @app.exception_handler(StorageFull)
+    async def _storage_full(_: Request, exc: StorageFull):
+        return _json(507, exc.message)
+
+    # Writes that met a full disk outside the places that expect it (a run's
+    # row, an upload's description): 507 too. Any other OSError/SQLite error
+    # is the server's fault: a 500 that names no path.
+    @app.exception_handler(OSError)
+    @app.exception_handler(sqlite3.Error)
+    async def _storage(_: Request, exc: Exception):
+        if is_disk_full(exc):
+            return _json(507, StorageFull("the request's data").message)
+        log.error("storage error", exc_info=exc)
+        return _json(500, "internal server error (storage); see the server log")
 
     @app.exception_handler(ConfigError)
     async def _config(_: Request, exc: ConfigError):

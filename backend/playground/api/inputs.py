@@ -95,12 +95,14 @@ def image_batch(data: bytes, input_shape) -> np.ndarray:
     shape = tuple(int(d) for d in input_shape)
     if len(shape) not in (2, 3) or (len(shape) == 3 and shape[-1] != 1):
         raise field_error(("body", "file"), f"this model takes inputs shaped {list(shape)}, not a grey image")
+    # Checked before preprocessing, which allocates shape[0] x shape[0]: a tall
+    # narrow input would otherwise cost far more than the validated input size.
+    if shape[0] != shape[1]:
+        raise field_error(("body", "file"), f"image upload needs a square input, the model takes {list(shape)}")
     try:
         img = preprocess_digit(decode_image(data), size=shape[0], box=max(1, round(shape[0] * 20 / 28)))
     except ImageError as exc:
         raise ApiError(400, str(exc)) from None
-    if shape[0] != shape[1]:
-        raise field_error(("body", "file"), f"image upload needs a square input, the model takes {list(shape)}")
     return img.reshape((1, *shape))
 
 

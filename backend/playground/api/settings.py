@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     # viz/budget.py): parameters alone do not bound it.
     max_batch_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1)
     runs_kept: int = Field(default=200, ge=1)
+    # Values one sample holds: at the input, and in the largest layer output (or
+    # im2col columns of a convolution). Bound at validation, so no spec - imported
+    # or posted - can make one predict allocate gigabytes.
+    max_input_size: int = Field(default=1024 * 1024, ge=1)
+    max_activation_size: int = Field(default=4 * 1024 * 1024, ge=1)
+    # Heavy inspection requests (evaluation, decision grid) at once; more wait in line.
+    max_inspections: int = Field(default=2, ge=1)
 
     # Classroom mode (README "Classroom"): `open` = one person on their own machine,
     # no tokens; `tokens` = every request carries a session token, owners and the
@@ -124,6 +131,9 @@ class Settings(BaseSettings):
             "max_models_per_user": self.max_models_per_user,
             "max_model_bytes_per_user": self.max_model_bytes_per_user,
             "max_ws_per_client": self.max_ws_per_client,
+            "max_input_size": self.max_input_size,
+            "max_activation_size": self.max_activation_size,
+            "max_inspections": self.max_inspections,
         }
 
     def rates(self) -> dict[str, str]:

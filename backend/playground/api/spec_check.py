@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from playground.api.errors import field_error
 from playground.api.settings import Settings
 from playground.engine.spec import SpecError, SpecReport, validate_spec
+from playground.viz.budget import size_problem
 
 
 def spec_loc(err: SpecError, prefix: Sequence) -> list:
@@ -34,6 +35,9 @@ def check_spec(spec: dict, settings: Settings, prefix: Sequence = ("body", "spec
         # The validator should only raise SpecError; a spec odd enough to trip
         # anything else is still the user's input, not a server fault.
         raise field_error(list(prefix), f"invalid spec: {err}", "spec_error") from None
+    problem = size_problem(report, settings.max_input_size, settings.max_activation_size)
+    if problem is not None:
+        raise field_error([*prefix, *problem[0]], problem[1], "limit")
     if report.total_params > settings.max_params:
         raise field_error(
             [*prefix, "layers"],

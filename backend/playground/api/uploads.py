@@ -12,6 +12,7 @@ import re
 import secrets
 from pathlib import Path
 
+from playground.runs.errors import StorageFull, is_disk_full
 from playground.runs.npz_guard import NpzRejected, check_npz
 from playground.engine.data import load_dataset
 
@@ -21,6 +22,19 @@ _ID = re.compile(r"^[0-9a-f]{8,32}$")
 
 class UploadError(ValueError):
     """The file is not a dataset we can train on."""
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: a full disk leaves no partial file (507)."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise StorageFull("the upload") from None
+        raise
 
 
 class UploadStore:
@@ -57,7 +71,7 @@ class UploadStore:
         ident = secrets.token_hex(8)
         path = self.dir / f"{ident}.npz"
         tmp = self.dir / f".{ident}.tmp.npz"
-        tmp.write_bytes(data)
+        _write(tmp, data)
         try:
             ds = load_dataset(PREFIX + ident, path=str(tmp), val_split=0.0, seed=0)
         except Exception as exc:  # the engine's loader names the problem; any failure is the file's
@@ -82,7 +96,12 @@ class UploadStore:
             "owner_name": owner.name if owner else None,
             "bytes": len(data),
         }
-        (self.dir / f"{ident}.json").write_text(json.dumps(record))
+        meta = self.dir / f"{ident}.json"
+        try:
+            _write(meta, json.dumps(record).encode())
+        except BaseException:
+            path.unlink(missing_ok=True)  # an upload without its description would be invisible
+            raise
         return record
 
     def delete(self, name: str) -> bool:

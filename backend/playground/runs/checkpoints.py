@@ -53,14 +53,19 @@ def save(home: Path, run_id: str, kind: str, weights: dict[str, np.ndarray],
     final, old = base / kind, base / f"{kind}.old"
     tmp = base / f"{kind}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    np.savez(tmp / "weights.npz", **{k: np.asarray(v) for k, v in weights.items()})
-    if trainer_state is not None:
-        arrays: dict[str, np.ndarray] = {}
-        skeleton = _to_skeleton(trainer_state, arrays)
-        np.savez(tmp / "trainer.npz", **arrays)
-        (tmp / "trainer.json").write_text(json.dumps(skeleton))
-    (tmp / "meta.json").write_text(json.dumps({"time": time.time(), **meta}))
+    try:
+        tmp.mkdir()
+        np.savez(tmp / "weights.npz", **{k: np.asarray(v) for k, v in weights.items()})
+        if trainer_state is not None:
+            arrays: dict[str, np.ndarray] = {}
+            skeleton = _to_skeleton(trainer_state, arrays)
+            np.savez(tmp / "trainer.npz", **arrays)
+            (tmp / "trainer.json").write_text(json.dumps(skeleton))
+        (tmp / "meta.json").write_text(json.dumps({"time": time.time(), **meta}))
+    except BaseException:
+        # A full disk: the previous checkpoint stays whole, the half-written one goes.
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return _swap(tmp, final, old)
 
 
@@ -94,10 +99,21 @@ def install_files(home: Path, run_id: str, kind: str, files: dict[str, bytes]) -
     base.mkdir(parents=True, exist_ok=True)
     tmp = base / f"{kind}.tmp-{os.getpid()}-in"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    for name, data in files.items():
-        (tmp / name).write_bytes(data)
+    try:
+        tmp.mkdir()
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return _swap(tmp, base / kind, base / f"{kind}.old")
+
+
+def remove_partial(home: Path, run_id: str) -> None:
+    """Remove checkpoints a killed worker left half-written (``<kind>.tmp-<pid>``)."""
+    base = run_dir(home, run_id) / "checkpoints"
+    for tmp in base.glob("*.tmp-*") if base.is_dir() else ():
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def load_meta(path: Path) -> dict:

@@ -9,9 +9,12 @@ optimizer (``check_optimizer``), the dataset through the DATASETS table.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from playground.runs.errors import ConfigError
+from playground.runs.protocol import MODEL_ID_PATTERN, RUN_ID_PATTERN
 
 TRAIN_DEFAULTS = {"epochs": 1, "steps": None, "batch_size": 64, "optimizer": "sgd", "lr": 0.01,
                   "lr_schedule": "constant", "optimizer_params": {}, "weight_decay": 0.0, "seed": 0, "shuffle": True}
@@ -45,6 +48,11 @@ def normalize(config: dict) -> dict:
                                and set(iw) <= {"run_id", "model_id"} and isinstance(next(iter(iw.values())), str)):
         raise ConfigError('initial_weights must be {"run_id": id} or {"model_id": id}',
                           ("initial_weights",))
+    if iw is not None:
+        key = next(iter(iw))
+        if not re.match(RUN_ID_PATTERN if key == "run_id" else MODEL_ID_PATTERN, iw[key]):
+            raise ConfigError(f"{key} must be an id as the server gives them (r_... or m_...), "
+                              f"not {iw[key][:64]!r}", ("initial_weights", key))
     out["initial_weights"] = iw
     return out
 

@@ -54,9 +54,10 @@ class ControlsMixin:
                                     + (" and has no checkpoint" if rec["status"] == "failed" else ""),
                                     rec["status"])
             return await self._requeue(run_id)
-        if a.rec["status"] == "paused":
-            a.handle.send({"cmd": "resume"})
-            self._set(run_id, status="running")
+        if a.rec["status"] != "paused":  # running or queued: nothing to resume (409, as documented)
+            raise RunStateError(f"cannot resume run '{run_id}': it is {a.rec['status']}", a.rec["status"])
+        a.handle.send({"cmd": "resume"})
+        self._set(run_id, status="running")
         return self._public(run_id, a.rec)
 
     async def _requeue(self, run_id: str) -> dict:

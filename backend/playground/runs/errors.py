@@ -6,6 +6,27 @@ when the zip itself is unreadable, see its ``unreadable`` flag).
 """
 
 
+import errno
+import re
+import sqlite3
+
+# An absolute path of two or more parts ("/srv/.playground/uploads/ab12.npz").
+_ABS_PATH = re.compile(r"(?<![\w.~/])/(?:[^\s/'\":,;()\[\]]+/)+([^\s/'\":,;()\[\]]*)")
+
+
+def without_paths(message: str) -> str:
+    """``message`` with every absolute path cut to its last part: where the
+    server keeps its files is no business of the page (or of a classmate)."""
+    return _ABS_PATH.sub(lambda m: m.group(1) or "the server's files", message)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """ENOSPC/EDQUOT from the OS, or SQLite's "database or disk is full"."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
+
+
 class RunsError(Exception):
     """Base class of everything this package raises on purpose."""
 
@@ -64,3 +85,11 @@ class ModelImportError(RunsError, ValueError):
     def __init__(self, message: str, unreadable: bool = False):
         super().__init__(message)
         self.unreadable = unreadable
+
+
+class StorageFull(RunsError):
+    """The server's disk (or its quota) is full: nothing was kept (507)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"the server's disk is full: {what} could not be saved; "
+                         "nothing was kept, try again when space is freed")

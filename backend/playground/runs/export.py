@@ -33,10 +33,12 @@ def build_zip(spec: dict, weights_npz: bytes, metrics: dict, run: dict, config: 
     return buf.getvalue()
 
 
-def read_zip(data: bytes, max_params: int | None = None, max_layers: int | None = None) -> dict:
+def read_zip(data: bytes, max_params: int | None = None, max_layers: int | None = None,
+             max_input_size: int | None = None, max_activation_size: int | None = None) -> dict:
     """-> {"spec", "weights" (dict of arrays), "weights_npz" (bytes), "metrics",
     "run", "model" (engine Model with the weights loaded)}. The spec is checked
-    against ``max_params`` / ``max_layers`` before any weight is allocated."""
+    against ``max_params`` / ``max_layers`` and the values one sample holds
+    (``max_input_size`` / ``max_activation_size``) before any weight is allocated."""
     from playground.engine.model import build_model
     from playground.engine.spec import SpecError, validate_spec
     from playground.engine.weights_io import WeightsError, read_npz
@@ -63,6 +65,7 @@ def read_zip(data: bytes, max_params: int | None = None, max_layers: int | None 
     run = _json(members, "run.json") if "run.json" in members else None
     try:
         report = validate_spec(spec)
+        _check_sizes(report, max_input_size, max_activation_size)
         _check_limits(report, max_params, max_layers)
         model = build_model(spec, seed=0)
     except SpecError as exc:
@@ -86,6 +89,14 @@ def _check_limits(report, max_params: int | None, max_layers: int | None) -> Non
     if max_params is not None and report.total_params > max_params:
         raise ModelImportError(f"spec.json: the model has {report.total_params:,} parameters; "
                                f"the limit is {max_params:,}")
+
+
+def _check_sizes(report, max_input: int | None, max_activation: int | None) -> None:
+    from playground.viz.budget import size_problem
+
+    problem = size_problem(report, max_input or float("inf"), max_activation or float("inf"))
+    if problem is not None:
+        raise ModelImportError(f"spec.json: {problem[1]}")
 
 
 def _json(members: dict, name: str):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from playground.runs import checkpoints, config as run_config
 from playground.runs.controls import ControlsMixin
-from playground.runs.errors import ConfigError, QueueFull, RunNotFound, RunStateError, UserLimit
+from playground.runs.errors import ConfigError, QueueFull, RunNotFound, RunStateError, UserLimit, without_paths
 from playground.runs.events import stamp
 from playground.runs.fair_queue import FairQueue
 from playground.runs.models import ModelLibrary
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 0.5
 SHUTDOWN_GRACE_S = 5.0
+DELETE_ATTEMPTS = 6
 
 
 class RunManager(SchedulerMixin, ControlsMixin):
@@ -57,6 +58,8 @@ class RunManager(SchedulerMixin, ControlsMixin):
         # An imported model's spec is held to the same limits as a new run's.
         self.max_params = opt("max_params", None)
         self.max_layers = opt("max_layers", None)
+        self.max_input_size = opt("max_input_size", None)
+        self.max_activation_size = opt("max_activation_size", None)
         self.data_dir = opt("data_dir", None)
         self.blas_threads = max(1, int(opt("blas_threads_per_run", 1)))
         self.blas_env = bool(opt("blas_env", False))
@@ -67,6 +70,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.executor_name = opt("executor", "local")
         self.ray_address = opt("ray_address", None)
         self.executor = None
+        self.store_failure_grace = float(opt("store_failure_grace_s", 10.0))
         self.store: RunStore | None = None
         self.models: ModelLibrary | None = None
         self.hub = Hub(on_watchers=self._on_watchers)
@@ -143,6 +147,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
         await asyncio.to_thread(store.close)
 
     async def _flush_loop(self) -> None:
+        failing_since = None
         while self.store is not None:
             await asyncio.sleep(FLUSH_INTERVAL_S)
             store = self.store
@@ -150,8 +155,22 @@ class RunManager(SchedulerMixin, ControlsMixin):
                 return
             try:
                 await asyncio.to_thread(store.flush)
-            except Exception:  # a failed flush must not end the loop; the next one retries
+                failing_since = None
+            except Exception as exc:  # a failed flush must not end the loop; the next one retries
                 log.exception("flushing the run store failed")
+                # The points stay staged (store.py); a disk that stays full
+                # fails the training runs rather than stage their points forever.
+                failing_since = failing_since or time.monotonic()
+                if time.monotonic() - failing_since >= self.store_failure_grace:
+                    self._fail_running(f"the server cannot save this run's metrics ({exc})")
+
+    def _fail_running(self, reason: str) -> None:
+        """End every training run as failed with ``reason`` (its worker is killed;
+        _on_exit finalizes it with a.error)."""
+        for a in list(self._active.values()):
+            if a.handle is not None and not a.deleting and a.error is None:
+                a.error = reason
+                a.handle.kill()
 
     def _spawn(self, coro) -> None:
         task = asyncio.create_task(coro)
@@ -204,7 +223,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
             try:
                 load_weights(build_model(norm["spec"], seed=0), path)
             except WeightsError as exc:
-                raise ConfigError(f"initial weights do not fit the spec: {exc}", field) from None
+                raise ConfigError(without_paths(f"initial weights do not fit the spec: {exc}"), field) from None
         await asyncio.to_thread(check)
         return str(path)
 
@@ -301,12 +320,25 @@ class RunManager(SchedulerMixin, ControlsMixin):
             if run_id in self._queue:
                 self._queue.remove(run_id)
             if a.handle is not None:
-                a.handle.kill()
-                await asyncio.wait_for(a.done.wait(), SHUTDOWN_GRACE_S)
+                await self._kill_and_wait(a)
             self._active.pop(run_id, None)
             self._running.discard(run_id)
         await self._remove(run_id)
         await self._schedule()
+
+    async def _kill_and_wait(self, a: Active) -> None:
+        """Kill a run's worker and wait for its exit. The handle reports an exit
+        even when the kill met a worker still being spawned (supervisor.py);
+        on a machine too loaded to reap it in time the kill is repeated, and
+        the run stays listed (deleting) rather than training unseen."""
+        for _ in range(DELETE_ATTEMPTS):
+            a.handle.kill()
+            try:
+                await asyncio.wait_for(a.done.wait(), SHUTDOWN_GRACE_S)
+                return
+            except asyncio.TimeoutError:
+                continue
+        raise RunStateError(f"run '{a.rec['id']}': its worker has not stopped yet; try the delete again")
 
     async def _remove(self, run_id: str) -> None:
         self.hub.close(run_id, forget=True)
@@ -362,7 +394,8 @@ class RunManager(SchedulerMixin, ControlsMixin):
     async def import_model(self, zip_bytes: bytes, name: str | None = None, owner: Owner = LOCAL) -> dict:
         self._require_started()
         return await self.models.import_zip(zip_bytes, name, max_params=self.max_params,
-                                            max_layers=self.max_layers, owner=owner)
+                                            max_layers=self.max_layers, max_input_size=self.max_input_size,
+                                            max_activation_size=self.max_activation_size, owner=owner)
 
     async def get_model_record(self, model_id: str) -> dict:
         return await self.models.record(model_id)

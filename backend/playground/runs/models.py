@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
+import sqlite3
 import shutil
 import threading
 import time
 from pathlib import Path
 
 from playground.runs import checkpoints
-from playground.runs.errors import ModelImportError, ModelNotFound, RunStateError
+from playground.runs.errors import ModelImportError, ModelNotFound, RunStateError, StorageFull, is_disk_full
 from playground.runs.export import build_zip, read_zip
+from playground.runs.protocol import MODEL_ID_PATTERN, RUN_ID_PATTERN
 from playground.runs.store import RunStore
 
 
@@ -34,6 +37,8 @@ class ModelLibrary:
 
     def weights_dir(self, run_id: str, which: str = "latest") -> Path | None:
         """The checkpoint to read: ``which``, else the other kind, else None."""
+        if not re.match(RUN_ID_PATTERN, run_id or ""):
+            return None
         other = "best" if which == "latest" else "latest"
         return (checkpoints.checkpoint_dir(self.home, run_id, which)
                 or checkpoints.checkpoint_dir(self.home, run_id, other))
@@ -84,15 +89,12 @@ class ModelLibrary:
     def model_dir(self, model_id: str) -> Path:
         return self.home / "models" / model_id
 
-    async def import_zip(self, data: bytes, name: str | None = None, max_params: int | None = None,
-                         max_layers: int | None = None, owner=None) -> dict:
+    async def import_zip(self, data: bytes, name: str | None = None, owner=None, **limits: int | None) -> dict:
+        """``limits``: read_zip's max_params, max_layers, max_input_size, max_activation_size."""
         def work() -> dict:
-            parsed = read_zip(data, max_params=max_params, max_layers=max_layers)
+            parsed = read_zip(data, **limits)
             model_id = "m_" + secrets.token_hex(5)
             folder = self.model_dir(model_id)
-            folder.mkdir(parents=True)
-            (folder / "spec.json").write_text(json.dumps(parsed["spec"]))
-            (folder / "weights.npz").write_bytes(parsed["weights_npz"])
             run = parsed["run"] or {}
             source_name = run.get("name") if isinstance(run.get("name"), str) else None
             record = {"id": model_id, "name": name or source_name or model_id,
@@ -102,7 +104,16 @@ class ModelLibrary:
                       "metrics": _summary(run),
                       "owner": owner.id if owner else None, "owner_name": owner.name if owner else None,
                       "bytes": len(data)}
-            self.store.insert_model(record)
+            try:
+                folder.mkdir(parents=True)
+                (folder / "spec.json").write_text(json.dumps(parsed["spec"]))
+                (folder / "weights.npz").write_bytes(parsed["weights_npz"])
+                self.store.insert_model(record)
+            except (OSError, sqlite3.Error) as exc:
+                shutil.rmtree(folder, ignore_errors=True)  # no model folder without its row
+                if is_disk_full(exc):
+                    raise StorageFull("the imported model") from None
+                raise
             with self._lock:
                 self._cache[(model_id, "model")] = (0, parsed["model"])
             return record
@@ -133,6 +144,10 @@ class ModelLibrary:
         return await asyncio.to_thread(work)
 
     def imported_weights_path(self, model_id: str) -> Path | None:
+        """An imported model's weights file; None for an id that is not one of
+        ours (a path like "../runs/<id>/checkpoints/latest" among them)."""
+        if not re.match(MODEL_ID_PATTERN, model_id or ""):
+            return None
         path = self.model_dir(model_id) / "weights.npz"
         return path if path.is_file() else None
 

@@ -20,6 +20,9 @@ import numpy as np
 MAX_UNPACKED = 256 * 1024 * 1024
 
 
+MAGIC = np.lib.format.MAGIC_PREFIX
+
+
 class NpzRejected(ValueError):
     """The file is not an .npz we are willing to unpack; the message says why."""
 
@@ -37,7 +40,7 @@ def _header(f, name: str) -> tuple[tuple, np.dtype]:
 
 
 def check_npz(data: bytes, limit: int | None = None) -> None:
-    """Raise NpzRejected unless `data` is a zip whose .npy members are plain
+    """Raise NpzRejected unless `data` is a zip whose array members are plain
     numeric arrays that unpack to at most `limit` (MAX_UNPACKED) bytes in all."""
     limit = MAX_UNPACKED if limit is None else limit
     try:
@@ -50,9 +53,12 @@ def check_npz(data: bytes, limit: int | None = None) -> None:
         if total > limit:
             raise NpzRejected(f"unpacks to {total:,} bytes; at most {limit:,}")
         for info in members:
-            if not info.filename.endswith(".npy"):
-                continue
             try:
+                with archive.open(info) as f:
+                    # np.load reads any member that starts with the .npy magic
+                    # as an array, whatever its name: check every such member.
+                    if not info.filename.endswith(".npy") and f.read(len(MAGIC)) != MAGIC:
+                        continue  # np.load gives these back as bytes, at most file_size of them
                 with archive.open(info) as f:
                     shape, dtype = _header(f, info.filename)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError) as exc:

@@ -23,6 +23,7 @@ max_runs_per_user      1                   runs one limited owner may have train
 max_queued_per_user    2                   runs one limited owner may have waiting; beyond -> UserLimit
 executor               "local"             "local" (worker processes) or "ray" (runs/executor.py)
 ray_address            None                the Ray cluster; None: start a local Ray
+store_failure_grace_s  10.0                store writes failing this long (full disk): running runs fail
 =====================  ==================  ===========================================
 
 Run config (``create``), the body of ``POST /api/runs`` (docs/api.md)::
@@ -60,6 +61,11 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator, Protocol
 
+# Ids the manager makes ("r_" / "m_" + hex): anything else from a request is
+# refused before it comes near a path (an id like "../runs/<other>" would
+# otherwise name another run's files).
+RUN_ID_PATTERN = r"^r_[0-9a-f]{6,32}$"
+MODEL_ID_PATTERN = r"^m_[0-9a-f]{6,32}$"
 TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
 ACTIVE = ("queued", "running", "paused")
 STATUSES = ACTIVE + TERMINAL

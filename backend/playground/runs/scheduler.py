@@ -11,6 +11,8 @@ import asyncio
 import logging
 import time
 
+from playground.runs import checkpoints
+from playground.runs.errors import without_paths
 from playground.runs.events import clean, stamp
 from playground.runs.protocol import TERMINAL
 from playground.runs.records import record_update
@@ -140,6 +142,7 @@ class SchedulerMixin:
         if a is None:
             return
         rec = a.rec
+        message = without_paths(message)
         changes = {"status": status, "message": message, "finished_at": time.time(),
                    "updated_at": time.time()}
         if a.final is not None:
@@ -147,7 +150,13 @@ class SchedulerMixin:
         rec.update(changes)
         try:
             await asyncio.to_thread(self.store.update_run, run_id, **changes)
+        except Exception:
+            # A full disk: the ending stays staged (reads see it) and is written
+            # by the first flush that succeeds; the run never reads "running".
+            log.exception("could not write the end of run %s; kept staged", run_id)
+            self.store.stage_run_update(run_id, **changes)
         finally:
+            await asyncio.to_thread(checkpoints.remove_partial, self.home, run_id)
             for ev in a.held:
                 if ev.get("type") == "status":
                     ev.update(status=status, message=message)

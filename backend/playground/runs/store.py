@@ -103,18 +103,41 @@ class RunStore:
         if not rows and not updates:
             return
         with self._db_lock:
-            self._db.execute("BEGIN")
             try:
-                if rows:
-                    self._db.executemany(
-                        "INSERT INTO metrics (run_id, kind, step, epoch, payload) VALUES (?,?,?,?,?)",
-                        rows)
-                for run_id, fields in updates.items():
-                    self._update(run_id, fields)
-                self._db.execute("COMMIT")
+                self._db.execute("BEGIN")
+                try:
+                    if rows:
+                        self._db.executemany(
+                            "INSERT INTO metrics (run_id, kind, step, epoch, payload) VALUES (?,?,?,?,?)",
+                            rows)
+                    for run_id, fields in updates.items():
+                        self._update(run_id, fields)
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._restage(rows, updates)
                 raise
+
+    def _restage(self, rows: list[tuple], updates: dict[str, dict]) -> None:
+        """Put back what a failed flush took (a full disk): it is written by the
+        next flush that succeeds, never dropped. Newer staged values win."""
+        with self._buf_lock:
+            self._metric_rows = rows + self._metric_rows
+            for run_id, fields in updates.items():
+                self._run_updates[run_id] = {**fields, **self._run_updates.get(run_id, {})}
+
+    def staged_rows(self) -> int:
+        with self._buf_lock:
+            return len(self._metric_rows)
+
+    def _overlay(self, rec: dict) -> dict:
+        """A run as stored plus its staged updates: reads agree with what the
+        manager set even while the disk refuses writes."""
+        with self._buf_lock:
+            staged = self._run_updates.get(rec["id"])
+        return {**rec, **staged} if staged else rec
 
     # -- runs ----------------------------------------------------------------------
 
@@ -143,7 +166,7 @@ class RunStore:
     def get_run(self, run_id: str) -> dict | None:
         with self._db_lock:
             row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
-        return _decode(row, _JSON_COLUMNS) if row else None
+        return self._overlay(_decode(row, _JSON_COLUMNS)) if row else None
 
     def list_runs(self, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
         sql, args = "SELECT * FROM runs", []
@@ -152,7 +175,7 @@ class RunStore:
         sql += " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
         with self._db_lock:
             rows = self._db.execute(sql, args + [int(limit), int(offset)]).fetchall()
-        return [_decode(r, _JSON_COLUMNS) for r in rows]
+        return [self._overlay(_decode(r, _JSON_COLUMNS)) for r in rows]
 
     def ids_with_status(self, statuses: tuple[str, ...]) -> list[str]:
         marks = ",".join("?" * len(statuses))
@@ -183,14 +206,21 @@ class RunStore:
     # -- metric history -------------------------------------------------------------
 
     def metrics(self, run_id: str, kind: str, since_step: int | None = None) -> list[dict]:
-        """All points of one kind in step order (staged points included)."""
-        self.flush()
+        """All points of one kind in step order (staged points included, also
+        while a full disk keeps them from being written)."""
+        try:
+            self.flush()
+        except sqlite3.Error:
+            pass  # the points stay staged; read them from there
         sql, args = "SELECT payload FROM metrics WHERE run_id=? AND kind=?", [run_id, kind]
         if since_step is not None:
             sql, args = sql + " AND step>?", args + [int(since_step)]
         with self._db_lock:
             rows = self._db.execute(sql + " ORDER BY step, rowid", args).fetchall()
-        return [json.loads(r["payload"]) for r in rows]
+        with self._buf_lock:
+            staged = [r for r in self._metric_rows if r[0] == run_id and r[1] == kind
+                      and (since_step is None or (r[2] is not None and r[2] > since_step))]
+        return [json.loads(r["payload"]) for r in rows] + [json.loads(r[4]) for r in staged]
 
     def thin_metrics(self, run_id: str, kind: str) -> int:
         """Drop every second point of one kind (the first and the last stay):

@@ -7,11 +7,20 @@ order. A slow reader therefore skips intermediate steps instead of growing a
 backlog, and publishing is O(mailbox) on the event loop: it never waits on a
 reader, so it never slows training. Everything here runs on the event loop
 thread (no locks).
+
+A fast reader is held to RATE_LIMITS per viewer: a 2-D run at batch 16 ends
+an epoch every ~20 steps, hundreds a second, and sent each viewer every one.
+A step or epoch event that comes sooner than its type's interval after the
+last one waits as that type's held event (a newer one replaces it: latest
+wins) and goes out when due, before any ordered event (status, eval, done),
+or at close: the final epoch is always delivered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections import deque
 from typing import AsyncIterator, Awaitable, Callable
 
@@ -21,21 +30,57 @@ COALESCE = frozenset({"step", "snapshot"})
 # this far behind only needs the present; the "state" it got on connect and the
 # REST history fill the gap).
 MAILBOX_SIZE = 64
+# Seconds between two events of a type to one viewer: at most ~20 step and
+# ~10 epoch events/s (docs/api.md), whatever the run's epoch length.
+RATE_LIMITS = {"step": 0.05, "epoch": 0.1}
 
 _CLOSED = object()
 
 
 class Mailbox:
-    def __init__(self, size: int = MAILBOX_SIZE):
+    def __init__(self, size: int = MAILBOX_SIZE, limits: dict[str, float] | None = None,
+                 clock=time.monotonic):
         self._items: deque = deque()
         self._size = size
         self._wake = asyncio.Event()
         self.closed = False
         self.dropped = 0
+        self._limits = dict(limits or {})
+        self._held: dict[str, dict] = {}
+        self._sent: dict[str, float] = {}  # when a rate-limited type last went into the box
+        self._clock = clock
 
     def put(self, event: dict) -> None:
         if self.closed:
             return
+        kind = event.get("type")
+        limit = self._limits.get(kind)
+        if limit is not None:
+            if kind in self._held or self._clock() - self._sent.get(kind, -math.inf) < limit:
+                if kind in self._held:
+                    self.dropped += 1  # replaced unsent: latest wins
+                self._held[kind] = event
+                self._wake.set()  # the reader arms a timer for it
+                return
+            self._sent[kind] = self._clock()
+        elif kind not in COALESCE:
+            self._release(due_only=False)  # an ordered event: what is held goes first
+        self._append(event)
+
+    def _release(self, due_only: bool = True) -> None:
+        now = self._clock()
+        for kind in list(self._held):
+            if not due_only or now - self._sent.get(kind, -math.inf) >= self._limits[kind]:
+                self._sent[kind] = now
+                self._append(self._held.pop(kind))
+
+    def _next_due(self) -> float | None:
+        if not self._held:
+            return None
+        now = self._clock()
+        return max(0.0, min(self._sent.get(k, -math.inf) + self._limits[k] - now for k in self._held))
+
+    def _append(self, event: dict) -> None:
         kind = event.get("type")
         if kind in COALESCE:
             # Drop the pending one of the same type, looking back only to the
@@ -63,7 +108,8 @@ class Mailbox:
         self.dropped += 1
 
     def close(self) -> None:
-        """No more events; the reader drains what is pending, then stops."""
+        """No more events; the reader drains what is pending (held ones too), then stops."""
+        self._release(due_only=False)
         self.closed = True
         self._wake.set()
 
@@ -72,12 +118,21 @@ class Mailbox:
 
     async def get(self):
         """The next event, or ``_CLOSED`` once closed and drained."""
-        while not self._items:
+        while True:
+            self._release()
+            if self._items:
+                return self._items.popleft()
             if self.closed:
                 return _CLOSED
             self._wake.clear()
-            await self._wake.wait()
-        return self._items.popleft()
+            due = self._next_due()
+            # A held event wakes the reader when due: a timer, not a task per wait.
+            timer = asyncio.get_running_loop().call_later(due, self._wake.set) if due is not None else None
+            try:
+                await self._wake.wait()
+            finally:
+                if timer is not None:
+                    timer.cancel()
 
 
 class Channel:
@@ -96,7 +151,7 @@ class Channel:
             box.put(event)
 
     def add(self) -> Mailbox:
-        box = Mailbox()
+        box = Mailbox(limits=RATE_LIMITS)
         for kind in ("step", "snapshot"):
             if kind in self.latest:
                 box.put(self.latest[kind])

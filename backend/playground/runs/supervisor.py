@@ -38,6 +38,7 @@ class WorkerHandle:
         self._conn = None
         self.exitcode: int | None = None
         self.reason: str | None = None  # the exit code says it all for a local process
+        self.killed = False
 
     @property
     def pid(self) -> int | None:
@@ -45,7 +46,13 @@ class WorkerHandle:
 
     def start(self, job: dict, blas_env: int | None = None) -> None:
         """Start the worker. ``blas_env``: also export the BLAS thread count to
-        the child's environment (read by OpenBLAS/OpenMP when numpy loads)."""
+        the child's environment (read by OpenBLAS/OpenMP when numpy loads).
+        A kill() that came first (the run was deleted while this waited for a
+        thread) means no worker; one that comes during the spawn kills it
+        right after: either way on_exit is reported, so a waiter never hangs."""
+        if self.killed:
+            self._post(self._on_exit, self.run_id, None)
+            return
         parent, child = _SPAWN.Pipe(duplex=True)
         self.process = _SPAWN.Process(target=worker.main, args=(json.dumps(job), child),
                                       name=f"run-{self.run_id}", daemon=True)
@@ -53,6 +60,8 @@ class WorkerHandle:
             self.process.start()
         child.close()  # so EOF on our end means the worker is gone
         self._conn = parent
+        if self.killed:  # kill() ran while the process was being spawned: it saw nothing to kill
+            self.process.kill()
         threading.Thread(target=self._read, name=f"read-{self.run_id}", daemon=True).start()
 
     def send(self, msg: dict) -> bool:
@@ -66,6 +75,9 @@ class WorkerHandle:
             return False
 
     def kill(self) -> None:
+        # The flag first, then the process: start() on its thread sets the
+        # process first, then reads the flag, so one of the two always kills.
+        self.killed = True
         if self.process is not None and self.process.is_alive():
             self.process.kill()
 

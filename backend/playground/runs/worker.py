@@ -55,6 +55,7 @@ class Worker:
         self.watched = bool(job.get("watched"))
         self.shutting_down = False
         self.best_val_loss = job.get("best_val_loss")
+        self._fatal: Exception | None = None  # what ended the run from another thread
 
     # -- pipe ---------------------------------------------------------------------
 
@@ -185,6 +186,8 @@ class Worker:
             final = trainer.run()
         finally:
             self._finished.set()
+        if self._fatal is not None:
+            raise self._fatal
         self._checkpoint(latest=final["status"] != "diverged")
         if final["status"] != "diverged":
             self._final_snapshot()
@@ -206,7 +209,10 @@ class Worker:
             if now - self._last_ckpt >= self._ckpt_interval:
                 self._checkpoint()
             return
-        pending = self.throttle.flush()
+        # Pending steps go out before a status or snapshot, so the last step is
+        # never lost; not before each epoch: a toy set ends one every few ms,
+        # and a step event per epoch was most of a 2-D run's flood.
+        pending = self.throttle.flush() if kind != "epoch" else None
         if pending is not None:
             self.send(pending)
         if kind == "snapshot":
@@ -269,7 +275,12 @@ class Worker:
                 self.send(pending)
             c = t.controls
             if c.paused and c.step_budget == 0 and t.step_count != self._ckpt_step:
-                self._checkpoint()
+                try:
+                    self._checkpoint()
+                except Exception as exc:  # a full disk: end the run "failed" with the reason, not paused forever
+                    self._fatal = exc
+                    t.stop()
+                    return
 
 
 # TrainConfig fields a run config may set (the rest are the worker's business).

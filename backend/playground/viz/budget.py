@@ -50,3 +50,34 @@ def largest_batch(spec: dict, budget_bytes: int) -> int:
 def inference_chunk(spec: dict, cap: int = 1024, budget_bytes: int = INFERENCE_BUDGET) -> int:
     """How many samples to push through the model at once on the server."""
     return max(1, min(cap, budget_bytes // (FLOAT_BYTES * sample_floats(spec))))
+
+
+def largest_layer(report) -> tuple[int | None, int]:
+    """(index, values) of the layer holding the most values per sample: its
+    output, or for a convolution its im2col columns if those are more.
+    ``report`` is a validated spec (SpecReport); nothing is allocated."""
+    index, most = None, 0
+    for info in report.layers:
+        n = math.prod(info.output_shape)
+        if info.type == "conv2d":
+            k = int(info.config.get("kernel_size") or 3)
+            n = max(n, math.prod(info.output_shape[:2]) * k * k * int(info.input_shape[-1]))
+        if n > most:
+            index, most = info.index, n
+    return index, int(most)
+
+
+def size_problem(report, max_input: int, max_activation: int) -> tuple[tuple, str] | None:
+    """(field, message) for a spec whose input or largest activation per sample
+    is over its limit, else None. The field is relative to the spec:
+    ("input_shape",) or ("layers", index)."""
+    n_in = math.prod(report.input_shape)
+    if n_in > max_input:
+        return ("input_shape",), (f"input_shape {list(report.input_shape)} holds {n_in:,} values per sample; "
+                                  f"the limit is {max_input:,}")
+    index, most = largest_layer(report)
+    if index is not None and most > max_activation:
+        info = report.layers[index]
+        return ("layers", index), (f"layer {index} ({info.type}) holds {most:,} values per sample; "
+                                   f"the limit is {max_activation:,}: use a smaller input or fewer units/filters")
+    return None

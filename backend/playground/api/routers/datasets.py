@@ -48,7 +48,7 @@ def datasets(settings: SettingsDep, uploads: UploadsDep, session: SessionDep) ->
     response_model=DatasetOut,
     status_code=201,
     responses={400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422],
-               429: ERROR_RESPONSES[429]},
+               429: ERROR_RESPONSES[429], 507: ERROR_RESPONSES[507]},
 )
 async def upload(request: Request, settings: SettingsDep, uploads: UploadsDep, session: SessionDep,
                  file: UploadFile = File(...)) -> dict:

@@ -13,7 +13,9 @@ POST /api/models/{model_id}/activations
 GET  /api/models/{model_id}/layers/{index}/weights
 GET  /api/models/{model_id}/layers/{index}/filters
 
-All model work runs in the threadpool under the model's lock.
+All model work runs in the threadpool under the model's lock; decision grids
+and evaluations also take one of settings.max_inspections slots (429 with
+Retry-After when the slots and their queue are full).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from playground.engine.data import DATASETS
 
 router = APIRouter(tags=["inspect"])
 R = {400: ERROR_RESPONSES[422], 403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422]}
+HEAVY = {**R, 429: ERROR_RESPONSES[429]}
 Which = Literal["latest", "best"]
 PNG = {200: {"content": {"image/png": {}, "application/json": {}}, "description": "filters"}}
 
@@ -120,7 +123,7 @@ async def run_filters(
     return await _filters(await _run_model(manager, run_id, which), index, format, scale)
 
 
-@router.get("/runs/{run_id}/decision-grid", response_model=DecisionGrid | FitCurve, responses=R)
+@router.get("/runs/{run_id}/decision-grid", response_model=DecisionGrid | FitCurve, responses=HEAVY)
 async def decision_grid(
     run_id: str, request: Request, manager: ManagerDep, record: RunDataVisible,
     which: Which = "latest", resolution: int = Query(default=60, ge=2, le=200),
@@ -134,10 +137,11 @@ async def decision_grid(
     def work():
         return run_locked(model, inspection.decision_grid, cache.for_run(record), resolution)
 
-    return await run_in_threadpool(work)
+    async with request.app.state.inspections.slot():
+        return await run_in_threadpool(work)
 
 
-@router.get("/runs/{run_id}/evaluation", response_model=Evaluation, responses=R)
+@router.get("/runs/{run_id}/evaluation", response_model=Evaluation, responses=HEAVY)
 async def evaluation(run_id: str, request: Request, manager: ManagerDep, record: RunDataVisible,
                      which: Which = "latest") -> dict:
     model = await _run_model(manager, run_id, which)
@@ -146,7 +150,8 @@ async def evaluation(run_id: str, request: Request, manager: ManagerDep, record:
     def work():
         return run_locked(model, inspection.evaluation, cache.for_run(record))
 
-    return await run_in_threadpool(work)
+    async with request.app.state.inspections.slot():
+        return await run_in_threadpool(work)
 
 
 # --- imported models ----------------------------------------------------------------

@@ -51,7 +51,7 @@ def validate(body: ValidateRequest, settings: SettingsDep) -> dict:
     response_model=ModelRecord,
     status_code=201,
     responses={400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422],
-               429: ERROR_RESPONSES[429]},
+               429: ERROR_RESPONSES[429], 507: ERROR_RESPONSES[507]},
 )
 async def import_model(
     request: Request,

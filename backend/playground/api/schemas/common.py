@@ -36,4 +36,5 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorOut, "description": "Not possible in the current state"},
     422: {"model": ErrorOut, "description": "Invalid input; loc names the field"},
     429: {"model": ErrorOut, "description": "A limit was reached: the message names it; Retry-After says when"},
+    507: {"model": ErrorOut, "description": "The server's disk is full; nothing was kept"},
 }

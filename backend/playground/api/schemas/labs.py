@@ -14,7 +14,8 @@ Expression = Literal[tuple(EXPRESSIONS)]  # type: ignore[valid-type]
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: true/false are not the numbers 1/0 (lax pydantic takes them as such).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class DifferentiationRequest(_Body):

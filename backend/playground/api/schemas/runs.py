@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from playground.engine.optim import OPTIMIZERS
 from playground.engine.schedules import LR_SCHEDULES
+from playground.runs.protocol import MODEL_ID_PATTERN, RUN_ID_PATTERN
 
 OptimizerName = Literal[tuple(sorted(OPTIMIZERS))]  # type: ignore[valid-type]
 ScheduleName = Literal[tuple(sorted(LR_SCHEDULES))]  # type: ignore[valid-type]
@@ -34,8 +35,8 @@ class DatasetParams(BaseModel):
 class InitialWeights(BaseModel):
     model_config = _strict
 
-    run_id: str | None = Field(default=None, min_length=1, max_length=64)
-    model_id: str | None = Field(default=None, min_length=1, max_length=64)
+    run_id: str | None = Field(default=None, max_length=64, pattern=RUN_ID_PATTERN)
+    model_id: str | None = Field(default=None, max_length=64, pattern=MODEL_ID_PATTERN)
 
     @model_validator(mode="after")
     def _one_source(self) -> "InitialWeights":
@@ -110,7 +111,7 @@ class RunRecord(BaseModel):
 
 class MetricsPage(BaseModel):
     run_id: str
-    kind: Literal["step", "epoch", "snapshot"]
+    kind: Literal["step", "epoch", "eval", "snapshot"]
     total: int
     offset: int
     points: list[dict[str, Any]]

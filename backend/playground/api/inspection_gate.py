@@ -1,0 +1,50 @@
+"""A bound on heavy inspection work (evaluation, decision grid) at once.
+
+Each such request loads a dataset and pushes all its test samples through a
+model: ten at once took the server to 3.9 GB. At most `slots` run at a time
+(settings.max_inspections); up to `queue` more wait their turn, and beyond
+that the request is refused with 429 and a Retry-After.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+from playground.api.errors import ApiError
+
+RETRY_AFTER_S = 2
+
+
+class InspectionBusy(ApiError):
+    def __init__(self, slots: int, queue: int):
+        super().__init__(429, f"the server is busy with {slots} evaluations and {queue} waiting "
+                              f"(the limit max_inspections); retry in {RETRY_AFTER_S} s")
+        self.headers = {"Retry-After": str(RETRY_AFTER_S)}
+
+
+class InspectionGate:
+    def __init__(self, slots: int, queue: int | None = None):
+        self.slots = slots
+        self.queue = 4 * slots if queue is None else queue
+        self._sem: asyncio.Semaphore | None = None
+        self.waiting = 0
+        self.running = 0
+
+    @asynccontextmanager
+    async def slot(self):
+        if self._sem is None:  # made on first use, inside the server's event loop
+            self._sem = asyncio.Semaphore(self.slots)
+        if self._sem.locked() and self.waiting >= self.queue:
+            raise InspectionBusy(self.slots, self.waiting)
+        self.waiting += 1
+        try:
+            await self._sem.acquire()
+        finally:
+            self.waiting -= 1
+        self.running += 1
+        try:
+            yield
+        finally:
+            self.running -= 1
+            self._sem.release()
