@@ -54,6 +54,13 @@ def test_graph_backward_pass_and_fan_out(page, shot):
     set_value(page, "#cg-expr", "tanh(w*x + b)")
     page.wait_for_function("document.querySelector('#cg-cost').textContent.includes('N = 3 inputs')", timeout=10_000)
     assert page.locator("#cg-vars input").count() == 3
+    set_value(page, "#cg-expr", "relu(w1*x) * w2 + (w1 - w2)**2")
+    page.wait_for_function("document.querySelector('#cg-cost').textContent.includes('N = 3 inputs, M = 10 nodes')", timeout=10_000)
+    page.click("#cg-end")
+    for _ in range(4):
+        page.click("#cg-back")
+    show(page, "#cg-title")
+    shot(page, "see-math-graph-multi")
     set_value(page, "#cg-expr", "tanh(w*x + ) ")
     page.wait_for_function("!document.querySelector('#cg-caret').hidden", timeout=10_000)
     assert "position 11" in page.text_content("#cg-msg")

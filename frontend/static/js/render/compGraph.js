@@ -8,6 +8,7 @@
 import { COLORS } from "./theme.js";
 
 const BOX_W = 104;
+const wrap = (t) => (t.startsWith("-") ? `(${t})` : t);
 const BOX_H = 50;
 
 /** Box centres in CSS pixels for a layout within width x height. */
@@ -22,19 +23,23 @@ export function boxCentres(layout, width, height) {
   return out;
 }
 
-function arrow(ctx, x0, y0, x1, y1) {
-  const a = Math.atan2(y1 - y0, x1 - x0);
+/** A quadratic curve from p0 to p2 bent through control point c, with an arrow head at p2. */
+function curve(ctx, p0, c, p2) {
   ctx.beginPath();
-  ctx.moveTo(x0, y0);
-  ctx.lineTo(x1, y1);
+  ctx.moveTo(p0.x, p0.y);
+  ctx.quadraticCurveTo(c.x, c.y, p2.x, p2.y);
   ctx.stroke();
+  const a = Math.atan2(p2.y - c.y, p2.x - c.x);
   ctx.beginPath();
-  ctx.moveTo(x1, y1);
-  ctx.lineTo(x1 - 8 * Math.cos(a - 0.4), y1 - 8 * Math.sin(a - 0.4));
-  ctx.lineTo(x1 - 8 * Math.cos(a + 0.4), y1 - 8 * Math.sin(a + 0.4));
+  ctx.moveTo(p2.x, p2.y);
+  ctx.lineTo(p2.x - 8 * Math.cos(a - 0.4), p2.y - 8 * Math.sin(a - 0.4));
+  ctx.lineTo(p2.x - 8 * Math.cos(a + 0.4), p2.y - 8 * Math.sin(a + 0.4));
   ctx.closePath();
   ctx.fill();
 }
+
+/** Canvas height that fits a layout's rows (the view sets it before drawing). */
+export const graphHeight = (layout) => Math.max(200, layout.rows * (BOX_H + 40) + 80);
 
 export function drawCompGraph(ctx, data, options) {
   const { nodes, layout, state, format } = data;
@@ -45,6 +50,7 @@ export function drawCompGraph(ctx, data, options) {
   const cur = state.current;
   const curNode = cur ? byId[cur.id] : null;
 
+  const labels = [];
   // Edges: one per input slot, so x*x draws two arrows from x (bent apart).
   ctx.font = "11px system-ui, sans-serif";
   for (const n of nodes) {
@@ -52,24 +58,19 @@ export function drawCompGraph(ctx, data, options) {
       const a = at[src];
       const b = at[n.id];
       const twin = n.inputs.filter((i) => i === src).length > 1;
-      const bend = twin ? (slot === 0 ? -10 : 10) : 0;
+      // An edge that skips columns arcs over the boxes between; the two edges of x*x bend apart.
+      const span = layout.pos[n.id].col - layout.pos[src].col;
+      const lift = (span > 1 ? Math.max(-60, -30 * (span - 1)) : 0) + (twin ? (slot === 0 ? -14 : 14) : 0);
+      const p0 = { x: a.x + BOX_W / 2, y: a.y + (twin ? (slot === 0 ? -6 : 6) : 0) };
+      const p2 = { x: b.x - BOX_W / 2 - 1, y: b.y + (twin ? (slot === 0 ? -6 : 6) : 0) + (span > 1 ? -8 : 0) };
+      const c = { x: (p0.x + p2.x) / 2, y: (p0.y + p2.y) / 2 + lift * 2 };
       const part = cur?.phase === "backward" && cur.id === src ? curNode.grad_parts.find((p) => p.node === n.id && p.slot === slot) : null;
       const forwardEdge = cur?.phase === "forward" && cur.id === n.id;
       ctx.strokeStyle = part ? COLORS.val : forwardEdge ? COLORS.train : COLORS.axis;
       ctx.fillStyle = ctx.strokeStyle;
       ctx.lineWidth = part || forwardEdge ? 2.5 : 1.2;
-      arrow(ctx, a.x + BOX_W / 2, a.y + bend, b.x - BOX_W / 2 - 1, b.y + bend / 2);
-      if (part) {
-        const mx = (a.x + BOX_W / 2 + b.x - BOX_W / 2) / 2;
-        const my = (a.y + b.y) / 2 + bend - 6;
-        const label = `${format(part.upstream)}\u00d7${format(part.local)}=${format(part.value)}`;
-        const w = ctx.measureText(label).width + 8;
-        ctx.fillStyle = "rgba(255,255,255,0.92)";
-        ctx.fillRect(mx - w / 2, my - 8, w, 15);
-        ctx.fillStyle = COLORS.val;
-        ctx.textAlign = "center";
-        ctx.fillText(label, mx, my + 3);
-      }
+      curve(ctx, p0, c, p2);
+      if (part) labels.push({ text: `${wrap(format(part.upstream))}\u00d7${wrap(format(part.local))}=${format(part.value)}`, x: (p0.x + 2 * c.x + p2.x) / 4, y: (p0.y + 2 * c.y + p2.y) / 4 });
     });
   }
 
@@ -93,5 +94,15 @@ export function drawCompGraph(ctx, data, options) {
     ctx.fillStyle = state.grads.has(n.id) ? COLORS.val : "#b8c0cc";
     const g = n.grad === null ? "none" : state.grads.has(n.id) ? format(n.grad) : "?";
     ctx.fillText(`grad ${g}`, x, y + 19);
+  }
+  // Products on top of everything, so no box or edge hides them.
+  ctx.font = "600 11px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  for (const l of labels) {
+    const w = ctx.measureText(l.text).width + 8;
+    ctx.fillStyle = "rgba(255,255,255,0.94)";
+    ctx.fillRect(l.x - w / 2, l.y - 8, w, 16);
+    ctx.fillStyle = COLORS.val;
+    ctx.fillText(l.text, l.x, l.y + 4);
   }
 }

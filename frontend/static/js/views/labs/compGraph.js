@@ -7,21 +7,19 @@
  */
 
 import { el, fitCanvas } from "../../dom.js";
-import { drawCompGraph } from "../../render/compGraph.js";
+import { drawCompGraph, graphHeight } from "../../render/compGraph.js";
 import { layout, stateAt, describe, costText, caretLines, partTexts, fmtGraphNum as fmt } from "./graphModel.js";
 import { labCaller } from "./request.js";
 
 const $ = (id) => document.getElementById(id);
-const EXAMPLES = ["x*x + x", "tanh(w*x + b)", "sigmoid(x)*x - 2/x", "exp(x)*sin(x)", "log(1 + exp(a*x)) - b**2", "relu(w1*x) * w2 + (w1 - w2)**2"];
 
 export function mountCompGraph({ report }) {
   let result = null;
   let shape = null;
   let p = 0;
   let timer = null;
+  let examples = {};
   const values = { x: 3 };
-
-  $("cg-examples").replaceChildren(el("option", { value: "", text: "Examples\u2026" }), ...EXAMPLES.map((e) => el("option", { value: e, text: e })));
 
   function varInputs(names) {
     const have = [...$("cg-vars").querySelectorAll("input")].map((i) => i.dataset.name);
@@ -66,6 +64,7 @@ export function mountCompGraph({ report }) {
   function draw() {
     if (!result) return;
     const st = stateAt(result.nodes, p);
+    $("cg-canvas").style.height = `${graphHeight(shape)}px`;
     const fc = fitCanvas($("cg-canvas"));
     if (fc) drawCompGraph(fc.ctx, { nodes: result.nodes, layout: shape, state: st, format: fmt }, fc);
     $("cg-scrub").max = String(st.total);
@@ -98,6 +97,11 @@ export function mountCompGraph({ report }) {
       const same = result && result.expression === r.expression;
       result = r;
       shape = layout(r.nodes);
+      if (!Object.keys(examples).length) {
+        // The server names its examples (with their values) in every answer.
+        examples = r.examples;
+        $("cg-examples").replaceChildren(el("option", { value: "", text: "Examples\u2026" }), ...Object.keys(examples).map((e) => el("option", { value: e, text: e })));
+      }
       $("cg-msg").textContent = "";
       $("cg-caret").textContent = "";
       $("cg-caret").hidden = true;
@@ -125,6 +129,8 @@ export function mountCompGraph({ report }) {
   $("cg-examples").addEventListener("change", (e) => {
     if (!e.target.value) return;
     $("cg-expr").value = e.target.value;
+    Object.assign(values, examples[e.target.value]);
+    for (const input of $("cg-vars").querySelectorAll("input")) input.value = String(values[input.dataset.name]);
     e.target.value = "";
     fromInput();
   });

@@ -114,7 +114,7 @@ export function poolWindow(padded, window, stride, x, y, c, mode) {
   const result = mode === "max" ? Math.max(...values) : values.reduce((s, v) => s + v, 0) / values.length;
   const text = mode === "max"
     ? `max(${cells.map((p) => num(p.value)).join(", ")}) = ${num(result)}`
-    : `(${values.map(num).join(" + ")}) / ${values.length} = ${num(result)}`;
+    : `(${values.map((v, i) => (i ? paren(v) : num(v))).join(" + ")}) / ${values.length} = ${num(result)}`;
   return { cells, result, text };
 }
 

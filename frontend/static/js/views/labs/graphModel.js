@@ -17,6 +17,7 @@ const NUM = (v) => {
   return String(Number(v.toPrecision(5)));
 };
 export const fmtGraphNum = NUM;
+const P = (v) => (v < 0 ? `(${NUM(v)})` : NUM(v));
 
 /** {id: {col, row}}, cols, rows: column = longest path from a leaf, rows in order of appearance. */
 export function layout(nodes) {
@@ -57,7 +58,7 @@ const byId = (nodes) => Object.fromEntries(nodes.map((n) => [n.id, n]));
 function forwardText(n, ids) {
   if (n.op === "var") return `${n.id} = ${n.name} = ${NUM(n.value)} (input)`;
   if (n.op === "const") return `${n.id} = ${NUM(n.value)} (constant)`;
-  const args = n.inputs.map((i) => NUM(ids[i].value));
+  const args = n.inputs.map((i) => P(ids[i].value));
   const names = n.inputs.join(", ");
   const infix = { add: "+", sub: "\u2212", mul: "\u00d7", div: "/", pow: "**" }[n.op];
   if (infix) return `${n.id} = ${n.inputs[0]} ${infix} ${n.inputs[1]} = ${args[0]} ${infix} ${args[1]} = ${NUM(n.value)}`;
@@ -69,7 +70,7 @@ function forwardText(n, ids) {
 export function partTexts(n) {
   return n.grad_parts.map((p) => (p.node === null
     ? "seed \u2202out/\u2202out = 1"
-    : `from ${p.node}${p.slot !== null ? ` (input ${p.slot + 1})` : ""}: ${NUM(p.upstream)} \u00d7 ${NUM(p.local)} = ${NUM(p.value)}`));
+    : `from ${p.node}${p.slot !== null ? ` (input ${p.slot + 1})` : ""}: ${P(p.upstream)} \u00d7 ${P(p.local)} = ${NUM(p.value)}`));
 }
 
 function backwardText(n) {

@@ -31,7 +31,7 @@ export function mountShapesLab() {
   }
 
   const y = addToRows(NOTES_X, NOTES_V).y;
-  $("sh-notes").textContent = `x (4\u00d73)\n${matrix(NOTES_X)}\n\nv (3,) = [${NOTES_V.join(", ")}]: shapes (4, 3) and (3,) line up at the right, `
+  $("sh-notes").textContent = `x (4\u00d73)\n${matrix(NOTES_X)}\n\nv (3,) = [${NOTES_V.join(", ")}]: shapes (4, 3) and (3,) line up at the right,\n`
     + `so v is reused for each of the 4 rows\n\ny = x + v (4\u00d73)\n${matrix(y)}`;
 
   for (const id of ["sh-n", "sh-k", "sh-b", "sh-xbad", "sh-bbad"]) $(id).addEventListener("input", draw);
