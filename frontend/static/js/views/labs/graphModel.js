@@ -62,8 +62,8 @@ function forwardText(n, ids) {
   const names = n.inputs.join(", ");
   const infix = { add: "+", sub: "\u2212", mul: "\u00d7", div: "/", pow: "**" }[n.op];
   if (infix) return `${n.id} = ${n.inputs[0]} ${infix} ${n.inputs[1]} = ${args[0]} ${infix} ${args[1]} = ${NUM(n.value)}`;
-  if (n.op === "neg") return `${n.id} = \u2212${names} = \u2212(${args[0]}) = ${NUM(n.value)}`;
-  return `${n.id} = ${n.op}(${names}) = ${n.op}(${args[0]}) = ${NUM(n.value)}`;
+  if (n.op === "neg") return `${n.id} = \u2212${names} = \u2212(${NUM(ids[names].value)}) = ${NUM(n.value)}`;
+  return `${n.id} = ${n.op}(${names}) = ${n.op}(${NUM(ids[names].value)}) = ${NUM(n.value)}`;
 }
 
 /** "from n1 (slot 0): 1 × 3 = 3" for each use; the seed for the output. */
