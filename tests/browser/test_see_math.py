@@ -171,3 +171,17 @@ def test_conv_inputs_pooling_and_shapes(page, shot):
     assert "[ 11 11 14 ]" in page.text_content("#sh-notes")
     show(page, "#pl-title")
     shot(page, "see-math-pool-shapes")
+
+
+def test_readme_picture(page, shot):
+    """The README's picture: SAME padding drawn around a 7x7 stroke, the window
+    on a border cell, its products and sum, and the formula."""
+    open_learn(page)
+    page.wait_for_function("document.querySelector('#cv-engine').textContent.includes('V(0, 0)')", timeout=15_000)
+    page.select_option("#cv-padding", "same")
+    page.wait_for_function("document.querySelector('#cv-formula').textContent.includes('SAME pads')", timeout=10_000)
+    set_value(page, "#cv-scrub", 5 * 7 + 1)
+    assert page.text_content("#cv-pos").startswith("cell (5, 1)")
+    assert "padded input 9\u00d79" in page.text_content("#cv-input-cap")
+    show(page, "#cv-title")
+    shot(page, "see-math-readme")

@@ -79,7 +79,7 @@ def _axis_formula(name: str, n: int, f: int, s: int, padding: int | str, pads: t
     item = {"n": n, "f": f, "s": s, "pad": [before, after], "out": out, "text": text}
     if padding == "same":
         total = before + after
-        item["same"] = (f"SAME pads max((\u2308{n}/{s}\u2309 \u2212 1)\u00b7{s} + {f} \u2212 {n}, 0) = {total} zeros: "
+        item["same"] = (f"SAME pads max((\u2308{n}/{s}\u2309 \u2212 1)\u00b7{s} + {f} \u2212 {n}, 0) = {total} zero{'' if total == 1 else 's'}: "
                         f"{before} before, {after} after (TensorFlow puts the smaller half before)")
     return item
 
