@@ -185,3 +185,32 @@ def test_readme_picture(page, shot):
     assert "padded input 9\u00d79" in page.text_content("#cv-input-cap")
     show(page, "#cv-title")
     shot(page, "see-math-readme")
+
+
+def test_filter_from_a_trained_run(page, server):
+    """A trained run's first conv layer becomes the kernel bank: its numbers,
+    rounded to 3 decimals, and the engine's output follows them."""
+    import httpx
+
+    spec = {"input_shape": [28, 28, 1], "layers": [{"type": "conv2d", "filters": 3, "kernel_size": 3, "stride": 1, "padding": "valid"},
+                                                   {"type": "relu"}, {"type": "flatten"}, {"type": "dense", "units": 10}],
+            "loss": "softmax_cross_entropy"}
+    run = httpx.post(f"{server}/api/runs", json={"spec": spec, "dataset": "mnist", "steps": 5, "batch_size": 16}, timeout=10).json()
+    for _ in range(150):
+        if httpx.get(f"{server}/api/runs/{run['id']}").json()["status"] == "finished":
+            break
+        page.wait_for_timeout(200)
+    weights = httpx.get(f"{server}/api/runs/{run['id']}/layers/0/weights").json()
+    open_learn(page)
+    page.wait_for_function("document.querySelector('#cv-engine').textContent.includes('V(0, 0)')", timeout=15_000)
+    page.select_option("#cv-preset", "run")
+    page.wait_for_function("document.querySelectorAll('#cv-run option').length > 1", timeout=10_000)
+    page.select_option("#cv-run", f"{run['id']}:0")
+    page.wait_for_function("document.querySelector('#cv-output-cap').textContent.includes('\u00d73')", timeout=10_000)
+    page.select_option("#cv-q", "2")
+    kernel = [float(v) for v in page.eval_on_selector_all("#cv-kernel input", "els => els.map((e) => e.value)")]
+    expected = [round(weights["weight"][m][n][0][2], 3) for m in range(3) for n in range(3)]
+    assert kernel == pytest.approx(expected, abs=1e-9)
+    assert float(page.input_value("#cv-bias")) == pytest.approx(round(weights["bias"][2], 3), abs=1e-9)
+    lines = page.locator("#cv-sum div").all_text_contents()
+    assert float(lines[-1].split("=")[-1]) == pytest.approx(float(page.text_content("#cv-engine").split("=")[-1]), abs=1e-3)
