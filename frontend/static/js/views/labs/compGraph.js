@@ -121,7 +121,7 @@ export function mountCompGraph({ report }) {
     stop();
     // Variables the new expression needs get a value of 1 until the server lists them.
     for (const name of $("cg-expr").value.match(/[A-Za-z_]\w*/g) ?? []) {
-      if (!["exp", "log", "sin", "cos", "tanh", "sigmoid", "relu"].includes(name) && !(name in values)) values[name] = 1;
+      if (!["exp", "log", "sin", "cos", "tanh", "sigmoid", "relu"].includes(name) && !Object.hasOwn(values, name)) values[name] = 1;
     }
     call.soon(body());
   };

@@ -98,7 +98,8 @@ export function costText(cost) {
   const plural = n === 1 ? "input" : "inputs";
   return `N = ${n} ${plural}, M = ${m} nodes. Forward mode: one dual-number pass per input for the whole gradient: `
     + `${n} pass${n === 1 ? "" : "es"} \u00d7 ${m} nodes = ${cost.forward_node_visits} node evaluations, O(N\u00b7M). `
-    + `Reverse mode: one forward pass, then one backward pass over the ${m} nodes, whatever N is: O(M).`;
+    + `Reverse mode: one forward pass, then one backward pass over the ${m} nodes, whatever N is: O(M), `
+    + `but it keeps every node's value for the backward pass (O(M) memory, against O(1) for forward mode).`;
 }
 
 /** Two lines: the expression and a caret under the character at `position`. */

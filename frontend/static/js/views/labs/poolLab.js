@@ -36,7 +36,7 @@ export function mountPoolLab({ report }, conv) {
     const w = r.padded_input[0].length - r.pad[2] - r.pad[3];
     const share = `${oh * ow} of ${h * w} values per channel (${Math.round((100 * oh * ow) / (h * w))}%)`;
     const what = r.mode === "max"
-      ? `Max pooling keeps the largest value of each ${r.window}\u00d7${r.window} window (circled) and where in the window it was is lost: a feature that moves inside its window gives the same output.`
+      ? `Max pooling keeps the largest value of each ${r.window}\u00d7${r.window} window (circled); where in the window it was is lost, so a maximum that moves within its window gives the same output.`
       : `Average pooling keeps the mean of each window's real inputs (SAME padding is not counted): a blurred, smaller map.`;
     // VALID windows that do not fit are not taken: the last rows / columns may never be read.
     const unread = (n, pads) => (n + pads - r.window) % r.stride;
