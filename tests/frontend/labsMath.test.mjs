@@ -103,3 +103,41 @@ test("broadcasting and the dense layer's shapes", () => {
   assert.deepEqual(denseLayer({ n: 4, k: 3, B: 5, kb: 1 }).Y, [3, 5]);
   assert.deepEqual(addToRows(NOTES_X, NOTES_V).y, [[2, 2, 5], [5, 5, 8], [8, 8, 11], [11, 11, 14]]);
 });
+
+// A 2-D context that records fillText calls and accepts every other call.
+function recordingCtx() {
+  const texts = [];
+  const target = { texts, measureText: (t) => ({ width: t.length * 6 }), fillText: (t) => texts.push(t) };
+  return new Proxy(target, { get: (o, k) => (k in o ? o[k] : () => {}), set: (o, k, v) => { o[k] = v; return true; } });
+}
+
+test("graph renderer writes the fan-out products on the edges of the current backward step", async () => {
+  const { drawCompGraph, boxCentres, graphHeight } = await import("../../frontend/static/js/render/compGraph.js");
+  const shape = layout(GRAPH.nodes);
+  const at = boxCentres(shape, 900, graphHeight(shape));
+  assert.ok(at.n0.x < at.n1.x && at.n1.x < at.n2.x);
+  const ctx = recordingCtx();
+  drawCompGraph(ctx, { nodes: GRAPH.nodes, layout: shape, state: stateAt(GRAPH.nodes, 6), format: String }, { width: 900, height: graphHeight(shape) });
+  assert.deepEqual(ctx.texts.filter((t) => t.includes("=")).sort(), ["1\u00d71=1", "1\u00d73=3", "1\u00d73=3"]);
+  assert.ok(ctx.texts.includes("grad 7"));
+});
+
+test("grid renderer geometry and hit testing", async () => {
+  const { gridGeometry, cellAtPoint, drawCells } = await import("../../frontend/static/js/render/convGrid.js");
+  assert.deepEqual(gridGeometry(5, 5, 300, 300), { cell: 60, x0: 0, y0: 0 });
+  assert.deepEqual(cellAtPoint(5, 5, 300, 300, 130, 250), [4, 2]);
+  assert.equal(cellAtPoint(5, 5, 300, 300, 310, 10), null);
+  const ctx = recordingCtx();
+  drawCells(ctx, { values: [[0, null], [1.5, -2]], isPad: (i, j) => j === 1 && i === 0 }, { width: 100, height: 100 });
+  assert.deepEqual(ctx.texts, ["0", "\u2212\u221e", "1.5", "-2"]);
+});
+
+test("shapes renderer labels every array, and no Y on a mismatch", async () => {
+  const { drawDenseShapes } = await import("../../frontend/static/js/render/shapeBlocks.js");
+  const ctx = recordingCtx();
+  drawDenseShapes(ctx, denseLayer({ n: 4, k: 3, B: 5 }), { width: 600, height: 250 });
+  assert.ok(["W", "X", "b", "Y", "3\u00d71 \u2192 3\u00d75"].every((t) => ctx.texts.includes(t)));
+  const bad = recordingCtx();
+  drawDenseShapes(bad, denseLayer({ n: 4, k: 3, B: 5, nX: 5 }), { width: 600, height: 250 });
+  assert.ok(!bad.texts.includes("Y") && bad.texts.includes("shapes do not fit"));
+});

@@ -25,7 +25,7 @@ export function cellAtPoint(rows, cols, width, height, px, py) {
 const short = (v) => {
   if (Number.isInteger(v)) return String(v);
   const a = Math.abs(v);
-  return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(2).replace(/^(-?)0\./, "$1.");
+  return a >= 100 ? v.toFixed(0) : a >= 10 ? String(Number(v.toFixed(1))) : String(Number(v.toFixed(2))).replace(/^(-?)0\./, "$1.");
 };
 
 export function drawCells(ctx, data, options) {
