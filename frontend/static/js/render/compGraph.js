@@ -60,9 +60,11 @@ export function drawCompGraph(ctx, data, options) {
       const twin = n.inputs.filter((i) => i === src).length > 1;
       // An edge that skips columns arcs over the boxes between; the two edges of x*x bend apart.
       const span = layout.pos[n.id].col - layout.pos[src].col;
-      const lift = (span > 1 ? Math.max(-60, -30 * (span - 1)) : 0) + (twin ? (slot === 0 ? -14 : 14) : 0);
+      // Bend away from the boxes between: down when the source sits lower, else up.
+      const dir = a.y > b.y ? 1 : -1;
+      const lift = (span > 1 ? dir * Math.min(60, 30 * (span - 1)) : 0) + (twin ? (slot === 0 ? -14 : 14) : 0);
       const p0 = { x: a.x + BOX_W / 2, y: a.y + (twin ? (slot === 0 ? -6 : 6) : 0) };
-      const p2 = { x: b.x - BOX_W / 2 - 1, y: b.y + (twin ? (slot === 0 ? -6 : 6) : 0) + (span > 1 ? -8 : 0) };
+      const p2 = { x: b.x - BOX_W / 2 - 1, y: b.y + (twin ? (slot === 0 ? -6 : 6) : 0) + (span > 1 ? dir * 8 : 0) };
       const c = { x: (p0.x + p2.x) / 2, y: (p0.y + p2.y) / 2 + lift * 2 };
       const part = cur?.phase === "backward" && cur.id === src ? curNode.grad_parts.find((p) => p.node === n.id && p.slot === slot) : null;
       const forwardEdge = cur?.phase === "forward" && cur.id === n.id;
