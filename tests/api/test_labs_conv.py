@@ -181,3 +181,17 @@ def test_pool_bad_inputs_name_the_field(client, patch, field):
     r = client.post("/api/labs/pool", json={"input": [[1, 2], [3, 4]], **patch})
     assert r.status_code == 422, r.text
     assert field in r.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize("url,text,field", [
+    ("/api/labs/conv", '{"input": [[NaN, 1], [1, 1]], "kernel": [[1]]}', "input"),
+    ("/api/labs/conv", '{"input": [[1, 1], [1, 1]], "kernel": [[Infinity]]}', "kernel"),
+    ("/api/labs/conv", '{"input": [[1, 1], [1, 1]], "kernel": [[1]], "bias": NaN}', "bias"),
+    ("/api/labs/pool", '{"input": [[NaN, 1], [1, 1]]}', "input"),
+    ("/api/labs/graph", '{"expression": "x", "values": {"x": NaN}}', "values"),
+    ("/api/labs/graph", '{"expression": "x", "values": {"x": 1}, "h": NaN}', "h"),
+])
+def test_nan_and_infinity_are_422_naming_the_field(client, url, text, field):
+    r = client.post(url, content=text, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert field in r.json()["detail"][0]["loc"]

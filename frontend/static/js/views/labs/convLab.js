@@ -46,6 +46,7 @@ export function mountConvLab({ report }) {
     $("cv-channels").disabled = source !== "grid";
     $("cv-mnist").disabled = source !== "mnist";
     $("cv-clear").hidden = source !== "draw";
+    $("cv-draw-hint").hidden = source !== "draw";
     $("cv-cell-edit").hidden = source !== "grid";
   }
 
