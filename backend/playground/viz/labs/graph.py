@@ -27,7 +27,7 @@ from playground.engine import forward_mode as fm
 from playground.engine import ops
 from playground.engine.tensor import Tensor, no_grad
 from playground.viz.labs import LabError
-from playground.viz.labs.expression import Expr, parse, variables
+from playground.viz.labs.expression import FUNCTIONS, Expr, parse, variables
 
 MAX_NODES = 40
 VALUE_RANGE = (-100.0, 100.0)
@@ -204,7 +204,7 @@ def graph_lab(expression: str, values: dict[str, float], wrt: str | None = None,
         })
     m = len(nodes)
     return {
-        "expression": expression, "examples": EXAMPLES, "variables": names,
+        "expression": expression, "examples": EXAMPLES, "functions": list(FUNCTIONS), "variables": names,
         "values": {v: values[v] for v in names}, "wrt": wrt, "h": h,
         "nodes": result_nodes, "output": out_id, "value": float(out.data),
         "gradient": {v: grads[_var_id(nodes, v)] for v in names},

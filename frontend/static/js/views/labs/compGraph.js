@@ -19,6 +19,7 @@ export function mountCompGraph({ report }) {
   let p = 0;
   let timer = null;
   let examples = {};
+  let functions = [];
   const values = { x: 3 };
 
   function varInputs(names) {
@@ -97,6 +98,7 @@ export function mountCompGraph({ report }) {
       const same = result && result.expression === r.expression;
       result = r;
       shape = layout(r.nodes);
+      functions = r.functions;
       if (!Object.keys(examples).length) {
         // The server names its examples (with their values) in every answer.
         examples = r.examples;
@@ -119,9 +121,10 @@ export function mountCompGraph({ report }) {
 
   const fromInput = () => {
     stop();
-    // Variables the new expression needs get a value of 1 until the server lists them.
+    // Variables the new expression needs get a value of 1 until the server lists them
+    // (the server names its functions in every answer).
     for (const name of $("cg-expr").value.match(/[A-Za-z_]\w*/g) ?? []) {
-      if (!["exp", "log", "sin", "cos", "tanh", "sigmoid", "relu"].includes(name) && !Object.hasOwn(values, name)) values[name] = 1;
+      if (!functions.includes(name) && !Object.hasOwn(values, name)) values[name] = 1;
     }
     call.soon(body());
   };

@@ -60,7 +60,8 @@ function forwardText(n, ids) {
   if (n.op === "const") return `${n.id} = ${NUM(n.value)} (constant)`;
   const args = n.inputs.map((i) => P(ids[i].value));
   const names = n.inputs.join(", ");
-  const infix = { add: "+", sub: "\u2212", mul: "\u00d7", div: "/", pow: "**" }[n.op];
+  // Binary ops carry their symbol as the server's label (+, −, ×, /, **).
+  const infix = n.inputs.length === 2 ? n.label : null;
   if (infix) return `${n.id} = ${n.inputs[0]} ${infix} ${n.inputs[1]} = ${args[0]} ${infix} ${args[1]} = ${NUM(n.value)}`;
   if (n.op === "neg") return `${n.id} = \u2212${names} = \u2212(${NUM(ids[names].value)}) = ${NUM(n.value)}`;
   return `${n.id} = ${n.op}(${names}) = ${n.op}(${NUM(ids[names].value)}) = ${NUM(n.value)}`;
