@@ -105,6 +105,7 @@ export function mountCompGraph({ report }) {
         $("cg-examples").replaceChildren(el("option", { value: "", text: "Examples\u2026" }), ...Object.keys(examples).map((e) => el("option", { value: e, text: e })));
       }
       $("cg-msg").textContent = "";
+      $("cg-card").classList.remove("stale");
       $("cg-caret").textContent = "";
       $("cg-caret").hidden = true;
       varInputs(r.variables);
@@ -113,6 +114,8 @@ export function mountCompGraph({ report }) {
     },
     onError: (message, detail) => {
       $("cg-msg").textContent = message;
+      // The drawing still shows the last good expression: dim it until the new one parses.
+      $("cg-card").classList.add("stale");
       const pos = detail?.[0]?.ctx?.position;
       $("cg-caret").hidden = pos === undefined;
       $("cg-caret").textContent = pos === undefined ? "" : caretLines($("cg-expr").value, pos);
