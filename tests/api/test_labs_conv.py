@@ -80,6 +80,8 @@ def test_conv_equals_direct_loop(client, h, w, c, f, nk, s, padding):
     assert d["shape"] == list(expected.shape)
     assert d["formula"]["h"]["out"] == expected.shape[0] and d["formula"]["w"]["out"] == expected.shape[1]
     assert d["formula"]["d"] == nk
+    for axis, k in (("h", 0), ("w", 1)):  # padded rows / columns no window reaches
+        assert d["formula"][axis]["unused"] == xp.shape[k] - ((expected.shape[k] - 1) * s + f)
     if padding == "same":
         assert expected.shape[:2] == (math.ceil(h / s), math.ceil(w / s))
 

@@ -65,6 +65,7 @@ def test_graph_backward_pass_and_fan_out(page, shot):
     page.wait_for_function("!document.querySelector('#cg-caret').hidden", timeout=10_000)
     assert "position 11" in page.text_content("#cg-msg")
     assert page.text_content("#cg-caret").split("\n")[1] == " " * 11 + "^"
+    assert "stale" in page.get_attribute("#cg-card", "class")
     shot(page, "see-math-graph-error")
 
 

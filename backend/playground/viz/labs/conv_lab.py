@@ -76,7 +76,9 @@ def _axis_formula(name: str, n: int, f: int, s: int, padding: int | str, pads: t
     else:
         text = (f"{name}' = \u230a({name} \u2212 f + p_before + p_after) / s\u230b + 1 = "
                 f"\u230a({n} \u2212 {f} + {before} + {after}) / {s}\u230b + 1 = {out}")
-    item = {"n": n, "f": f, "s": s, "pad": [before, after], "out": out, "text": text}
+    # The floor: with stride > 1 the last rows (columns) of the padded input may be read by no window.
+    item = {"n": n, "f": f, "s": s, "pad": [before, after], "out": out, "text": text,
+            "unused": (n + before + after - f) % s}
     if padding == "same":
         total = before + after
         item["same"] = (f"SAME pads max((\u2308{n}/{s}\u2309 \u2212 1)\u00b7{s} + {f} \u2212 {n}, 0) = {total} zero{'' if total == 1 else 's'}: "

@@ -106,6 +106,8 @@ export function mountConvLab({ report }) {
     const f = r.formula;
     $("cv-formula").replaceChildren(el("div", { text: f.h.text }), el("div", { text: f.w.text }),
       el("div", { text: `d' = ${f.d} (one output channel per filter)` }),
+      ...[["rows", f.h.unused], ["columns", f.w.unused]].filter(([, u]) => u > 0)
+        .map(([what, u]) => el("div", { class: "same", text: `${what}: the floor \u230a\u230b drops the last ${u} of the padded input: no window reaches ${u === 1 ? "it" : "them"}` })),
       ...[f.h.same, f.w.same].filter(Boolean).map((t, i) => el("div", { class: "same", text: `${i ? "columns" : "rows"}: ${t}` })));
   }
 
@@ -201,15 +203,25 @@ export function mountConvLab({ report }) {
     return i >= 0 && j >= 0 && i < st.grid.length && j < st.grid[0].length ? [i, j] : null;
   };
   let drawing = false;
+  let last = null;
   const stroke = (e) => {
     const at = inputCell(e);
     if (!at) return;
-    const plane = paint(st.grid.map((row) => row.map((v) => v[0])), at[0], at[1], 1.2, e.buttons === 2 || e.shiftKey ? 0 : 1);
+    // Paint every cell between this pointer event and the last one: a fast stroke leaves no gaps.
+    const from = last ?? at;
+    const n = Math.max(1, Math.abs(at[0] - from[0]), Math.abs(at[1] - from[1]));
+    let plane = st.grid.map((row) => row.map((v) => v[0]));
+    for (let t = 1; t <= n; t++) {
+      const r = from[0] + ((at[0] - from[0]) * t) / n;
+      const c = from[1] + ((at[1] - from[1]) * t) / n;
+      plane = paint(plane, r, c, 1.2, e.shiftKey ? 0 : 1);
+    }
+    last = at;
     st.grid = plane.map((row) => row.map((v) => [v]));
     send();
   };
   $("cv-input").addEventListener("pointerdown", (e) => {
-    if ($("cv-source").value === "draw") { drawing = true; stroke(e); return; }
+    if ($("cv-source").value === "draw") { drawing = true; last = null; stroke(e); return; }
     const at = inputCell(e);
     if (!at) return;
     st.selected = at;

@@ -38,10 +38,8 @@ export function mountPoolLab({ report }, conv) {
     const what = r.mode === "max"
       ? `Max pooling keeps the largest value of each ${r.window}\u00d7${r.window} window (circled); where in the window it was is lost, so a maximum that moves within its window gives the same output.`
       : `Average pooling keeps the mean of each window's real inputs (SAME padding is not counted): a blurred, smaller map.`;
-    // VALID windows that do not fit are not taken: the last rows / columns may never be read.
-    const unread = (n, pads) => (n + pads - r.window) % r.stride;
-    const lostRows = unread(h, r.pad[0] + r.pad[1]);
-    const lostCols = unread(w, r.pad[2] + r.pad[3]);
+    const lostRows = r.formula.h.unused;
+    const lostCols = r.formula.w.unused;
     const lost = lostRows || lostCols ? ` No window reaches the last ${lostRows} row(s) and ${lostCols} column(s): they are dropped.` : "";
     return `${what} The ${h}\u00d7${w} map becomes ${oh}\u00d7${ow}: ${share}${c > 1 ? `, in each of ${c} channels` : ""}.${lost} ${r.formula.h.text}.`;
   }
