@@ -88,6 +88,8 @@ CASES = [
     ("leaky_relu", lambda a: ops.leaky_relu(a, 0.1), lambda a: np.where(a > 0, a, 0.1 * a), [away_from_zero(3, 4)]),
     ("sigmoid", ops.sigmoid, lambda a: 1 / (1 + np.exp(-a)), [normal(3, 4)]),
     ("tanh", ops.tanh, np.tanh, [normal(3, 4)]),
+    ("sin", ops.sin, np.sin, [normal(3, 4)]),
+    ("cos", ops.cos, np.cos, [normal(3, 4)]),
     ("softmax", ops.softmax, _softmax, [normal(3, 4)]),
     ("softmax axis 0", lambda a: ops.softmax(a, 0), lambda a: _softmax(a, 0), [normal(3, 4)]),
     ("log_softmax", ops.log_softmax, lambda a: np.log(_softmax(a)), [normal(3, 4)]),

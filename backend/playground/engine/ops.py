@@ -168,6 +168,16 @@ def log(a) -> Tensor:
     return Tensor.from_op(np.log(a.data), (a,), lambda g: (g / a.data,), "log")
 
 
+def sin(a) -> Tensor:
+    a = _const(a)
+    return Tensor.from_op(np.sin(a.data), (a,), lambda g: (g * np.cos(a.data),), "sin")
+
+
+def cos(a) -> Tensor:
+    a = _const(a)
+    return Tensor.from_op(np.cos(a.data), (a,), lambda g: (g * -np.sin(a.data),), "cos")
+
+
 # --- reductions ----------------------------------------------------------------------
 def _expand(g: np.ndarray, shape: tuple, axis, keepdims: bool) -> np.ndarray:
     """Undo a reduction's shape change on its gradient (a read-only broadcast view)."""

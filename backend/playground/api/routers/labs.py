@@ -7,6 +7,9 @@ POST /api/labs/activations       an activation and its slope (by backward()), an
 POST /api/labs/descent           MSE loss surface of y = w x + b, full-batch GD and mini-batch SGD paths
 POST /api/labs/linear-stack      dense-dense-dense with and without ReLU: collapse check and training on circle
 POST /api/labs/vectorize         a Python loop against NumPy dot / matmul, timed
+POST /api/labs/graph             an expression's computation graph: values, gradients, fan-out parts, duals
+POST /api/labs/conv              conv2d on a small grid: output, padded input, SAME/VALID pads, the size formula
+POST /api/labs/pool              max or average pooling on a small grid, with each max's position
 
 The endpoints are plain `def`: FastAPI runs them in its threadpool, off the event loop.
 """
@@ -16,23 +19,31 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.exceptions import RequestValidationError
 from threadpoolctl import threadpool_limits
 
 from playground.api.errors import field_error
+from playground.api.deps import SettingsDep
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.labs import (
     ActivationsRequest,
+    ConvRequest,
     DescentRequest,
     DifferentiationRequest,
+    GraphRequest,
     LinearStackRequest,
     PerceptronRequest,
+    PoolRequest,
     SoftmaxRequest,
     VectorizeRequest,
 )
 from playground.viz.labs import LabError, finite
 from playground.viz.labs.activations import activations_lab
+from playground.viz.labs.conv_lab import conv_lab, mnist_sample, pool_lab
 from playground.viz.labs.descent import descent_lab
 from playground.viz.labs.differentiation import differentiate
+from playground.viz.labs.expression import ExpressionError
+from playground.viz.labs.graph import graph_lab
 from playground.viz.labs.linear_stack import linear_stack_lab
 from playground.viz.labs.perceptron import perceptron_trace
 from playground.viz.labs.softmax import softmax_lab
@@ -91,3 +102,36 @@ def vectorize(body: VectorizeRequest) -> dict[str, Any]:
     # One BLAS thread: a fair single-core comparison, and no thread start-up in the timing.
     with threadpool_limits(limits=1):
         return _lab(vectorize_lab, body.operation, body.size)
+
+
+@router.post("/graph", responses=R)
+def graph(body: GraphRequest) -> dict[str, Any]:
+    try:
+        return _lab(graph_lab, body.expression, body.values, body.wrt, body.h)
+    except ExpressionError as err:
+        # The position is data (ctx), so the page can point at the character without parsing text.
+        raise RequestValidationError([{"loc": ("body", "expression"), "msg": str(err),
+                                       "type": "expression_syntax", "ctx": {"position": err.position}}]) from err
+
+
+def _grid(body: ConvRequest | PoolRequest, settings) -> tuple[Any, dict[str, Any]]:
+    """The input grid of a conv/pool request: its `input`, or an MNIST test image."""
+    if (body.input is None) == (body.mnist_index is None):
+        raise field_error(("body", "input"), "give exactly one of input and mnist_index")
+    if body.input is not None:
+        return body.input, {}
+    sample = _lab(mnist_sample, body.mnist_index, settings.data_dir)
+    return sample["input"], {"mnist_label": sample["label"], "input": sample["input"]}
+
+
+@router.post("/conv", responses=R)
+def conv(body: ConvRequest, settings: SettingsDep) -> dict[str, Any]:
+    grid, extra = _grid(body, settings)
+    with threadpool_limits(limits=1):
+        return {**_lab(conv_lab, grid, body.kernel, body.stride, body.padding, body.bias), **extra}
+
+
+@router.post("/pool", responses=R)
+def pool(body: PoolRequest, settings: SettingsDep) -> dict[str, Any]:
+    grid, extra = _grid(body, settings)
+    return {**_lab(pool_lab, grid, body.mode, body.window, body.stride, body.padding), **extra}

@@ -4,11 +4,14 @@ Responses are the labs' own JSON dicts (see playground.viz.labs)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
 from playground.viz.labs.differentiation import EXPRESSIONS, H_RANGE, X_RANGE
+from playground.viz.labs.expression import MAX_LENGTH as EXPRESSION_MAX
+from playground.viz.labs.expression import MAX_VARIABLES
+from playground.viz.labs.graph import H_RANGE as GRAPH_H_RANGE
 
 Expression = Literal[tuple(EXPRESSIONS)]  # type: ignore[valid-type]
 
@@ -72,3 +75,39 @@ class LinearStackRequest(_Body):
 class VectorizeRequest(_Body):
     operation: Literal["dot", "matmul"] = "dot"
     size: int = Field(default=10000, ge=1, le=200000, description="vector length (dot, <= 200000) or matrix side (matmul, <= 80)")
+
+
+# --- see the math: computation graph, convolution, pooling ----------------------------
+# Strict numbers: JSON true/false are not 1/0 here, and an int is not silently a float
+# where a count is meant.
+
+Grid = list[list[StrictFloat]]
+GridC = list[list[list[StrictFloat]]]
+Kernel4 = list[list[list[list[StrictFloat]]]]
+
+
+class GraphRequest(_Body):
+    expression: str = Field(default="x*x + x", max_length=EXPRESSION_MAX,
+                            description="numbers, variables, + - * / **, exp log sin cos tanh sigmoid relu")
+    values: dict[Annotated[str, Field(max_length=EXPRESSION_MAX)], StrictFloat] = Field(
+        default_factory=lambda: {"x": 3.0}, max_length=MAX_VARIABLES * 2, description="a number for every variable")
+    wrt: str | None = Field(default=None, max_length=EXPRESSION_MAX, description="forward mode seeds this variable; default the first")
+    h: StrictFloat = Field(default=1e-5, ge=GRAPH_H_RANGE[0], le=GRAPH_H_RANGE[1], description="central-difference step")
+
+
+class ConvRequest(_Body):
+    input: Grid | GridC | None = Field(default=None, description="H x W or H x W x C numbers (H, W <= 32, C <= 4)")
+    mnist_index: StrictInt | None = Field(default=None, ge=0, description="instead of input: this MNIST test image (28 x 28)")
+    kernel: Grid | Kernel4 = Field(description="f x f, or f x f x C x K (a filter bank of K filters), f <= 7, K <= 8")
+    stride: StrictInt = Field(default=1, ge=1, le=4)
+    padding: StrictInt | Literal["same", "valid"] = Field(default="valid", description="zeros on every side (0-3), or SAME / VALID")
+    bias: StrictFloat | list[StrictFloat] = Field(default=0.0, description="one number, or one per filter")
+
+
+class PoolRequest(_Body):
+    input: Grid | GridC | None = Field(default=None, description="H x W or H x W x C numbers (H, W <= 32, C <= 4)")
+    mnist_index: StrictInt | None = Field(default=None, ge=0, description="instead of input: this MNIST test image (28 x 28)")
+    mode: Literal["max", "avg"] = "max"
+    window: StrictInt = Field(default=2, ge=1, le=4)
+    stride: StrictInt | None = Field(default=None, ge=1, le=4, description="default: the window size")
+    padding: Literal["same", "valid"] = "valid"

@@ -9,6 +9,9 @@ returns JSON-ready dicts, computed with the engine (NumPy only):
     descent.py          full-batch gradient descent vs mini-batch SGD on a loss surface
     linear_stack.py     stacked linear layers collapse to one; ReLU does not
     vectorize.py        a Python loop against NumPy's vectorized dot / matmul
+    expression.py       the graph lab's safe parser (allow-listed grammar, no eval)
+    graph.py            an expression's computation graph: both passes, fan-out, duals
+    conv_lab.py         conv2d and pooling on a small grid, with padding and the size formula
 
 Bad inputs raise LabError(field, message), which the API turns into a 422;
 `finite` makes a result JSON-safe.

@@ -13,10 +13,11 @@ import { mountActivations } from "./labs/activations.js";
 import { mountDescent } from "./labs/descent.js";
 import { mountLinearStack } from "./labs/linearStack.js";
 import { mountVectorize } from "./labs/vectorize.js";
+import { mountSeeMath } from "./labs/seeMath.js";
 
 export function mountLearn({ store, report }) {
   const ctx = { report };
-  const labs = [mountDifferentiation, mountPerceptron, mountSoftmax, mountActivations, mountDescent, mountLinearStack, mountVectorize].map((m) => m(ctx));
+  const labs = [mountDifferentiation, mountPerceptron, mountSoftmax, mountActivations, mountDescent, mountLinearStack, mountVectorize].map((m) => m(ctx)).concat(mountSeeMath(ctx));
   let loaded = false;
 
   const show = () => {

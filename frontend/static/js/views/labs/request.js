@@ -17,7 +17,7 @@ export function labCaller(name, { onResult, onError, report, wait = 60 }) {
       if (mine === controller) onResult(result);
     } catch (err) {
       if (err.name === "AbortError") return;
-      if (err.status === 422 && onError) onError(err.message);
+      if (err.status === 422 && onError) onError(err.message, err.body?.detail);
       else report(err);
     }
   };
