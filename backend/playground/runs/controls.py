@@ -14,7 +14,7 @@ import time
 from playground.runs import checkpoints, config as run_config
 from playground.runs.errors import ConfigError, RunStateError
 from playground.runs.events import stamp
-from playground.runs.owner import Owner
+from playground.runs.owner import LOCAL_ID, Owner
 from playground.runs.protocol import TERMINAL
 from playground.runs.records import Active
 
@@ -63,20 +63,12 @@ class ControlsMixin:
     async def _requeue(self, run_id: str) -> dict:
         if run_id in self._active:
             raise RunStateError(f"run '{run_id}' is still finishing; try again in a moment")
-        if run_id in self._reserved:  # a concurrent resume of the same run got here first
-            raise RunStateError(f"run '{run_id}' is being resumed already")
         rec = await self.get(run_id)
-        owner_id = rec.get("owner") or "local"
-        self._check_share(Owner(owner_id, rec.get("owner_name") or ""))
-        self._check_capacity()
-        self._reserved.add(run_id)
-        self._reserved_by[run_id] = owner_id
-        try:
+        owner = Owner(rec.get("owner") or LOCAL_ID, rec.get("owner_name") or "")
+        # reserve(): RunStateError when a concurrent resume of the same run got there first.
+        with self.queue.reserve(run_id, owner):
             rec = await self._prepare_requeue(run_id)
-            self._queue.append(run_id, owner_id)
-        finally:
-            self._reserved.discard(run_id)
-            self._reserved_by.pop(run_id, None)
+            self.queue.enqueue(run_id, owner.id)
         await self._schedule()
         return self._public(run_id, self._active[run_id].rec if run_id in self._active else rec)
 
@@ -105,8 +97,8 @@ class ControlsMixin:
             await asyncio.to_thread(self.store.update_run, run_id, status="stopped",
                                     updated_at=time.time())
             return await self.get(run_id)
-        if run_id in self._queue:
-            self._queue.remove(run_id)
+        if self.queue.is_waiting(run_id):
+            self.queue.done(run_id)
             await self._finalize(run_id, "stopped", "stopped before it started")
             await self._schedule()
             return await self.get(run_id)

@@ -49,8 +49,8 @@ class FairQueue:
         arrival = {owner: i for i, owner in enumerate(self._lanes)}
         return sorted(owners, key=lambda o: (served.get(o, -1), arrival[o]))
 
-    def pop_next(self, can_start: Callable[[str], bool] = lambda owner: True) -> str | None:
-        """The next run to start, or None when no waiting owner may start one."""
+    def pop_next(self, can_start: Callable[[str], bool] = lambda owner: True) -> tuple[str, str] | None:
+        """(the next run to start, its owner), or None when no waiting owner may start one."""
         for owner in self._rank(self._lanes, self._served):
             if not can_start(owner):
                 continue
@@ -65,7 +65,7 @@ class FairQueue:
             self._served.move_to_end(owner)
             while len(self._served) > REMEMBERED:
                 self._served.popitem(last=False)
-            return run_id
+            return run_id, owner
         return None
 
     def owner_of(self, run_id: str) -> str | None:

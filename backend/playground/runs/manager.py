@@ -22,12 +22,12 @@ from pathlib import Path
 
 from playground.runs import checkpoints, config as run_config
 from playground.runs.controls import ControlsMixin
-from playground.runs.errors import ConfigError, QueueFull, RunNotFound, RunStateError, UserLimit, without_paths
+from playground.runs.errors import ConfigError, RunNotFound, RunStateError, without_paths
 from playground.runs.events import stamp
-from playground.runs.fair_queue import FairQueue
 from playground.runs.models import ModelLibrary
-from playground.runs.owner import LOCAL, Owner, limited
+from playground.runs.owner import LOCAL, Owner
 from playground.runs.protocol import ACTIVE, TERMINAL
+from playground.runs.run_queue import RunQueue
 from playground.runs.records import Active, downsample, new_record, public
 from playground.runs.scheduler import SchedulerMixin
 from playground.runs.store import RunStore, sqlite_path
@@ -76,12 +76,8 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.hub = Hub(on_watchers=self._on_watchers)
         self.traces = LossTraces()
         self._active: dict[str, Active] = {}
-        self._queue = FairQueue()
-        # Runs past the capacity check whose store write is still in flight:
-        # counted as waiting, so concurrent creates cannot all pass the check.
-        self._reserved: set[str] = set()
-        self._reserved_by: dict[str, str] = {}  # reserved run id -> owner id
-        self._running: set[str] = set()
+        self.queue = RunQueue(lambda: self.max_runs, self.max_queue, self.max_running_per_user,
+                              self.max_queued_per_user)
         self._replies: dict[str, asyncio.Future] = {}
         self._tasks: set[asyncio.Task] = set()
         self._flusher: asyncio.Task | None = None
@@ -119,9 +115,9 @@ class RunManager(SchedulerMixin, ControlsMixin):
             a.shutting_down = True
             if a.handle is not None:
                 a.handle.send({"cmd": "shutdown"})
-        for run_id in list(self._queue):
+        for run_id in self.queue.waiting.order():
+            self.queue.done(run_id)
             await self._finalize(run_id, "interrupted", "the server shut down before this run started")
-        self._queue.clear()
         waiting = [a.done.wait() for a in self._active.values()]
         if waiting:
             done, pending = await asyncio.wait([asyncio.ensure_future(w) for w in waiting],
@@ -183,20 +179,13 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self._require_started()
         norm = await asyncio.to_thread(run_config.normalize, config)
         weights_path = await self._initial_weights(norm)
-        self._check_share(owner)
-        self._check_capacity()
         run_id = "r_" + secrets.token_hex(5)
         rec = new_record(run_id, norm)
         rec.update(owner=owner.id, owner_name=owner.name)
-        self._reserved.add(run_id)
-        self._reserved_by[run_id] = owner.id
-        try:
+        with self.queue.reserve(run_id, owner):
             await asyncio.to_thread(self.store.insert_run, rec)
             self._active[run_id] = Active(rec, initial_weights_path=weights_path)
-            self._queue.append(run_id, owner.id)
-        finally:
-            self._reserved.discard(run_id)
-            self._reserved_by.pop(run_id, None)
+            self.queue.enqueue(run_id, owner.id)
         await self._schedule()
         return self._public(run_id, rec)
 
@@ -226,41 +215,6 @@ class RunManager(SchedulerMixin, ControlsMixin):
                 raise ConfigError(without_paths(f"initial weights do not fit the spec: {exc}"), field) from None
         await asyncio.to_thread(check)
         return str(path)
-
-    def running_of(self, owner_id: str) -> int:
-        """Runs of one owner holding a worker (running or paused)."""
-        return sum(1 for r in self._running if self._owner_id(r) == owner_id)
-
-    def _owner_id(self, run_id: str) -> str:
-        a = self._active.get(run_id)
-        return (a.rec.get("owner") if a is not None else None) or LOCAL.id
-
-    def _may_start(self, owner_id: str) -> bool:
-        """The fair queue's test: a limited owner starts a run only below their running share."""
-        return not limited(owner_id) or self.running_of(owner_id) < self.max_running_per_user
-
-    def _check_share(self, owner: Owner) -> None:
-        """UserLimit when a limited owner already has their running and queued share."""
-        if not owner.limited:
-            return
-        running = self.running_of(owner.id)
-        waiting = self._queue.count(owner.id) + sum(1 for o in self._reserved_by.values() if o == owner.id)
-        if running + waiting >= self.max_running_per_user + self.max_queued_per_user:
-            raise UserLimit(
-                f"you have {running} run(s) running and {waiting} waiting, the most one session may have "
-                f"(limit: {self.max_running_per_user} running + {self.max_queued_per_user} queued, "
-                f"PLAYGROUND_MAX_RUNS_PER_USER / PLAYGROUND_MAX_QUEUED_PER_USER); stop or delete one, "
-                f"or retry when one of them finishes")
-
-    def _check_capacity(self) -> None:
-        """QueueFull unless a worker or a queue place is left. Counts the queue
-        and the reserved places together with the workers: between a create's
-        check and its scheduling other creates run, and none of them is in
-        ``_running`` yet."""
-        waiting = len(self._queue) + len(self._reserved)
-        if len(self._running) + waiting >= self.max_runs + self.max_queue:
-            raise QueueFull(f"all {self.max_runs} workers are busy and {waiting} runs "
-                            f"are waiting (the limit); try again when a run finishes")
 
     async def get(self, run_id: str) -> dict:
         self._require_started()
@@ -295,10 +249,10 @@ class RunManager(SchedulerMixin, ControlsMixin):
         return a.handle.pid if a is not None and a.handle is not None else None
 
     def counts(self) -> dict:
-        return {"active": len(self._running), "queued": len(self._queue)}
+        return self.queue.counts()
 
     def _public(self, run_id: str, rec: dict) -> dict:
-        pos = self._queue.position(run_id)
+        pos = self.queue.position(run_id)
         # Interrupted runs restart (from their checkpoint, or from scratch without
         # one); failed ones only when a checkpoint survived the crash.
         resumable = rec["status"] == "interrupted" or (
@@ -317,12 +271,12 @@ class RunManager(SchedulerMixin, ControlsMixin):
             await self.get(run_id)
         else:
             a.deleting = True
-            if run_id in self._queue:
-                self._queue.remove(run_id)
+            if self.queue.is_waiting(run_id):
+                self.queue.done(run_id)
             if a.handle is not None:
                 await self._kill_and_wait(a)
             self._active.pop(run_id, None)
-            self._running.discard(run_id)
+            self.queue.done(run_id)
         await self._remove(run_id)
         await self._schedule()
 

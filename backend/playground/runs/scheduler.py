@@ -1,4 +1,4 @@
-"""SchedulerMixin: the queue (round-robin by owner, fair_queue.py), starting workers, folding their messages into
+"""SchedulerMixin: starting runs as the queue (run_queue.py) allows, starting workers, folding their messages into
 run records and streams, and finishing runs when their worker exits.
 
 Part of RunManager (manager.py); everything here runs on the event loop thread.
@@ -26,13 +26,10 @@ class SchedulerMixin:
     # -- scheduling ------------------------------------------------------------------
 
     async def _schedule(self) -> None:
-        while self._queue and len(self._running) < self.max_runs:
-            run_id = self._queue.pop_next(self._may_start)
-            if run_id is None:  # every waiting owner is at their running share
-                break
-            self._running.add(run_id)
+        # start_next: None when no worker is free or every waiting owner is at their share.
+        while (run_id := self.queue.start_next()) is not None:
             await self._launch(run_id)
-        for i, run_id in enumerate(self._queue):
+        for i, run_id in enumerate(self.queue.waiting.order()):
             self.hub.publish(run_id, stamp({"type": "status", "status": "queued",
                                             "message": f"waiting for a worker (position {i + 1})",
                                             "queue_position": i + 1}))
@@ -57,7 +54,7 @@ class SchedulerMixin:
             await asyncio.to_thread(a.handle.start, job, self.blas_threads if self.blas_env else None)
         except Exception as exc:  # could not start a process (fork limits) or an actor (cluster gone)
             a.handle = None
-            self._running.discard(run_id)
+            self.queue.start_failed(run_id)
             await self._finalize(run_id, "failed", f"could not start a worker: {exc}")
 
     # -- messages from workers (event loop thread) --------------------------------------
@@ -122,7 +119,7 @@ class SchedulerMixin:
         a = self._active.get(run_id)
         if a is None:
             return
-        self._running.discard(run_id)
+        self.queue.done(run_id)
         if a.deleting:
             a.done.set()
             return
