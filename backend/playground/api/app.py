@@ -12,6 +12,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from playground import __version__
 from playground.api.datasets_cache import DatasetCache
@@ -60,4 +61,6 @@ def create_app(settings: Settings | None = None, manager=None) -> FastAPI:
     app.include_router(ws.router)
     mount_frontend(app, settings.frontend_dir)
     app.add_middleware(SizeGuard, max_bytes=settings.max_upload_bytes + BODY_SLACK)
+    # The page's ES modules, CSS and JSON answers shrink to about a quarter; tiny answers stay as they are.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app

@@ -13,6 +13,8 @@ export class ApiError extends Error {
   }
 }
 
+const abortError = () => new DOMException("The request was aborted", "AbortError");
+
 async function request(method, path, body, { form = false, signal } = {}) {
   const init = { method, signal, headers: {} };
   if (body !== undefined) {
@@ -31,7 +33,15 @@ async function request(method, path, body, { form = false, signal } = {}) {
   }
   if (res.status === 204) return null;
   const type = res.headers.get("content-type") || "";
-  const data = type.includes("json") ? await res.json().catch(() => null) : await res.text();
+  let data;
+  try {
+    data = type.includes("json") ? await res.json().catch(() => null) : await res.text();
+  } catch (err) {
+    if (signal?.aborted) throw abortError();
+    throw new ApiError(0, null, `The server's answer broke off: ${err.message}`);
+  }
+  // Aborted while the body was read: json() fails and the body is no answer at all.
+  if (signal?.aborted) throw abortError();
   if (!res.ok) throw new ApiError(res.status, data, `${method} ${path} failed with HTTP ${res.status}`);
   return data;
 }
@@ -50,7 +60,8 @@ export const api = {
   datasets: () => request("GET", "/api/datasets"),
   layers: () => request("GET", "/api/layers"),
   uploadDataset: (file) => request("POST", "/api/datasets/upload", withFile(file), { form: true }),
-  validate: (spec, signal) => request("POST", "/api/models/validate", { spec }, { signal }),
+  // With `dataset`, the spec's last layer and loss are checked against its targets too.
+  validate: (spec, signal, dataset) => request("POST", "/api/models/validate", dataset ? { spec, dataset } : { spec }, { signal }),
   importModel: (file) => request("POST", "/api/models/import", withFile(file), { form: true }),
   models: () => request("GET", "/api/models"),
   createRun: (body) => request("POST", "/api/runs", body),

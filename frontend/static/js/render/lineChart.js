@@ -5,7 +5,7 @@
  */
 
 import { extent, linearScale, logScale, niceTicks, logTicks, downsample } from "../scale.js";
-import { fmtNum } from "../format.js";
+import { fmtNum, fmtStep } from "../format.js";
 import { COLORS } from "./theme.js";
 import { drawYGrid } from "./axes.js";
 
@@ -47,10 +47,15 @@ export function drawLineChart(ctx, data, options) {
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   // x is a step count: fractional ticks would name steps that do not exist
+  // Labels near the right edge are right-aligned so they stay inside the canvas.
   for (const t of niceTicks(x0, Math.max(xs[1], x0 + 1), 5).filter(Number.isInteger)) {
     const px = Math.round(x(t)) + 0.5;
-    ctx.fillText(fmtNum(t, 3), px, M.top + plotH + 5);
+    const label = fmtStep(t);
+    const half = ctx.measureText(label).width / 2;
+    ctx.textAlign = px + half > width - 1 ? "right" : "center";
+    ctx.fillText(label, ctx.textAlign === "right" ? width - 1 : px, M.top + plotH + 5);
   }
+  ctx.textAlign = "center";
   ctx.strokeStyle = COLORS.axis;
   ctx.beginPath();
   ctx.moveTo(M.left + 0.5, M.top);

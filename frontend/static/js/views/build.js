@@ -90,7 +90,7 @@ export function mountBuild({ store, report }) {
     inflight = new AbortController();
     const spec = buildSpec(s.config, datasetInfo(s));
     try {
-      const rep = await api.validate(spec, inflight.signal);
+      const rep = await api.validate(spec, inflight.signal, s.config.dataset);
       store.setState({ validation: { report: rep, errors: null, pending: false } });
     } catch (err) {
       if (err.name === "AbortError") return;
@@ -162,7 +162,10 @@ export function mountBuild({ store, report }) {
     out.classList.toggle("error", Boolean(v.errors));
     if (v.pending) out.textContent = "Checking\u2026";
     else if (v.report) out.textContent = `${fmtCount(v.report.total_params)} parameters \u00b7 output ${fmtShape(v.report.output_shape)} \u00b7 ${s.config.layers.length} layers`;
-    else if (v.errors) out.textContent = v.errors.general.length ? v.errors.general.join("; ") : "The model has an error: see the highlighted layer.";
+    else if (v.errors) {
+      const [index, problems] = Object.entries(v.errors.layers)[0] || [];
+      out.textContent = v.errors.general.length ? v.errors.general.join("; ") : index !== undefined ? `Layer ${index}: ${problems[0].message}` : "The model has an error: see the highlighted layer.";
+    }
     builder.render(s.config.layers, s.catalog, v.report, v.errors);
   }
 

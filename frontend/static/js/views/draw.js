@@ -77,10 +77,12 @@ export function mountDraw({ store, report }) {
       const blob = await pad.toBlob();
       if (full) {
         const act = await api.activationsImage(t, blob, controller.signal);
+        if (!act) return;
         store.setState({ prediction: { probabilities: act.probabilities, input: act.input, prediction: act.prediction }, activations: act });
         invariance();
       } else {
         const p = await api.predictImage(t, blob, controller.signal);
+        if (!p) return;
         store.setState({ prediction: { probabilities: p.probabilities[0], input: p.input, prediction: p.predictions[0] } });
       }
     } catch (err) {
@@ -89,8 +91,11 @@ export function mountDraw({ store, report }) {
   }
   const live = throttle(() => predict(false), 200);
 
+  // Every change of the drawing gets a number; an answer is shown only for the drawing it was asked about.
+  let drawing = 0;
   const pad = createPad($("pad"), {
     onChange: (kind) => {
+      drawing += 1;
       if (kind === "clear") {
         if (controller) controller.abort();
         if (invController) invController.abort();
@@ -140,12 +145,13 @@ export function mountDraw({ store, report }) {
     if (invController) invController.abort();
     invController = new AbortController();
     const asked = { ...tf };
+    const askedFor = drawing;
     // One call: the current transform first, then the sideways sweep of the drawing as is.
     const transforms = [asRequest(asked), ...SWEEP.map((dx) => ({ shift: [dx, 0] }))];
     try {
       const p = await api.predictImage(t, await pad.toBlob(), invController.signal, transforms);
       const probs = p.probabilities;
-      moved = { probabilities: probs[0], prediction: p.predictions[0], input: p.input, sweep: probs.slice(1), tf: asked };
+      moved = { probabilities: probs[0], prediction: p.predictions[0], input: p.input, sweep: probs.slice(1), tf: asked, drawing: askedFor };
       renderInvariance(store.get());
     } catch (err) {
       if (err.name !== "AbortError") report(err);
@@ -175,7 +181,8 @@ export function mountDraw({ store, report }) {
     const p = s.prediction;
     drawSeen($("inv-original"), p?.input);
     $("inv-original-cap").textContent = p ? `as drawn: ${p.prediction} (${fmtPct(p.probabilities[p.prediction])})` : "as drawn";
-    const m = p ? moved : null;
+    // An answer for an earlier drawing (the first stroke of a two-stroke digit) is not shown.
+    const m = p && moved?.drawing === drawing ? moved : null;
     drawSeen($("inv-moved"), m?.input);
     // What the model saw, for tests and curious readers.
     $("inv-moved").dataset.shift = m ? `${m.tf.dx},${m.tf.dy}` : "";

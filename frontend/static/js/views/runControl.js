@@ -15,6 +15,9 @@ import { datasetInfo } from "./build.js";
 const $ = (id) => document.getElementById(id);
 const ACTIVE = new Set(["queued", "running", "paused"]);
 export const TERMINAL = new Set(["finished", "stopped", "diverged", "failed"]);
+// The server reads a run's weights from its checkpoint: before the first one an
+// inspection answers 409, so views wait for the run record to name one.
+export const hasWeights = (run) => Boolean(run && (run.checkpoint || (TERMINAL.has(run.status) && run.status !== "failed") || run.status === "interrupted"));
 const GONE = "That run no longer exists: it was deleted. Start a new one or open another from the Runs tab.";
 
 export function mountRunControl(ctx) {
@@ -204,10 +207,17 @@ export function mountRunControl(ctx) {
       report(err);
     }
   }, 300);
+  // A value the box cannot use says so (and goes away with the next good value).
   $("live-lr").addEventListener("input", (e) => {
-    const lr = Number(e.target.value);
-    if (!(lr > 0)) return;
-    store.setState((s) => ({ config: { ...s.config, lr } }));
+    const text = e.target.value.trim();
+    const lr = Number(text);
+    const ok = text !== "" && lr > 0 && Number.isFinite(lr);
+    e.target.setAttribute("aria-invalid", String(!ok && text !== ""));
+    if (!ok) {
+      if (text !== "") store.setState({ banner: { text: `Learning rate: ${text} is not a number above 0; the run keeps ${store.get().run?.config?.lr ?? store.get().config.lr}.`, kind: "error", source: "lr" } });
+      return;
+    }
+    store.setState((s) => ({ config: { ...s.config, lr }, ...(s.banner?.source === "lr" ? { banner: null } : {}) }));
     patchLr(lr);
   });
 

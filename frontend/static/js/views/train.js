@@ -15,7 +15,7 @@ import { drawRidgeline } from "../render/ridgeline.js";
 import { drawDecisionGrid, drawPoints } from "../render/decisionMap.js";
 import { drawFitCurve } from "../render/fitCurve.js";
 import { COLORS } from "../render/theme.js";
-import { TERMINAL } from "./runControl.js";
+import { TERMINAL, hasWeights } from "./runControl.js";
 import { NOTES } from "../learn.js";
 
 const $ = (id) => document.getElementById(id);
@@ -182,8 +182,8 @@ export function mountTrain({ store, report }) {
         ctx.clearRect(0, 0, $("boundary-grid").width, $("boundary-grid").height);
       }
     }
-    const progressed = s.history.lastStep !== prev.history.lastStep || s.run?.status !== prev.run?.status;
-    const due = s.run && (progressed || s.run.id !== prev.run?.id || (s.tab === "train" && prev.tab !== "train"));
+    const progressed = s.history.lastStep !== prev.history.lastStep || s.run?.status !== prev.run?.status || Boolean(s.run?.checkpoint) !== Boolean(prev.run?.checkpoint);
+    const due = hasWeights(s.run) && (progressed || s.run.id !== prev.run?.id || (s.tab === "train" && prev.tab !== "train"));
     if (is2d && due) fetchGrid();
     if (kind === "1d" && due) fetchFit();
     if (s.tab !== "train") return;
