@@ -191,3 +191,26 @@ def test_static_files_are_gzipped(server):
     assert r.headers.get("content-encoding") == "gzip"
     page = httpx.get(f"{server}/", headers={"Accept-Encoding": "gzip"}, timeout=10)
     assert page.headers.get("content-encoding") == "gzip"
+
+
+def test_runs_have_names_models_and_a_compare_of_three(page, server, shot):
+    open_page(page, "#dataset=circle&steps=40&batch=16&lr=0.05&opt=sgd&layers=dense(units:6);tanh;dense(units:2)")
+    page.fill("#run-name", "six tanh units")
+    page.click("#btn-start")
+    page.wait_for_function("/Finished/.test(document.querySelector('#status-text').textContent)", timeout=60_000)
+    named = page.evaluate("new URLSearchParams(location.search).get('run')")
+    assert httpx.get(f"{server}/api/runs/{named}", timeout=10).json()["name"] == "six tanh units"
+    spec = {"input_shape": [2], "layers": [{"type": "dense", "units": 4}, {"type": "relu"}, {"type": "dense", "units": 2}], "loss": "softmax_cross_entropy"}
+    others = [finished_run(server, {"spec": spec, "dataset": "circle", "steps": 30, "batch_size": 8, "optimizer": "adam", "lr": lr, "name": f"relu lr {lr}"}) for lr in (0.01, 0.1)]
+    page.click("[data-tab=runs]")
+    row = page.locator(f'tr[data-run="{named}"]')
+    row.wait_for()
+    text = row.text_content()
+    assert "six tanh units" in text and "dense 6 \u00b7 tanh \u00b7 dense 2" in text and "sgd \u00b7 lr 0.05 \u00b7 batch 16 \u00b7 40 steps" in text
+    for run_id in [named, *others]:
+        page.check(f'tr[data-run="{run_id}"] input[type=checkbox]')
+    page.wait_for_function("document.querySelectorAll('#compare-legend li').length === 3")
+    legend = page.text_content("#compare-legend")
+    assert "relu lr 0.01" in legend and "adam \u00b7 lr 0.1" in legend and "dense 4 \u00b7 ReLU \u00b7 dense 2" in legend
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "runs-compare-three", full_page=True)

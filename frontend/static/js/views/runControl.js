@@ -171,7 +171,8 @@ export function mountRunControl(ctx) {
       return;
     }
     try {
-      const run = await api.createRun(buildRunRequest(s.config, datasetInfo(s)));
+      const name = $("run-name").value.trim();
+      const run = await api.createRun(buildRunRequest(s.config, datasetInfo(s), name ? { name } : {}));
       store.setState({ run, history: emptyHistory(), evaluation: null, target: { kind: "run", id: run.id }, tab: s.tab === "build" ? "train" : s.tab, banner: null });
       follow(run.id);
     } catch (err) {
