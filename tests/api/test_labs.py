@@ -209,3 +209,17 @@ def test_bad_inputs_name_the_field(client, lab, body, field):
     r = client.post(f"/api/labs/{lab}", json=body)
     assert r.status_code == 422, r.text
     assert any(field in loc for loc in locs(r)), r.text
+
+
+def test_activation_factors_multiply_to_the_gradient_and_respect_the_bound(client):
+    # the counterexample to "shrinks at least fourfold per layer"
+    d = post(client, "activations", {"activation": "sigmoid", "x": 0.5, "depth": 30, "weight": -4})
+    assert d["gradients"][-1] == pytest.approx(2.1e-4, rel=0.01) and d["gradients"][-1] > 0.25 ** 30
+    assert np.prod(d["factors"]) == pytest.approx(d["gradients"][-1])
+    assert d["bound"] == pytest.approx(1.0) and max(map(abs, d["factors"])) <= 1.0
+    grow = post(client, "activations", {"activation": "sigmoid", "x": 0.5, "depth": 10, "weight": -5})
+    assert any(abs(f) > 1.1 for f in grow["factors"][1::2])  # every other layer grows the gradient
+    zero = post(client, "activations", {"activation": "relu", "x": 0.0, "depth": 3})
+    assert zero["pre_activations"][0] == 0.0 and zero["factors"] == [0.0, 0.0, 0.0]
+    leaky = post(client, "activations", {"activation": "leaky_relu", "x": -1.0, "depth": 2, "weight": 1, "alpha": 0.2})
+    assert leaky["factors"] == pytest.approx([0.2, 0.2]) and leaky["gradients"][-1] == pytest.approx(0.04)

@@ -77,3 +77,21 @@ test("plotRange pads linear axes and skips non-positive values on log axes", () 
   assert.deepEqual(plotRange([0, 10], false), [-0.5, 10.5]);
   assert.deepEqual(plotRange([0, 1e-3, 1, null], true), [1e-3 / 1.5, 1.5]);
 });
+
+test("the chain caption reads vanishing or exploding off the factors", async () => {
+  const { describeChain, FORMULAS } = await import("../../frontend/static/js/labText.js");
+  // the case: sigmoid, x = 0.5, w = -4, 30 layers: 2.1e-4, far above (1/4)^30
+  const grads = Array.from({ length: 30 }, (_, k) => -(0.75 ** (k + 1)));
+  grads[29] = 2.1e-4;
+  const text = describeChain({ activation: "sigmoid", depth: 30, bound: 1, factors: [0.42, 0.945, 0.584], pre_activations: [-2, -2, -2], gradients: grads });
+  assert.match(text, /0\.42, 0\.945, 0\.584/);
+  assert.match(text, /\|w\|\u00b7max\|f\u2032\| = 1\b/);
+  assert.match(text, /2\.10e-4/);
+  assert.match(text, /shrinks/);
+  const grow = describeChain({ activation: "tanh", depth: 3, bound: 5, factors: [5, 5, 5], pre_activations: [0, 0, 0], gradients: [5, 25, 125] });
+  assert.match(grow, /grows/);
+  const dead = describeChain({ activation: "relu", depth: 3, bound: 1, factors: [0, 0, 0], pre_activations: [0, 0, 0], gradients: [0, 0, 0] });
+  assert.match(dead, /z = w\u00b7a = 0, so the ReLU outputs 0/);
+  assert.ok(!/negative/.test(dead));
+  assert.deepEqual(Object.keys(FORMULAS).sort(), ["leaky_relu", "relu", "sigmoid", "tanh"]);
+});

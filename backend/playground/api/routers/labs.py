@@ -69,7 +69,7 @@ def softmax(body: SoftmaxRequest) -> dict[str, Any]:
 
 @router.post("/activations", responses=R)
 def activations(body: ActivationsRequest) -> dict[str, Any]:
-    return _lab(activations_lab, body.activation, body.x, body.depth, body.weight)
+    return _lab(activations_lab, body.activation, body.x, body.depth, body.weight, body.alpha)
 
 
 @router.post("/descent", responses=R)

@@ -47,6 +47,7 @@ class ActivationsRequest(_Body):
     x: float = Field(default=0.5, ge=-6, le=6, description="input of the first layer of the chain")
     depth: int = Field(default=10, ge=1, le=30)
     weight: float = Field(default=1.0, ge=-5, le=5, description="the weight w of every layer a_k = f(w a_(k-1))")
+    alpha: float = Field(default=0.01, ge=0, le=0.5, description="leaky ReLU's slope for z < 0")
 
 
 class DescentRequest(_Body):
