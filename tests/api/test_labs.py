@@ -223,3 +223,22 @@ def test_activation_factors_multiply_to_the_gradient_and_respect_the_bound(clien
     assert zero["pre_activations"][0] == 0.0 and zero["factors"] == [0.0, 0.0, 0.0]
     leaky = post(client, "activations", {"activation": "leaky_relu", "x": -1.0, "depth": 2, "weight": 1, "alpha": 0.2})
     assert leaky["factors"] == pytest.approx([0.2, 0.2]) and leaky["gradients"][-1] == pytest.approx(0.04)
+
+
+def test_descent_reports_full_data_loss_and_the_stability_limit(client):
+    d = post(client, "descent", {"n_samples": 100, "batch_size": 8, "lr": 0.1, "steps": 100, "seed": 0})
+    x, y = np.array(d["data"]["x"]), np.array(d["data"]["y"])
+    for path in ("full_batch", "sgd"):
+        p = d[path]
+        assert len(p["full_losses"]) == len(p["points"])
+        w, b = p["points"][-1]
+        assert p["full_losses"][-1] == pytest.approx(np.mean((w * x + b - y) ** 2))
+    # the numbers: SGD's last batch loss 0.353 where the loss on all the data is 0.15
+    assert d["sgd"]["losses"][-1] == pytest.approx(0.353, abs=0.001)
+    assert d["sgd"]["full_losses"][-1] == pytest.approx(0.152, abs=0.001)
+    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    limit = 2 / np.linalg.eigvalsh(hessian).max()
+    assert d["stability"]["lr_limit"] == pytest.approx(limit)
+    below = post(client, "descent", {"n_samples": 100, "lr": 0.95 * limit, "steps": 400, "seed": 0})
+    above = post(client, "descent", {"n_samples": 100, "lr": 1.05 * limit, "steps": 400, "seed": 0})
+    assert not below["full_batch"]["diverged"] and above["full_batch"]["diverged"]

@@ -95,3 +95,20 @@ test("the chain caption reads vanishing or exploding off the factors", async () 
   assert.ok(!/negative/.test(dead));
   assert.deepEqual(Object.keys(FORMULAS).sort(), ["leaky_relu", "relu", "sigmoid", "tanh"]);
 });
+
+test("the descent readout: full-data losses, equal compute, the stability limit", async () => {
+  const { describeDescent } = await import("../../frontend/static/js/labText.js");
+  const path = (full, batch) => ({ points: full.map(() => [2, -1]), full_losses: full, losses: batch, diverged: false, final_loss: full[full.length - 1] });
+  const r = {
+    n_samples: 100, batch_size: 50, lr: 1.2, optimizer: "sgd",
+    stability: { lr_limit: 0.986, lambda_max: 2.03 },
+    optimum: { loss: 0.15 },
+    full_batch: path([9, 4, 2, 1], [9, 4, 2]),
+    sgd: path([9, 6, 3, 2, 1.5, 1.2, 1.1], [8, 5, 3, 2, 1.4, 0.35]),
+  };
+  const text = describeDescent(r);
+  assert.match(text, /SGD: loss on all the data 1\.1 .*its last batch of 50 alone: 0\.35/);
+  // 6 SGD steps of 50 points = 3 epochs: full batch after 3 steps (1) vs SGD after 6 steps (1.1)
+  assert.match(text, /Equal compute, 3 epochs \(300 per-point gradients\): full batch after 3 steps 1, SGD after 6 steps 1\.1/);
+  assert.match(text, /\u03b1 = 1\.2 is above 2\/\u03bb/);
+});

@@ -77,3 +77,32 @@ export function describeChain(r) {
   return `Per-layer factors |w\u00b7f\u2032(z\u2096)|: ${list(factors)} (none can exceed |w|\u00b7max|f\u2032| = ${fmtNum(r.bound)}). `
     + `Their product, the gradient reaching x after ${r.depth} layers: ${fmtNum(r.gradients[r.gradients.length - 1])}, ${trend}.`;
 }
+
+/**
+ * The descent lab's readout: each path's loss on all the data (SGD's last
+ * batch loss beside it), the two compared at equal compute (the same number of
+ * epochs, i.e. of per-sample gradients), and the learning rate against the
+ * stability limit 2 / lambda_max of plain gradient descent.
+ */
+export function describeDescent(r) {
+  const n = r.n_samples;
+  const end = (p) => p.points[p.points.length - 1];
+  const say = (name, p) => (p.diverged
+    ? `${name}: diverged after ${p.losses.length} steps (the steps overshoot and grow).`
+    : `${name}: loss on all the data ${fmtNum(p.final_loss, 3)} at w = ${fmtNum(end(p)[0])}, b = ${fmtNum(end(p)[1])}.`);
+  const parts = [say("Full batch", r.full_batch), say("SGD", r.sgd)];
+  // The batch loss SGD steps on is a noisy estimate of the full loss: both are shown.
+  if (!r.sgd.diverged && r.sgd.losses.length) parts[1] = parts[1].replace(/\.$/, `; its last batch of ${r.batch_size} alone: ${fmtNum(r.sgd.losses[r.sgd.losses.length - 1], 3)}.`);
+  // Equal compute: SGD's steps read steps*B points; full batch reads n per step.
+  const sgdSteps = r.sgd.full_losses.length - 1;
+  const epochs = Math.min((sgdSteps * r.batch_size) / n, r.full_batch.full_losses.length - 1);
+  const gdSteps = Math.floor(epochs);
+  const sgdAt = Math.floor((gdSteps * n) / r.batch_size);
+  if (gdSteps >= 1 && !r.full_batch.diverged && !r.sgd.diverged && r.batch_size < n) {
+    parts.push(`Equal compute, ${gdSteps} epoch${gdSteps === 1 ? "" : "s"} (${gdSteps * n} per-point gradients): full batch after ${gdSteps} step${gdSteps === 1 ? "" : "s"} ${fmtNum(r.full_batch.full_losses[gdSteps], 3)}, SGD after ${sgdAt} steps ${fmtNum(r.sgd.full_losses[sgdAt], 3)}.`);
+  }
+  const limit = r.stability.lr_limit;
+  parts.push(`\u03b1 = ${fmtNum(r.lr)} is ${r.lr < limit ? "below" : "above"} 2/\u03bb\u2098\u2090\u2093 = ${fmtNum(limit)} (\u03bb\u2098\u2090\u2093 = ${fmtNum(r.stability.lambda_max)}), the limit of plain gradient descent${r.optimizer && r.optimizer !== "sgd" ? "; momentum and Adam have limits of their own" : ""}.`);
+  parts.push(`Least squares (\u00d7): loss ${fmtNum(r.optimum.loss, 3)}.`);
+  return parts.join(" ");
+}

@@ -10,11 +10,11 @@ export const NOTES = {
   },
   vanishing: {
     title: "Vanishing gradients",
-    text: "Sigmoid's slope is at most 0.25 and near 0 far from zero. Backprop multiplies one slope per layer, so early layers of a deep sigmoid net get tiny gradients: watch the gradient-norm chart (log scale) fan out.",
+    text: "Sigmoid's slope is at most 1/4 and near 0 far from zero. Backprop multiplies one factor per layer, a weight times a slope, and with sigmoid each is at most |w|/4: with small weights early layers of a deep sigmoid net get tiny gradients. Watch the gradient-norm chart (log scale) fan out.",
   },
   dead_relu: {
     title: "Dead ReLU",
-    text: "A ReLU unit whose input is negative for every example outputs 0 and gets 0 gradient, so it never recovers. A large learning rate makes this likelier; leaky ReLU keeps a small slope for negatives.",
+    text: "A ReLU unit whose input is \u2264 0 for every example of the data outputs 0 everywhere and gets 0 gradient, so it never recovers: it is dead. A large learning rate makes this likelier; leaky ReLU keeps a small slope for negatives.",
   },
   padding: {
     title: "SAME vs VALID",

@@ -1,7 +1,7 @@
 /**
  * Line chart on a canvas: axes with nice ticks, linear or log y, a legend.
  * drawLineChart(ctx, {series: [{label, color, points: [[x, y]], dash, width}]},
- *               {width, height, yLog, yMin, yMax, xLabel, empty})
+ *               {width, height, yLog, yMin, yMax, xMin, xLabel, fractionalX, empty})
  */
 
 import { extent, linearScale, logScale, niceTicks, logTicks, downsample } from "../scale.js";
@@ -40,7 +40,7 @@ export function drawLineChart(ctx, data, options) {
     plotW = width - M.left - M.right;
   }
   const x0 = Math.min(xs[0], options.xMin ?? xs[0]);
-  const x = linearScale([x0, Math.max(xs[1], x0 + 1)], [M.left, M.left + plotW]);
+  const x = linearScale([x0, Math.max(xs[1], x0 + (options.fractionalX ? 1e-9 : 1))], [M.left, M.left + plotW]);
   const y = options.yLog ? logScale(ys, [M.top + plotH, M.top]) : linearScale(ys, [M.top + plotH, M.top]);
 
   drawYGrid(ctx, yt, y, M, plotW);
@@ -48,9 +48,11 @@ export function drawLineChart(ctx, data, options) {
   ctx.textBaseline = "top";
   // x is a step count: fractional ticks would name steps that do not exist
   // Labels near the right edge are right-aligned so they stay inside the canvas.
-  for (const t of niceTicks(x0, Math.max(xs[1], x0 + 1), 5).filter(Number.isInteger)) {
+  // (options.fractionalX: x is not a step count, e.g. epochs, and 0.5 is a real tick)
+  const xTicks = niceTicks(x0, Math.max(xs[1], x0 + (options.fractionalX ? 1e-9 : 1)), 5);
+  for (const t of options.fractionalX ? xTicks : xTicks.filter(Number.isInteger)) {
     const px = Math.round(x(t)) + 0.5;
-    const label = fmtStep(t);
+    const label = options.fractionalX ? fmtNum(t, 3) : fmtStep(t);
     const half = ctx.measureText(label).width / 2;
     ctx.textAlign = px + half > width - 1 ? "right" : "center";
     ctx.fillText(label, ctx.textAlign === "right" ? width - 1 : px, M.top + plotH + 5);
