@@ -242,3 +242,23 @@ def test_descent_reports_full_data_loss_and_the_stability_limit(client):
     below = post(client, "descent", {"n_samples": 100, "lr": 0.95 * limit, "steps": 400, "seed": 0})
     above = post(client, "descent", {"n_samples": 100, "lr": 1.05 * limit, "steps": 400, "seed": 0})
     assert not below["full_batch"]["diverged"] and above["full_batch"]["diverged"]
+
+
+def test_linear_stack_uses_the_notes_column_convention():
+    from playground.engine.model import build_model
+    from playground.viz.labs.linear_stack import _spec, collapse
+
+    model = build_model(_spec(4, None), seed=3)
+    p = {k: t.data.astype(np.float64) for k, t in model.named_parameters()}
+    w1, w2, w3 = (p[f"layers.{i}.weight"].T for i in range(3))  # (out, in), as in the notes
+    b1, b2, b3 = (p[f"layers.{i}.bias"] for i in range(3))
+    w, b = collapse(model)
+    assert np.allclose(w, w3 @ w2 @ w1) and np.allclose(b, w3 @ (w2 @ b1 + b2) + b3)
+    x = np.array([0.3, -0.7])
+    assert np.allclose(model(x[None].astype(np.float32)).data[0], w @ x + b, atol=1e-5)
+
+
+def test_perceptron_rate_only_rescales_weights_from_zero(client):
+    runs = [post(client, "perceptron", {"dataset": "separable", "lr": lr, "seed": 0}) for lr in (0.1, 1.0, 5.0)]
+    assert runs[0]["errors_per_epoch"] == runs[1]["errors_per_epoch"] == runs[2]["errors_per_epoch"]
+    assert np.allclose(np.array(runs[1]["w"]) * 5, runs[2]["w"]) and np.allclose(np.array(runs[1]["b"]) * 0.1, runs[0]["b"])

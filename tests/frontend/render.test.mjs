@@ -52,3 +52,14 @@ test("decision grid puts row 0 (lowest y) at the bottom, class 1 in blue", () =>
   assert.ok(bottom[2] > bottom[0], `bottom row should be blue: ${bottom}`);
   assert.ok(top[0] > top[2], `top row should be orange: ${top}`);
 });
+
+test("the p = 0.5 contour of a linear model is its straight line", async () => {
+  const { halfContour } = await import("../../frontend/static/js/render/decisionMap.js");
+  // p = sigmoid(2x - y + 0.3) on a 21 x 21 grid over [-1, 1]^2
+  const n = 21;
+  const coord = (i) => -1 + (2 * i) / (n - 1);
+  const probabilities = Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, c) => 1 / (1 + Math.exp(-(2 * coord(c) - coord(r) + 0.3)))));
+  const segs = halfContour({ probabilities, x_range: [-1, 1], y_range: [-1, 1] });
+  assert.ok(segs.length >= 10);
+  for (const seg of segs) for (const [x, y] of seg) assert.ok(Math.abs(2 * x - y + 0.3) < 1e-6, `${x}, ${y}`);
+});

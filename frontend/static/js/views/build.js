@@ -9,7 +9,7 @@ import { el, fitCanvas, debounce } from "../dom.js";
 import { createBuilder } from "../builder.js";
 import { buildSpec, errorsByLayer } from "../spec.js";
 import { presetsFor, presetSetup, setupFor } from "../presets.js";
-import { NOTES, notesForLayers } from "../learn.js";
+import { NOTES, notesForLayers, linearPairs } from "../learn.js";
 import { fmtCount, fmtShape } from "../format.js";
 import { drawNetwork } from "../render/network.js";
 import { mountBias } from "./bias.js";
@@ -144,6 +144,7 @@ export function mountBuild({ store, report }) {
           class: "chip",
           "data-preset": p.name,
           text: p.label,
+          title: p.title,
           onclick: () => {
             const st = store.get();
             const preset = presetSetup(p.name, datasetInfo(st), st.config, st.datasets);
@@ -171,7 +172,14 @@ export function mountBuild({ store, report }) {
 
   function renderNotes(s) {
     const keys = notesForLayers(s.config.layers);
+    // A warning naming the layers, above the notes: dense after dense with no nonlinearity.
+    const pairs = linearPairs(s.config.layers);
+    const warn = pairs.length
+      ? el("p", { class: "warn", id: "linear-warning" }, el("strong", { text: "No activation between dense layers: " }),
+        `${pairs.map(([i, j]) => `layers ${i} and ${j}`).join(", ")} compute one matrix product, so together they are one dense layer. Add a ReLU or tanh between them.`)
+      : null;
     $("learn-notes").replaceChildren(
+      ...(warn ? [warn] : []),
       ...keys.map((k) => el("details", { class: "note", open: true }, el("summary", { text: NOTES[k].title }), el("p", { text: NOTES[k].text }))),
     );
   }

@@ -54,6 +54,19 @@ function vectorImage(values) {
   return rows;
 }
 
+/** What the shift sweep shows, in words: the shifts at which the answer stays `cls`. */
+export function sweepSummary(shifts, rows, cls) {
+  const argmax = (row) => row.indexOf(Math.max(...row));
+  const kept = shifts.filter((_, i) => argmax(rows[i]) === cls);
+  const conf = rows.map((row) => row[cls]);
+  const changed = shifts.map((dx, i) => [dx, argmax(rows[i])]).filter(([, k]) => k !== cls);
+  const sign = (dx) => (dx > 0 ? `+${dx}` : `${dx}`);
+  const nearest = changed.sort((a, b) => Math.abs(a[0]) - Math.abs(b[0]))[0];
+  return `The answer stays \u201c${cls}\u201d at ${kept.length} of ${shifts.length} shifts`
+    + (nearest ? `; the smallest shift that changes it is ${sign(nearest[0])} px (to \u201c${nearest[1]}\u201d)` : "")
+    + `. Confidence in \u201c${cls}\u201d ranges from ${fmtPct(Math.min(...conf))} to ${fmtPct(Math.max(...conf))}.`;
+}
+
 export function mountDraw({ store, report }) {
   // What the select shows is what predicts: a 2-D run may be the open run (state.target)
   // but is not offered here, so the select, not the state, decides.
@@ -191,6 +204,7 @@ export function mountDraw({ store, report }) {
     cap.classList.toggle("bad", Boolean(m && p && m.prediction !== p.prediction));
     const cls = p ? p.prediction : null;
     $("inv-sweep-class").textContent = cls === null ? "the predicted class" : `\u201c${cls}\u201d`;
+    $("inv-readout").textContent = m && cls !== null ? sweepSummary(SWEEP, m.sweep, cls) : "";
     const f = fitCanvas($("inv-sweep"));
     if (f) {
       const values = m && cls !== null ? m.sweep.map((row) => row[cls]) : [];
