@@ -97,9 +97,13 @@ def test_learn_labs(page, shot):
     # activations: a ReLU fed a negative input passes no gradient back
     page.select_option("#act-name", "relu")
     set_range(page, "#act-x", -1)
-    page.wait_for_function("document.querySelector('#act-text').textContent.includes('dead')", timeout=10_000)
+    page.wait_for_function("document.querySelector('#act-text').textContent.includes('exactly 0')", timeout=10_000)
+    assert "ReLU\u2032(x) = 1 if x > 0" in page.text_content("#act-formula")
+    page.select_option("#act-name", "leaky_relu")
+    assert page.locator("#act-alpha").is_visible()
     page.select_option("#act-name", "sigmoid")
-    page.wait_for_function("document.querySelector('#act-text').textContent.includes('vanished')", timeout=10_000)
+    page.wait_for_function("document.querySelector('#act-text').textContent.includes('vanishing')", timeout=10_000)
+    assert "|w|\u00b7max|f\u2032| = 0.25" in page.text_content("#act-text")
     show(page, "#actlab-title")
     shot(page, "learn-softmax-activations")
 
