@@ -63,3 +63,22 @@ test("the p = 0.5 contour of a linear model is its straight line", async () => {
   assert.ok(segs.length >= 10);
   for (const seg of segs) for (const [x, y] of seg) assert.ok(Math.abs(2 * x - y + 0.3) < 1e-6, `${x}, ${y}`);
 });
+
+test("neuron layout: a column per layer, tiles inside the canvas, hit testing", async () => {
+  const { neuronLayout, tileAt, lineWeight } = await import("../../frontend/static/js/render/neurons.js");
+  const unit = (w) => ({ unit: 0, values: [[0]], dead: false, weights: w, bias: 0 });
+  const views = {
+    kind: "2d", resolution: 1,
+    layers: [{ index: 0, activation: "relu", units: [unit([1, -2]), unit([0.5, 0.5]), unit([0, 1])], shown: 3, total: 3, dead: 0 }],
+    readout: { index: 2, weights: [[1, 3], [0, -1], [2, 2]], bias: [0, 0] },
+  };
+  const L = neuronLayout(views, { width: 300, height: 200 });
+  assert.equal(L.columns, 3);
+  assert.equal(L.tiles.length, 2 + 3 + 1);
+  for (const t of L.tiles) assert.ok(t.x >= 0 && t.x + t.size <= 300 && t.y >= 0 && t.y + t.size <= 200);
+  const mid = L.tiles.find((t) => t.layer === 0 && t.unit === 1);
+  assert.deepEqual(tileAt(views, { width: 300, height: 200 }, mid.x + 1, mid.y + 1), mid);
+  assert.equal(tileAt(views, { width: 300, height: 200 }, 0, 0), null);
+  assert.equal(lineWeight(views, 0, 1, 0), -2); // input x2 -> unit 0
+  assert.equal(lineWeight(views, 1, 0, 0), 2); // unit 0 -> output: w1 - w0 of the two logits
+});

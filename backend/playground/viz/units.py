@@ -13,7 +13,7 @@ notes' definition, checked on the data, not on the grid.
     unit_views(model, x_train) -> {"kind": "2d" | "1d", "x_range", ["y_range"],
         "resolution", ["x"], "layers": [{"index", "output_index", "activation",
         "units": [{"unit", "values", "dead", "weights", "bias"}], "shown", "total"}],
-        ["readout": {"weights": [[...]], "bias": [...]}]}
+        ["readout": {"weights": [[...]], "bias": [...]}], ["output": [...] (1 input)]}
 """
 
 from __future__ import annotations
@@ -91,6 +91,9 @@ def unit_views(model, x_train: np.ndarray, extent: np.ndarray | None = None) -> 
         layers.append({"index": dense, "output_index": at, "activation": act, "units": units,
                        "shown": len(units), "total": total, "dead": int(dead.sum())})
     result["layers"] = layers
+    if shape == (1,):
+        # The network's raw output along x (the last layer's value, before any loss): the output tile.
+        result["output"] = _round(np.asarray(on_grid[-1]).reshape(len(grid), -1)[:, -1], 4)
     # The last dense layer reads the last hidden layer: its weights turn units into the output.
     dense_all = [i for i, layer in enumerate(model.spec["layers"]) if layer["type"] == "dense"]
     if found and dense_all:

@@ -75,6 +75,7 @@ export const api = {
   weights: (target, layer, maxUnits = 64) => request("GET", `${targetPath(target)}/layers/${layer}/weights?max_units=${maxUnits}`),
   decisionGrid: (id, resolution = 60) => request("GET", `/api/runs/${id}/decision-grid?resolution=${resolution}`),
   evaluation: (id) => request("GET", `/api/runs/${id}/evaluation`),
+  units: (id) => request("GET", `/api/runs/${id}/units`),
   lab: (name, body, signal) => request("POST", `/api/labs/${name}`, body, { signal }),
   exportUrl: (id) => `/api/runs/${id}/export`,
   // `transform`: {shift: [dx, dy], rotate, scale} or a list of them (one prediction each).

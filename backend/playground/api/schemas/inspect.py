@@ -165,3 +165,4 @@ class UnitViews(BaseModel):
     x: list[float] | None = None
     layers: list[UnitLayer]
     readout: UnitReadout | None = None
+    output: list[float] | None = Field(default=None, description="1 input: the network's raw last output along x")

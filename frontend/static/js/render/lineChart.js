@@ -1,7 +1,8 @@
 /**
  * Line chart on a canvas: axes with nice ticks, linear or log y, a legend.
  * drawLineChart(ctx, {series: [{label, color, points: [[x, y]], dash, width}]},
- *               {width, height, yLog, yMin, yMax, xMin, xLabel, fractionalX, empty})
+ *               {width, height, yLog, yMin, yMax, xMin, xLabel, fractionalX, empty,
+ *                marks: [{x, label, color}]})   marks: vertical lines (an lr change, a pause)
  */
 
 import { extent, linearScale, logScale, niceTicks, logTicks, downsample } from "../scale.js";
@@ -64,6 +65,27 @@ export function drawLineChart(ctx, data, options) {
   ctx.lineTo(M.left + 0.5, M.top + plotH + 0.5);
   ctx.lineTo(M.left + plotW, M.top + plotH + 0.5);
   ctx.stroke();
+
+  // marks under the series: a dashed line with its label at the foot of the plot
+  ctx.font = "10px system-ui, sans-serif";
+  for (const m of options.marks || []) {
+    if (!(m.x >= x0 && m.x <= Math.max(xs[1], x0 + 1))) continue;
+    const px = Math.round(x(m.x)) + 0.5;
+    ctx.strokeStyle = m.color || COLORS.muted;
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.moveTo(px, M.top);
+    ctx.lineTo(px, M.top + plotH);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (m.label) {
+      ctx.fillStyle = m.color || COLORS.muted;
+      ctx.textAlign = px > M.left + plotW - 60 ? "right" : "left";
+      ctx.textBaseline = "bottom";
+      ctx.fillText(m.label, px + (ctx.textAlign === "right" ? -3 : 3), M.top + plotH - 2);
+    }
+  }
+  ctx.font = "11px system-ui, sans-serif";
 
   // series, clipped to the plot so a spike does not paint over the legend
   ctx.save();

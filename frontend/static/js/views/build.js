@@ -22,6 +22,7 @@ const FIELDS = {
   "cfg-val": ["val_split", Number],
   "cfg-optimizer": ["optimizer", String],
   "cfg-lr": ["lr", Number],
+  "cfg-wd": ["weight_decay", (v) => Math.max(0, Number(v))],
   "cfg-schedule": ["lr_schedule", String],
   "cfg-batch": ["batch_size", (v) => Math.round(Number(v))],
   "cfg-epochs": ["epochs", (v) => Math.round(Number(v))],

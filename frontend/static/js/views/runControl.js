@@ -7,7 +7,7 @@
 import { changed } from "../state.js";
 import { api, followRun } from "../api.js";
 import { buildRunRequest } from "../spec.js";
-import { emptyHistory, applyEvent, applyMetrics, mergeSteps, hasGap } from "../history.js";
+import { emptyHistory, applyEvent, applyMetrics, mergeSteps, hasGap, markPause } from "../history.js";
 import { statusText, fmtNum } from "../format.js";
 import { debounce } from "../dom.js";
 import { datasetInfo } from "./build.js";
@@ -35,7 +35,10 @@ export function mountRunControl(ctx) {
       let { history, run } = s;
       for (const ev of events) {
         if (ev.type === "state") run = ev.run;
-        else if (ev.type === "status") run = run && { ...run, status: ev.status, message: ev.message || "" };
+        else if (ev.type === "status") {
+          run = run && { ...run, status: ev.status, message: ev.message || "" };
+          if (ev.status === "paused") history = markPause(history);
+        }
         else if (ev.type === "done") run = run && { ...run, status: ev.status || run.status, message: ev.message || run.message, final: ev };
         else if (ev.type === "eval") continue; // the Evaluate view fetches the full evaluation (with images) when the run ends
         else history = applyEvent(history, ev);
@@ -147,6 +150,8 @@ export function mountRunControl(ctx) {
         epochs: c.epochs ?? store.get().config.epochs,
         steps: c.steps || 0,
         seed: c.seed ?? 0,
+        steps_per_second: c.steps_per_second || 0,
+        weight_decay: c.weight_decay || 0,
         init: "",
         val_split: run.dataset_params?.val_split ?? store.get().config.val_split,
         noise: run.dataset_params?.noise ?? store.get().config.noise,
@@ -195,7 +200,21 @@ export function mountRunControl(ctx) {
     const run = store.get().run;
     (run && (run.status === "paused" || run.status === "interrupted") ? act("resume") : act("pause"))();
   });
-  $("btn-step").addEventListener("click", act("step", { n: 10 }));
+  // In slow motion (10 steps/s or slower) Step runs one step: the unit of watching.
+  const stepSize = (s) => (s.config.steps_per_second > 0 && s.config.steps_per_second <= 10 ? 1 : 10);
+  $("btn-step").addEventListener("click", () => act("step", { n: stepSize(store.get()) })());
+
+  $("run-speed").addEventListener("change", async (e) => {
+    const rate = Number(e.target.value);
+    store.setState((s) => ({ config: { ...s.config, steps_per_second: rate } }));
+    const run = store.get().run;
+    if (!run || !ACTIVE.has(run.status)) return;
+    try {
+      store.setState({ run: await api.patchRun(run.id, { steps_per_second: rate }) });
+    } catch (err) {
+      report(err);
+    }
+  });
   $("btn-stop").addEventListener("click", act("stop"));
   $("btn-reset").addEventListener("click", () => ctx.closeRun({ tab: "build" }));
 
@@ -232,6 +251,15 @@ export function mountRunControl(ctx) {
     pause.setAttribute("aria-label", resumable ? "Resume" : "Pause");
     pause.disabled = !(status === "running" || resumable);
     $("btn-step").disabled = status !== "paused";
+    const n = stepSize(s);
+    $("btn-step").textContent = n === 1 ? "Step 1" : "Step 10";
+    $("btn-step").title = `Run ${n} step${n === 1 ? "" : "s"}, then pause`;
+    const speed = $("run-speed");
+    const rate = String(run && ACTIVE.has(status) ? run.config?.steps_per_second || 0 : s.config.steps_per_second || 0);
+    if (document.activeElement !== speed) {
+      if (![...speed.options].some((o) => o.value === rate)) speed.append(new Option(`${rate} steps/s`, rate));
+      speed.value = rate;
+    }
     $("btn-stop").disabled = !ACTIVE.has(status);
     $("btn-reset").disabled = !run;
     const lrInput = $("live-lr");
@@ -252,7 +280,7 @@ export function mountRunControl(ctx) {
     $("progress-bar").style.width = `${total ? Math.min(100, (100 * step) / total) : 0}%`;
   }
   store.subscribe((s, prev) => {
-    if (changed(s, prev, "run", "history", "connection") || s.config.lr !== prev.config.lr) render(s);
+    if (changed(s, prev, "run", "history", "connection") || s.config.lr !== prev.config.lr || s.config.steps_per_second !== prev.config.steps_per_second) render(s);
   });
   render(store.get());
 }

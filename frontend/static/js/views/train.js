@@ -9,11 +9,13 @@
 import { changed } from "../state.js";
 import { api } from "../api.js";
 import { el, fitCanvas, dataCanvas, throttle } from "../dom.js";
-import { curveSeries, histogramsByLayer, mergeSnapshots } from "../history.js";
+import { curveSeries, histogramsByLayer, mergeSnapshots, lrChanges } from "../history.js";
+import { fmtNum } from "../format.js";
 import { drawLineChart } from "../render/lineChart.js";
 import { drawRidgeline } from "../render/ridgeline.js";
 import { drawDecisionGrid, drawPoints } from "../render/decisionMap.js";
 import { drawFitCurve } from "../render/fitCurve.js";
+import { drawNeurons, tileAt } from "../render/neurons.js";
 import { COLORS } from "../render/theme.js";
 import { TERMINAL, hasWeights } from "./runControl.js";
 import { NOTES } from "../learn.js";
@@ -43,19 +45,30 @@ export function mountTrain({ store, report }) {
   };
   let grid = null;
   let fit = null;
+  let stored = null; // {runId, views}: GET /units of a run opened after it ended
+  let hover = null; // the tile under the pointer
   $("learn-overfit").textContent = NOTES.overfit.text;
+
+  // Where the learning rate was changed by hand and where the run was paused.
+  function marksOf(s) {
+    const h = s.history;
+    const lr = lrChanges(h, s.run?.config?.lr_schedule).map(([step, v]) => ({ x: step, label: `lr ${fmtNum(v)}`, color: COLORS.good }));
+    return [...lr, ...h.pauses.map((step) => ({ x: step, label: "paused", color: COLORS.muted }))];
+  }
 
   function drawCurves(s) {
     const h = s.history;
+    const marks = marksOf(s);
+    charts.loss.dataset.marks = String(marks.length);
     const loss = curveSeries(h, "loss");
     const acc = curveSeries(h, "accuracy");
     // Point counts on the element let tests (and curious readers) see what was drawn.
     charts.loss.dataset.points = String(loss.train.length);
     const fl = fitCanvas(charts.loss);
-    if (fl) drawLineChart(fl.ctx, { series: [{ label: "train", color: COLORS.train, points: loss.train }, { label: "val", color: COLORS.val, points: loss.val, width: 2.2, markers: true }] }, { ...fl, yMin: 0, xLabel: "step" });
+    if (fl) drawLineChart(fl.ctx, { series: [{ label: "train", color: COLORS.train, points: loss.train }, { label: "val", color: COLORS.val, points: loss.val, width: 2.2, markers: true }] }, { ...fl, yMin: 0, xLabel: "step", marks });
     const fa = fitCanvas(charts.acc);
     const regression = s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.num_classes === 0;
-    if (fa) drawLineChart(fa.ctx, { series: [{ label: "train", color: COLORS.train, points: acc.train }, { label: "val", color: COLORS.val, points: acc.val, width: 2.2, markers: true }] }, { ...fa, yMin: 0, yMax: 1, xLabel: "step", empty: regression ? "No accuracy for a regression: watch the loss" : undefined });
+    if (fa) drawLineChart(fa.ctx, { series: [{ label: "train", color: COLORS.train, points: acc.train }, { label: "val", color: COLORS.val, points: acc.val, width: 2.2, markers: true }] }, { ...fa, yMin: 0, yMax: 1, xLabel: "step", marks, empty: regression ? "No accuracy for a regression: watch the loss" : undefined });
     // A finished run's snapshots come from its stored history (loadSnapshots).
     const ended = s.run && TERMINAL.has(s.run.status);
     const noSnap = ended ? NO_SNAPSHOTS : "Gradient norms arrive with snapshots";
@@ -86,16 +99,97 @@ export function mountTrain({ store, report }) {
     if (f) drawRidgeline(f.ctx, { hists: byLayer[sel.value] || [] }, { ...f, max: 10, empty: s.run && TERMINAL.has(s.run.status) ? NO_SNAPSHOTS : "No snapshot yet" });
   }
 
+  // The boundary from the freshest weights: a snapshot's grid (streamed with the
+  // weights of that very step) when it is newer than the one fetched from the checkpoint.
+  function boundaryGrid(s) {
+    const live = s.history.units?.decision;
+    if (live && grid && live.x_range[0] === grid.x_range[0] && s.history.units.step >= (grid.step ?? -1)) {
+      return { ...grid, probabilities: live.probabilities, step: s.history.units.step };
+    }
+    return grid;
+  }
+
   function drawBoundary(s) {
     const is2d = s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.kind === "2d";
     $("boundary-card").hidden = !is2d;
     $("boundary-card").parentElement.classList.toggle("is-2d", is2d);
-    if (!grid || !is2d) return;
-    const res = grid.probabilities.length;
-    drawDecisionGrid(dataCanvas($("boundary-grid"), grid.probabilities[0].length, res), grid);
+    const g = boundaryGrid(s);
+    if (!g || !is2d) return;
+    const res = g.probabilities.length;
+    drawDecisionGrid(dataCanvas($("boundary-grid"), g.probabilities[0].length, res), g);
+    $("boundary-grid").dataset.step = String(g.step ?? "");
     $("boundary-grid").dataset.resolution = String(res);
     const f = fitCanvas($("boundary-points"));
-    if (f) drawPoints(f.ctx, grid, { ...f, showTest: $("show-test").checked });
+    if (f) drawPoints(f.ctx, g, { ...f, showTest: $("show-test").checked });
+  }
+
+  // The neuron views: streamed with snapshots while a run is watched, else fetched once.
+  const neuronViews = (s) => (s.history.units ? s.history.units : stored && stored.runId === s.run?.id ? stored : null);
+
+  function drawUnits(s) {
+    const kind = datasetKind(s);
+    const card = $("neurons-card");
+    const u = neuronViews(s);
+    card.hidden = !(kind === "2d" || kind === "1d") || !s.run;
+    if (card.hidden) return;
+    const canvas = $("neurons");
+    const f = fitCanvas(canvas);
+    if (!f) return;
+    if (!u || !u.views.layers.length) {
+      f.ctx.clearRect(0, 0, f.width, f.height);
+      f.ctx.fillStyle = COLORS.muted;
+      f.ctx.textAlign = "center";
+      f.ctx.fillText(u ? "This model has no hidden layer: nothing between the inputs and the output" : "The units appear with the first snapshot\u2026", f.width / 2, f.height / 2);
+      canvas.dataset.step = "";
+      return;
+    }
+    drawNeurons(f.ctx, { views: u.views, decision: u.decision || (u.views.kind === "2d" ? boundaryGrid(s) : null) }, { ...f, highlight: hover });
+    // What was drawn, for tests and curious readers: the step and a digest of the pictures.
+    canvas.dataset.step = String(u.step ?? "");
+    canvas.dataset.dead = String(u.views.layers.reduce((n, l) => n + l.dead, 0));
+    $("neurons-step").textContent = u.step !== undefined ? `each hidden unit's output over the input space at step ${u.step}` : "each hidden unit's output over the input space, from the last weights";
+  }
+
+  function describeUnit(s, t) {
+    const u = neuronViews(s);
+    if (!u || !t || t.layer === "input" || t.layer === "output") {
+      return t?.layer === "output" ? "The output: the decision map of the whole network." : t?.layer === "input" ? "An input feature over the plane." : "Point at a unit to read its incoming weights.";
+    }
+    const layer = u.views.layers[t.layer];
+    const unit = layer.units[t.unit];
+    const names = layer.index === u.views.layers[0].index ? (u.views.kind === "2d" ? ["x\u2081", "x\u2082"] : ["x"]) : unit.weights.map((_, i) => `h${i}`);
+    const terms = unit.weights.map((w, i) => `${w < 0 ? "\u2212 " : "+ "}${fmtNum(Math.abs(w))}\u00b7${names[i] || `in${i}`}`).join(" ").replace(/^\+ /, "");
+    const act = layer.activation || "no activation";
+    return `Layer ${layer.index}, unit ${unit.unit} (${act}): z = ${terms} ${unit.bias < 0 ? "\u2212" : "+"} ${fmtNum(Math.abs(unit.bias))}.`
+      + (unit.dead ? " Dead: it outputs 0 for every training point, so it passes no gradient and cannot recover." : "");
+  }
+
+  const neuronsCanvas = $("neurons");
+  neuronsCanvas.addEventListener("mousemove", (e) => {
+    const s = store.get();
+    const u = neuronViews(s);
+    const box = neuronsCanvas.getBoundingClientRect();
+    const t = u ? tileAt(u.views, { width: box.width, height: box.height }, e.clientX - box.left, e.clientY - box.top) : null;
+    const key = t ? `${t.layer}:${t.unit}` : "";
+    if (key === (hover ? `${hover.layer}:${hover.unit}` : "")) return;
+    hover = t ? { layer: t.layer, unit: t.unit } : null;
+    $("neurons-info").textContent = describeUnit(s, t);
+    drawUnits(s);
+  });
+  neuronsCanvas.addEventListener("mouseleave", () => {
+    hover = null;
+    drawUnits(store.get());
+  });
+
+  async function loadUnits(runId) {
+    try {
+      const views = await api.units(runId);
+      if (store.get().run?.id !== runId) return;
+      stored = { runId, views };
+      drawUnits(store.get());
+    } catch (err) {
+      if (err.status !== 409 && err.status !== 404) report(err);
+    }
   }
 
   function drawFit(s) {
@@ -149,7 +243,8 @@ export function mountTrain({ store, report }) {
     const s = store.get();
     if (!s.run) return;
     try {
-      grid = await api.decisionGrid(s.run.id, 60);
+      // The checkpoint's step: a snapshot of a later step draws over this grid.
+      grid = { ...(await api.decisionGrid(s.run.id, 60)), step: s.run.checkpoint?.step ?? s.history.lastStep };
       drawBoundary(store.get());
     } catch (err) {
       if (err.status !== 409) report(err);
@@ -163,6 +258,7 @@ export function mountTrain({ store, report }) {
     drawHist(s);
     drawBoundary(s);
     drawFit(s);
+    drawUnits(s);
   };
   $("hist-layer").addEventListener("change", () => drawHist(store.get()));
   $("fit-show-test").addEventListener("change", () => drawFit(store.get()));
@@ -177,6 +273,8 @@ export function mountTrain({ store, report }) {
     if (s.run?.id !== prev.run?.id) {
       grid = null;
       fit = null;
+      stored = null;
+      hover = null;
       if (!s.run) {
         const ctx = $("boundary-grid").getContext("2d");
         ctx.clearRect(0, 0, $("boundary-grid").width, $("boundary-grid").height);
@@ -186,12 +284,16 @@ export function mountTrain({ store, report }) {
     const due = hasWeights(s.run) && (progressed || s.run.id !== prev.run?.id || (s.tab === "train" && prev.tab !== "train"));
     if (is2d && due) fetchGrid();
     if (kind === "1d" && due) fetchFit();
+    // A run that is not streaming its units (opened after it ended): ask once.
+    const over = s.run && TERMINAL.has(s.run.status);
+    if ((is2d || kind === "1d") && over && hasWeights(s.run) && !s.history.units && (!stored || stored.runId !== s.run.id) && (s.run.id !== prev.run?.id || !TERMINAL.has(prev.run?.status))) loadUnits(s.run.id);
     if (s.tab !== "train") return;
     if (changed(s, prev, "history") || s.tab !== prev.tab) {
       drawCurves(s);
       drawHist(s);
     }
-    if (s.tab !== prev.tab || changed(s, prev, "run", "datasets")) drawBoundary(s);
+    if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.history.units !== prev.history.units) drawBoundary(s);
+    if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.history.units !== prev.history.units) drawUnits(s);
     if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.config.dataset !== prev.config.dataset) drawFit(s);
   });
 }
