@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import conv, ops
+from .features import DEFAULT_ON, FEATURES, features, selected
 from .tensor import Tensor
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear")
@@ -101,6 +102,11 @@ LAYERS: dict[str, LayerType] = {t.name: t for t in (
     LayerType("maxpool2d", "pooling", "maximum over each window, per channel", _pool_params()),
     LayerType("avgpool2d", "pooling", "average over each window, per channel", _pool_params()),
     LayerType("flatten", "shape", "image (H, W, C) to a vector of H*W*C values, in (h, w, c) order"),
+    LayerType("features", "shape",
+              "a 2-D point (x1, x2) to the chosen input features, as in TensorFlow Playground; "
+              "first layer only", tuple(
+                  Param(name, "bool", label, name in DEFAULT_ON)  # the description is the label the page shows
+                  for name, (label, _) in FEATURES.items())),
     LayerType("dropout", "regularization",
               "while training, zero each value with probability rate and scale the rest by 1/(1-rate)", (
         Param("rate", "float", "probability of dropping a value", 0.5, minimum=0.0, maximum=1.0,
@@ -231,6 +237,18 @@ class Flatten(Layer):
         if chwn:
             return flatten_chwn(x)
         return x if x.ndim == 2 else ops.reshape(x, (x.shape[0], -1))
+
+
+class Features(Layer):
+    """(N, 2) -> (N, F): the chosen features of each point (features.py). Always the
+    first layer, so its input is data, never a value that needs a gradient."""
+
+    def __init__(self, index, config):
+        super().__init__(index, config)
+        self.names = selected(config)
+
+    def forward(self, x, training, chwn):
+        return Tensor(features(x.data, self.names))
 
 
 class Dropout(Layer):

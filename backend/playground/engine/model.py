@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .init import initialize
-from .layers import (MONOTONE_ACTIVATIONS, Activation, Conv2D, Dense, Dropout, Flatten, Pool2D,
+from .layers import (MONOTONE_ACTIVATIONS, Activation, Conv2D, Dense, Dropout, Features, Flatten, Pool2D,
                      layer_catalog, swap_layout)
 from .ops import stable_sigmoid
 from .spec import SpecError, SpecReport, count_params, validate_spec
@@ -233,6 +233,8 @@ def build_model(spec, rng: np.random.Generator | None = None, seed: int | None =
             layer = Pool2D(i, config)
         elif info.type == "flatten":
             layer = Flatten(i, config)
+        elif info.type == "features":
+            layer = Features(i, config)
         elif info.type == "dropout":
             layer = Dropout(i, config, rng)
         else:

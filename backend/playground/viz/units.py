@@ -13,13 +13,15 @@ notes' definition, checked on the data, not on the grid.
     unit_views(model, x_train) -> {"kind": "2d" | "1d", "x_range", ["y_range"],
         "resolution", ["x"], "layers": [{"index", "output_index", "activation",
         "units": [{"unit", "values", "dead", "weights", "bias"}], "shown", "total"}],
-        ["readout": {"weights": [[...]], "bias": [...]}], ["output": [...] (1 input)]}
+        ["readout": {"weights": [[...]], "bias": [...]}], ["output": [...] (1 input)],
+        "inputs": [{"name", "label", "values"}]}
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from playground.engine.features import FEATURES, selected
 from playground.viz.decision import grid_bounds, grid_points
 from playground.viz.fit_curve import span
 
@@ -50,6 +52,23 @@ def hidden_layers(spec: dict) -> list[tuple[int, int, str | None]]:
 
 def _round(a: np.ndarray, digits: int = 2) -> list:
     return np.round(np.asarray(a, dtype=np.float64), digits).tolist()
+
+
+def _inputs(spec: dict, grid: np.ndarray, on_grid: list, shape: tuple) -> list[dict]:
+    """What the first dense layer reads, each over the grid: the raw coordinates,
+    or the chosen features of a leading `features` layer."""
+    first = spec["layers"][0] if spec["layers"] else {}
+    if first.get("type") == "features":
+        names, values = selected(first), on_grid[0]
+    else:
+        names, values = (("x1", "x2") if shape == (2,) else ("x",)), grid
+    out = []
+    for k, name in enumerate(names):
+        v = values[:, k]
+        label = FEATURES[name][0] if name in FEATURES else name
+        out.append({"name": name, "label": label,
+                    "values": _round(v.reshape(GRID_2D, GRID_2D) if shape == (2,) else v)})
+    return out
 
 
 def unit_views(model, x_train: np.ndarray, extent: np.ndarray | None = None) -> dict | None:
@@ -91,6 +110,7 @@ def unit_views(model, x_train: np.ndarray, extent: np.ndarray | None = None) -> 
         layers.append({"index": dense, "output_index": at, "activation": act, "units": units,
                        "shown": len(units), "total": total, "dead": int(dead.sum())})
     result["layers"] = layers
+    result["inputs"] = _inputs(model.spec, grid, on_grid, shape)
     if shape == (1,):
         # The network's raw output along x (the last layer's value, before any loss): the output tile.
         result["output"] = _round(np.asarray(on_grid[-1]).reshape(len(grid), -1)[:, -1], 4)

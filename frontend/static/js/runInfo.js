@@ -16,6 +16,8 @@ function layerText(l) {
     return `conv ${l.filters ?? "?"}\u00d7${k}${act}`;
   }
   if (l.type === "dropout") return `dropout ${l.rate ?? 0.5}`;
+  // only the changes from x1, x2 are in a spec's features layer
+  if (l.type === "features") return `features ${Object.entries(l).filter(([k]) => k !== "type").map(([k, on]) => `${on ? "+" : "\u2212"}${k}`).join(" ")}`;
   return SHORT[l.type] || l.type;
 }
 

@@ -155,6 +155,12 @@ class UnitReadout(BaseModel):
     bias: list[float] | None
 
 
+class UnitInput(BaseModel):
+    name: str
+    label: str
+    values: NestedFloats = Field(description="This input over the grid, as the first dense layer reads it")
+
+
 class UnitViews(BaseModel):
     """Each hidden unit over the input plane (kind 2d) or line (kind 1d)."""
 
@@ -166,3 +172,4 @@ class UnitViews(BaseModel):
     layers: list[UnitLayer]
     readout: UnitReadout | None = None
     output: list[float] | None = Field(default=None, description="1 input: the network's raw last output along x")
+    inputs: list[UnitInput] = []

@@ -18,7 +18,7 @@ const MAX_TILE = 60;
 
 /** Columns: the inputs, each hidden layer's shown units, one output tile. */
 export function neuronLayout(views, { width, height }) {
-  const inputs = views.kind === "2d" ? 2 : 1;
+  const inputs = views.inputs?.length || (views.kind === "2d" ? 2 : 1);
   const counts = [inputs, ...views.layers.map((l) => l.units.length), 1];
   const colW = width / counts.length;
   const most = Math.max(...counts);
@@ -121,12 +121,11 @@ export function drawNeurons(ctx, data, options) {
     ctx.fillStyle = "#fff";
     ctx.fillRect(t.x, t.y, t.size, t.size);
     if (t.layer === "input") {
-      if (twoD) {
-        // x1 (or x2) itself over the plane: the picture every first-layer unit starts from
-        const n = views.resolution;
-        const values = Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, c) => (t.unit === 0 ? c : r) / (n - 1) * 2 - 1));
-        ctx.drawImage(heatmap(values, 1), t.x, t.y, t.size, t.size);
-      } else curve(ctx, t, views.x, views.x_range[0], views.x_range[1]);
+      // the input itself over the plane (x1, x2, or a feature like x1^2): what the first layer reads
+      const values = views.inputs?.[t.unit]?.values;
+      if (twoD && values) {
+        ctx.drawImage(heatmap(values, Math.max(...values.flat().map(Math.abs)) || 1), t.x, t.y, t.size, t.size);
+      } else if (!twoD) curve(ctx, t, views.x, views.x_range[0], views.x_range[1]);
     } else if (t.layer === "output") {
       if (!twoD && views.output) {
         const lo = Math.min(...views.output);
@@ -157,12 +156,18 @@ export function drawNeurons(ctx, data, options) {
     ctx.lineWidth = on ? 2 : 1;
     ctx.strokeRect(t.x + 0.5, t.y + 0.5, t.size - 1, t.size - 1);
   }
+  // input names left of their tiles
+  ctx.fillStyle = COLORS.text;
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const t of tiles.filter((tt) => tt.layer === "input")) ctx.fillText(views.inputs?.[t.unit]?.label || "x", t.x - 4, t.y + t.size / 2);
   // column heads
   ctx.fillStyle = COLORS.muted;
   ctx.font = "11px system-ui, sans-serif";
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
-  const heads = [twoD ? "x\u2081, x\u2082" : "x", ...views.layers.map((l) => `layer ${l.index}${l.activation ? ` ${l.activation}` : ""}${l.total > l.shown ? ` (${l.shown} of ${l.total})` : ""}`), "output"];
+  const heads = ["inputs", ...views.layers.map((l) => `layer ${l.index}${l.activation ? ` ${l.activation}` : ""}${l.total > l.shown ? ` (${l.shown} of ${l.total})` : ""}`), "output"];
   heads.forEach((h, c) => ctx.fillText(h, c * layout.colW + layout.colW / 2, 2));
 }
 

@@ -149,12 +149,16 @@ export function mountBuild({ store, report }) {
           onclick: () => {
             const st = store.get();
             const preset = presetSetup(p.name, datasetInfo(st), st.config, st.datasets);
+            // The chosen input features stay: a preset is about the layers after them.
+            const feats = st.config.layers[0]?.type === "features" ? st.config.layers[0] : null;
+            if (feats && preset.layers && preset.layers[0]?.type !== "features") preset.layers = [feats, ...preset.layers];
             store.setState(configPatch(st, preset));
           },
         }),
       ),
     );
-    const types = Object.keys(s.catalog);
+    // The features layer is set by the Input features checkboxes (first layer only).
+    const types = Object.keys(s.catalog).filter((t) => t !== "features");
     $("add-type").replaceChildren(...types.map((t) => el("option", { value: t, text: t, title: s.catalog[t].description || "" })));
   }
 
@@ -169,6 +173,32 @@ export function mountBuild({ store, report }) {
       out.textContent = v.errors.general.length ? v.errors.general.join("; ") : index !== undefined ? `Layer ${index}: ${problems[0].message}` : "The model has an error: see the highlighted layer.";
     }
     builder.render(s.config.layers, s.catalog, v.report, v.errors);
+  }
+
+  // Input features (2-D sets): checkboxes that write the first layer, a `features` layer,
+  // which is left out when only x1 and x2 are on (the network then reads the point as is).
+  function renderFeatures(s) {
+    const params = s.catalog.features?.params || [];
+    const box = $("features-list");
+    if (!params.length) {
+      $("features-box").hidden = true;
+      return;
+    }
+    const first = s.config.layers[0]?.type === "features" ? s.config.layers[0] : {};
+    const on = (p) => (p.name in first ? Boolean(first[p.name]) : Boolean(p.default));
+    box.replaceChildren(...params.map((p) => el("label", {}, el("input", {
+      type: "checkbox",
+      checked: on(p),
+      "data-feature": p.name,
+      onchange: () => {
+        const st = store.get();
+        const chosen = Object.fromEntries([...box.querySelectorAll("input")].map((i) => [i.dataset.feature, i.checked]));
+        const changedOnes = Object.fromEntries(params.filter((q) => chosen[q.name] !== Boolean(q.default)).map((q) => [q.name, chosen[q.name]]));
+        const rest = st.config.layers[0]?.type === "features" ? st.config.layers.slice(1) : st.config.layers;
+        const layers = Object.keys(changedOnes).length ? [{ type: "features", ...changedOnes }, ...rest] : rest;
+        store.setState(configPatch(st, { layers }));
+      },
+    }), p.description)));
   }
 
   function renderNotes(s) {
@@ -194,6 +224,7 @@ export function mountBuild({ store, report }) {
     }
     if (changed(s, prev, "validation", "catalog")) renderSummary(s);
     if (s.config.layers !== prev.config.layers) renderNotes(s);
+    if (s.config.layers !== prev.config.layers || changed(s, prev, "catalog")) renderFeatures(s);
     if (changed(s, prev, "validation") || (s.tab === "build" && prev.tab !== "build")) drawNet(s);
   });
   new ResizeObserver(() => drawNet(store.get())).observe(netCanvas);
@@ -204,5 +235,6 @@ export function mountBuild({ store, report }) {
   renderPresets(s);
   renderSummary(s);
   renderNotes(s);
+  renderFeatures(s);
   validate();
 }

@@ -157,7 +157,7 @@ export function mountTrain({ store, report }) {
     }
     const layer = u.views.layers[t.layer];
     const unit = layer.units[t.unit];
-    const names = layer.index === u.views.layers[0].index ? (u.views.kind === "2d" ? ["x\u2081", "x\u2082"] : ["x"]) : unit.weights.map((_, i) => `h${i}`);
+    const names = layer.index === u.views.layers[0].index ? (u.views.inputs || []).map((i) => i.label) : unit.weights.map((_, i) => `h${i}`);
     const terms = unit.weights.map((w, i) => `${w < 0 ? "\u2212 " : "+ "}${fmtNum(Math.abs(w))}\u00b7${names[i] || `in${i}`}`).join(" ").replace(/^\+ /, "");
     const act = layer.activation || "no activation";
     return `Layer ${layer.index}, unit ${unit.unit} (${act}): z = ${terms} ${unit.bias < 0 ? "\u2212" : "+"} ${fmtNum(Math.abs(unit.bias))}.`
