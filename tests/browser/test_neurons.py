@@ -91,3 +91,29 @@ def test_a_1d_run_draws_each_unit_curve(page, shot):
     assert page.locator("#neurons-card").is_visible()
     page.wait_for_function("Number(document.querySelector('#fit-chart').dataset.points || 0) >= 100", timeout=20_000)
     shot(page, "neurons-1d", full_page=True)
+
+
+def test_input_features_let_one_linear_layer_fit_the_circle(page, shot):
+    open_page(page, "#dataset=circle&steps=300&batch=16&opt=adam&lr=0.05&layers=dense(units:2)")
+    assert page.locator("#features-box").is_visible()
+    for name, on in (("x1", False), ("x2", False), ("x1_sq", True), ("x2_sq", True)):
+        page.set_checked(f"[data-feature={name}]", on)
+    page.wait_for_function("location.hash.includes('features(')")
+    page.wait_for_function("!document.querySelector('#model-summary').textContent.startsWith('Checking')")
+    assert page.locator("#layer-list .layer").first.get_attribute("data-type") == "features"
+    assert "output 2" in page.text_content("#model-summary")
+    page.click("#btn-start")
+    page.wait_for_function("/Finished/.test(document.querySelector('#status-text').textContent)", timeout=60_000)
+    run_id = page.evaluate("new URLSearchParams(location.search).get('run')")
+    run = httpx.get(f"{page.base_url}/api/runs/{run_id}", timeout=10).json()
+    assert run["final"]["test"]["accuracy"] > 0.95
+    units = httpx.get(f"{page.base_url}/api/runs/{run_id}/units", timeout=10)
+    assert units.status_code == 409 or units.json()["layers"] == []  # no hidden layer: nothing between
+    # a preset keeps the chosen features in front of its layers
+    page.click("[data-tab=build]")
+    page.click("[data-preset=mlp]")
+    page.wait_for_function("document.querySelector('#layer-list .layer').dataset.type === 'features'")
+    page.click("#btn-start")
+    page.wait_for_function("/Running|Finished/.test(document.querySelector('#status-text').textContent)", timeout=20_000)
+    page.wait_for_function("Number(document.querySelector('#neurons').dataset.step || 0) >= 1", timeout=30_000)
+    shot(page, "neurons-features", full_page=True)
