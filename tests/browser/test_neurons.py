@@ -75,10 +75,16 @@ def test_slow_motion_neurons_change_while_the_run_trains(page, shot):
         page.wait_for_timeout(800)
         assert server_step(page.base_url, run_id) == before + 1
         assert int(page.get_attribute("#chart-loss", "data-marks")) >= 1
-        # full speed again from the top bar while paused, then resume
+        # full speed again from the top bar while paused, a new lr, then resume: the lr change is marked too
         page.select_option("#run-speed", "0")
         page.wait_for_function(
             "id => fetch('/api/runs/' + id).then(r => r.json()).then(r => r.config.steps_per_second === null)", arg=run_id, timeout=10_000)
+        page.fill("#live-lr", "0.01")
+        page.wait_for_function(
+            "id => fetch('/api/runs/' + id).then(r => r.json()).then(r => r.config.lr === 0.01)", arg=run_id, timeout=10_000)
+        page.click("#btn-pause")  # resume
+        page.wait_for_function("Number(document.querySelector('#chart-loss').dataset.marks || 0) >= 2", timeout=20_000)
+        shot(page, "charts-marks")
     finally:
         httpx.post(f"{page.base_url}/api/runs/{run_id}/stop", timeout=10)
 

@@ -148,7 +148,12 @@ export function mergeSteps(h, points) {
   for (const p of points) if (!byStep.has(p.step)) byStep.set(p.step, row(p));
   const steps = [...byStep.values()].sort((a, b) => a[0] - b[0]);
   const lastStep = steps.length ? Math.max(h.lastStep, steps[steps.length - 1][0]) : h.lastStep;
-  return { ...h, steps, lastStep };
+  // The skipped steps may hold the step where the learning rate changed: rebuild its change points.
+  const lrAt = new Map(h.lr);
+  for (const p of points) if (Number.isFinite(p.lr) && !lrAt.has(p.step)) lrAt.set(p.step, p.lr);
+  const lr = [];
+  for (const [step, v] of [...lrAt].sort((a, b) => a[0] - b[0])) if (!lr.length || lr[lr.length - 1][1] !== v) lr.push([step, v]);
+  return { ...h, steps, lastStep, lr };
 }
 
 /** True when the step series has a hole wider than `gap` steps (events were skipped). */
