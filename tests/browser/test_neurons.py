@@ -96,6 +96,9 @@ def test_a_1d_run_draws_each_unit_curve(page, shot):
     page.wait_for_function("document.querySelector('#neurons').dataset.step !== undefined && document.querySelector('#neurons').dataset.step !== ''", timeout=20_000)
     assert page.locator("#neurons-card").is_visible()
     page.wait_for_function("Number(document.querySelector('#fit-chart').dataset.points || 0) >= 100", timeout=20_000)
+    # universal approximation: five contributions w2_j h_j(x) and their sum
+    page.wait_for_function("document.querySelector('#fit-parts').dataset.parts === '5'", timeout=20_000)
+    assert "5 units" in page.text_content("#fit-parts-text")
     shot(page, "neurons-1d", full_page=True)
 
 

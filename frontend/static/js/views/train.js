@@ -16,6 +16,8 @@ import { drawRidgeline } from "../render/ridgeline.js";
 import { drawDecisionGrid, drawPoints } from "../render/decisionMap.js";
 import { drawFitCurve } from "../render/fitCurve.js";
 import { drawNeurons, tileAt } from "../render/neurons.js";
+import { drawXY } from "../render/xyPlot.js";
+import { contributions } from "../approx.js";
 import { COLORS } from "../render/theme.js";
 import { TERMINAL, hasWeights } from "./runControl.js";
 import { NOTES } from "../learn.js";
@@ -123,6 +125,29 @@ export function mountTrain({ store, report }) {
     if (f) drawPoints(f.ctx, g, { ...f, showTest: $("show-test").checked });
   }
 
+  // Universal approximation: each hidden unit's share of the 1-D fit, and their sum.
+  function drawParts(s) {
+    const canvas = $("fit-parts");
+    const f = fitCanvas(canvas);
+    if (!f) return;
+    const u = neuronViews(s);
+    const c = u ? contributions(u.views) : { reason: "waiting for the units" };
+    canvas.dataset.parts = String(c.parts?.length || 0);
+    if (c.reason) {
+      drawXY(f.ctx, { series: [] }, f);
+      f.ctx.fillStyle = COLORS.muted;
+      f.ctx.textAlign = "center";
+      f.ctx.fillText(`No breakdown: it ${c.reason}.`, f.width / 2, f.height / 2);
+      $("fit-parts-text").textContent = "";
+      return;
+    }
+    const series = c.parts.map((p, j) => ({ color: COLORS.series[j % COLORS.series.length], width: 1, points: c.x.map((x, i) => [x, p.values[i]]) }));
+    series.push({ label: "sum + b2", color: COLORS.text, width: 2.4, points: c.x.map((x, i) => [x, c.sum[i]]) });
+    drawXY(f.ctx, { series }, { ...f, xLabel: "x" });
+    const big = [...c.parts].sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))[0];
+    $("fit-parts-text").textContent = `${c.parts.length} units; the largest output weight is unit ${big.unit}'s (w2 = ${fmtNum(big.weight)}); b2 = ${fmtNum(c.bias)}.`;
+  }
+
   // The neuron views: streamed with snapshots while a run is watched, else fetched once.
   const neuronViews = (s) => (s.history.units ? s.history.units : stored && stored.runId === s.run?.id ? stored : null);
 
@@ -132,6 +157,7 @@ export function mountTrain({ store, report }) {
     const u = neuronViews(s);
     card.hidden = !(kind === "2d" || kind === "1d") || !s.run;
     if (card.hidden) return;
+    if (kind === "1d") drawParts(s);
     const canvas = $("neurons");
     const f = fitCanvas(canvas);
     if (!f) return;
