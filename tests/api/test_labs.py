@@ -262,3 +262,17 @@ def test_perceptron_rate_only_rescales_weights_from_zero(client):
     runs = [post(client, "perceptron", {"dataset": "separable", "lr": lr, "seed": 0}) for lr in (0.1, 1.0, 5.0)]
     assert runs[0]["errors_per_epoch"] == runs[1]["errors_per_epoch"] == runs[2]["errors_per_epoch"]
     assert np.allclose(np.array(runs[1]["w"]) * 5, runs[2]["w"]) and np.allclose(np.array(runs[1]["b"]) * 0.1, runs[0]["b"])
+
+
+def test_approximation_box_is_two_sigmoids_and_boxes_follow_sin(client):
+    d = post(client, "approximation", {"a": -1, "b": 1, "slope": 10, "height": 2})
+    x = np.array(d["x"])
+    s = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    assert np.allclose(d["bump"], 2 * (s(10 * (x + 1)) - s(10 * (x - 1))), atol=1e-6)
+    assert np.allclose(np.add(d["units"][0]["values"], d["units"][1]["values"]), d["bump"])
+    assert d["units"][0]["b1"] == pytest.approx(10.0) and d["units"][1]["w2"] == -2
+    assert max(d["bump"]) == pytest.approx(2, abs=1e-3) and abs(d["bump"][0]) < 1e-3
+    few = post(client, "approximation", {"slope": 20, "boxes": 4})["boxes"]
+    many = post(client, "approximation", {"slope": 60, "boxes": 30})["boxes"]
+    assert many["hidden_units"] == 60 and many["max_error"] < few["max_error"] < 1
+    assert many["max_error"] < 0.15

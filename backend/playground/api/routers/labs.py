@@ -7,6 +7,7 @@ POST /api/labs/activations       an activation and its slope (by backward()), an
 POST /api/labs/descent           MSE loss surface of y = w x + b, full-batch GD and mini-batch SGD paths
 POST /api/labs/linear-stack      dense-dense-dense with and without ReLU: collapse check and training on circle
 POST /api/labs/vectorize         a Python loop against NumPy dot / matmul, timed
+POST /api/labs/approximation     a box from two steep sigmoids, and N boxes following sin (universal approximation)
 
 The endpoints are plain `def`: FastAPI runs them in its threadpool, off the event loop.
 """
@@ -22,6 +23,7 @@ from playground.api.errors import field_error
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.labs import (
     ActivationsRequest,
+    ApproximationRequest,
     DescentRequest,
     DifferentiationRequest,
     LinearStackRequest,
@@ -31,6 +33,7 @@ from playground.api.schemas.labs import (
 )
 from playground.viz.labs import LabError, finite
 from playground.viz.labs.activations import activations_lab
+from playground.viz.labs.approximation import approximation_lab
 from playground.viz.labs.descent import descent_lab
 from playground.viz.labs.differentiation import differentiate
 from playground.viz.labs.linear_stack import linear_stack_lab
@@ -91,3 +94,8 @@ def vectorize(body: VectorizeRequest) -> dict[str, Any]:
     # One BLAS thread: a fair single-core comparison, and no thread start-up in the timing.
     with threadpool_limits(limits=1):
         return _lab(vectorize_lab, body.operation, body.size)
+
+
+@router.post("/approximation", responses=R)
+def approximation(body: ApproximationRequest) -> dict[str, Any]:
+    return _lab(approximation_lab, body.a, body.b, body.slope, body.height, body.boxes)

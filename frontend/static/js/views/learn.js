@@ -13,10 +13,11 @@ import { mountActivations } from "./labs/activations.js";
 import { mountDescent } from "./labs/descent.js";
 import { mountLinearStack } from "./labs/linearStack.js";
 import { mountVectorize } from "./labs/vectorize.js";
+import { mountApproximation } from "./labs/approximation.js";
 
 export function mountLearn({ store, report }) {
   const ctx = { report };
-  const labs = [mountDifferentiation, mountPerceptron, mountSoftmax, mountActivations, mountDescent, mountLinearStack, mountVectorize].map((m) => m(ctx));
+  const labs = [mountDifferentiation, mountPerceptron, mountSoftmax, mountActivations, mountDescent, mountLinearStack, mountVectorize, mountApproximation].map((m) => m(ctx));
   let loaded = false;
 
   const show = () => {
