@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import conv, ops
+from . import blur, conv, ops
 from .features import DEFAULT_ON, FEATURES, features, selected
 from .tensor import Tensor
 
@@ -99,7 +99,10 @@ LAYERS: dict[str, LayerType] = {t.name: t for t in (
         Param("padding", "choice", "'valid': no padding; 'same': pad so that out = ceil(in / stride)",
               "valid", choices=PADDINGS),
     ) + _weight_params("he_normal")),
-    LayerType("maxpool2d", "pooling", "maximum over each window, per channel", _pool_params()),
+    LayerType("maxpool2d", "pooling", "maximum over each window, per channel", _pool_params() + (
+        Param("antialias", "bool", "blur before subsampling (BlurPool): the max at stride 1, then a "
+              "[1, 2, 1] x [1, 2, 1] / 16 blur taken every stride pixels; same output size", False),
+    )),
     LayerType("avgpool2d", "pooling", "average over each window, per channel", _pool_params()),
     LayerType("flatten", "shape", "image (H, W, C) to a vector of H*W*C values, in (h, w, c) order"),
     LayerType("features", "shape",
@@ -225,9 +228,14 @@ class Pool2D(Layer):
         is_max = self.type == "maxpool2d"
         self._nhwc = conv.max_pool2d if is_max else conv.avg_pool2d
         self._chwn = conv.max_pool2d_chwn if is_max else conv.avg_pool2d_chwn
+        self.antialias = bool(config.get("antialias"))
 
     def forward(self, x, training, chwn):
-        return (self._chwn if chwn else self._nhwc)(x, self.size, self.stride, self.padding)
+        pool = self._chwn if chwn else self._nhwc
+        if self.antialias:
+            # blur.py: dense max (stride 1), then blur and subsample; both layouts keep H, W at axes 1, 2
+            return blur.blur_subsample(pool(x, self.size, 1, self.padding), self.stride)
+        return pool(x, self.size, self.stride, self.padding)
 
 
 class Flatten(Layer):

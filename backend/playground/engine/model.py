@@ -67,7 +67,8 @@ class Model:
         for i in range(len(fast) - 1):
             a, b = fast[i][0], fast[i + 1][0]
             if (a is not _SWAP and b is not _SWAP and isinstance(a, Activation)
-                    and a.type in MONOTONE_ACTIVATIONS and b.type == "maxpool2d"):
+                    and a.type in MONOTONE_ACTIVATIONS and b.type == "maxpool2d"
+                    and not b.config.get("antialias")):  # a blur does not commute with the activation
                 fast[i], fast[i + 1] = fast[i + 1], fast[i]
         self._fast_plan = [(step, chwn) for step, _, chwn in fast]
 

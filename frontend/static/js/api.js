@@ -84,8 +84,11 @@ export const api = {
     if (transform) form.append("transform", JSON.stringify(transform));
     return request("POST", `${targetPath(target)}/predict`, form, { form: true, signal });
   },
-  activationsImage: (target, blob, signal) =>
-    request("POST", `${targetPath(target)}/activations?top_k=6`, withFile(blob, "file", "drawing.png"), { form: true, signal }),
+  activationsImage: (target, blob, signal, transform) => {
+    const form = withFile(blob, "file", "drawing.png");
+    if (transform) form.append("transform", JSON.stringify(transform));
+    return request("POST", `${targetPath(target)}/activations?top_k=6`, form, { form: true, signal });
+  },
 };
 
 /**

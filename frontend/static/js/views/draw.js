@@ -161,10 +161,24 @@ export function mountDraw({ store, report }) {
     const askedFor = drawing;
     // One call: the current transform first, then the sideways sweep of the drawing as is.
     const transforms = [asRequest(asked), ...SWEEP.map((dx) => ({ shift: [dx, 0] }))];
+    const other = compareTarget();
+    const signal = invController.signal;
     try {
-      const p = await api.predictImage(t, await pad.toBlob(), invController.signal, transforms);
+      const blob = await pad.toBlob();
+      const hasConv = (targetSpec(t)?.layers || []).some((l) => l.type === "conv2d");
+      const [p, q, act] = await Promise.all([
+        api.predictImage(t, blob, signal, transforms),
+        other ? api.predictImage(other, blob, signal, transforms.slice(1)) : null,
+        // the transformed digit's feature maps, beside the drawing's (equivariance)
+        hasConv ? api.activationsImage(t, blob, signal, asRequest(asked)) : null,
+      ]);
+      if (!p) return;
       const probs = p.probabilities;
-      moved = { probabilities: probs[0], prediction: p.predictions[0], input: p.input, sweep: probs.slice(1), tf: asked, drawing: askedFor };
+      moved = {
+        probabilities: probs[0], prediction: p.predictions[0], input: p.input, sweep: probs.slice(1), tf: asked, drawing: askedFor,
+        compare: q ? { sweep: q.probabilities, predictions: q.predictions, label: $("inv-compare").selectedOptions[0]?.text || "" } : null,
+        act,
+      };
       renderInvariance(store.get());
     } catch (err) {
       if (err.name !== "AbortError") report(err);
@@ -189,6 +203,7 @@ export function mountDraw({ store, report }) {
   $("inv-rotate").addEventListener("input", (e) => setTf({ rotate: Number(e.target.value) }));
   $("inv-scale").addEventListener("input", (e) => setTf({ scale: Number(e.target.value) }));
   $("inv-reset").addEventListener("click", () => setTf({ ...IDENTITY }));
+  $("inv-compare").addEventListener("change", () => invarianceSoon());
 
   function renderInvariance(s) {
     const p = s.prediction;
@@ -205,12 +220,48 @@ export function mountDraw({ store, report }) {
     const cls = p ? p.prediction : null;
     $("inv-sweep-class").textContent = cls === null ? "the predicted class" : `\u201c${cls}\u201d`;
     $("inv-readout").textContent = m && cls !== null ? sweepSummary(SWEEP, m.sweep, cls) : "";
+    // The second model keeps its own answer for the drawing as is (shift 0).
+    const c = m?.compare;
+    const cCls = c ? c.predictions[SWEEP.indexOf(0)] : null;
+    if (c) $("inv-readout").textContent += ` ${c.label}: ${sweepSummary(SWEEP, c.sweep, cCls)}`;
     const f = fitCanvas($("inv-sweep"));
     if (f) {
       const values = m && cls !== null ? m.sweep.map((row) => row[cls]) : [];
-      drawSweep(f.ctx, { shifts: SWEEP, values, current: m && m.tf.dy === 0 ? m.tf.dx : null }, f);
+      const compare = c ? { values: c.sweep.map((row) => row[cCls]), label: `${c.label}: \u201c${cCls}\u201d`, mainLabel: `${$("draw-target").selectedOptions[0]?.text || ""}: \u201c${cls}\u201d` } : null;
+      drawSweep(f.ctx, { shifts: SWEEP, values, current: m && m.tf.dy === 0 ? m.tf.dx : null, compare }, f);
+      $("inv-sweep").dataset.series = String(compare ? 2 : values.length ? 1 : 0);
     }
+    renderMaps(s, m);
   }
+
+  // The first conv layer's feature maps for the drawing and for the transformed digit.
+  function renderMaps(s, m) {
+    const box = $("inv-maps");
+    const conv = (act) => (act?.layers || []).find((l) => l.type === "conv2d" && l.maps);
+    const a = conv(s.activations);
+    const b = conv(m?.act);
+    box.hidden = !(a && b);
+    if (box.hidden) return;
+    const cols = a.maps.length <= 8 ? 4 : 8;
+    const opts = { colormap: "gray", normalize: "global", gap: 1, cols };
+    $("inv-maps-title").textContent = `Feature maps of layer ${a.index} (conv2d)`;
+    $("inv-maps-original").replaceChildren(pixelCanvas(a.maps, opts, `feature maps of the drawing, layer ${a.index}`, 300));
+    $("inv-maps-moved").replaceChildren(pixelCanvas(b.maps, opts, `feature maps of the transformed digit, layer ${a.index}`, 300));
+    $("inv-maps-moved-cap").textContent = `shifted ${m.tf.dx}, ${m.tf.dy} px${m.tf.rotate ? `, turned ${m.tf.rotate}\u00b0` : ""}${m.tf.scale !== 1 ? `, scaled ${m.tf.scale}\u00d7` : ""}`;
+    $("inv-maps").dataset.shift = `${m.tf.dx},${m.tf.dy}`;
+  }
+
+  // The spec of a run or imported model, to know whether it has conv layers.
+  function targetSpec(t) {
+    const s = store.get();
+    if (!t) return null;
+    if (t.kind === "model") return s.models.find((mm) => mm.id === t.id)?.spec || null;
+    return (s.run?.id === t.id ? s.run : s.runs.find((r) => r.id === t.id))?.spec || null;
+  }
+  const compareTarget = () => {
+    const [kind, id] = $("inv-compare").value.split(":");
+    return id ? { kind, id } : null;
+  };
 
   function renderTargets(s) {
     const runs = s.runs.filter((r) => WITH_WEIGHTS.has(r.status) && takesDigits(r.spec));
@@ -219,6 +270,11 @@ export function mountDraw({ store, report }) {
     for (const r of runs) opts.push(el("option", { value: `run:${r.id}`, text: `run ${r.name || r.id} (${r.dataset}, ${r.status})` }));
     for (const m of s.models.filter((mm) => takesDigits(mm.spec))) opts.push(el("option", { value: `model:${m.id}`, text: `imported ${m.name || m.id}` }));
     const sel = $("draw-target");
+    // The compare list: the same models under another placeholder, its choice kept when still there.
+    const cmp = $("inv-compare");
+    const keep = cmp.value;
+    cmp.replaceChildren(el("option", { value: "", text: "\u2014 no second model \u2014" }), ...opts.slice(1).map((o) => o.cloneNode(true)));
+    cmp.value = [...cmp.options].some((o) => o.value === keep) ? keep : "";
     sel.replaceChildren(...opts);
     sel.value = s.target ? `${s.target.kind}:${s.target.id}` : "";
     // The open run may not read digits (a 2-D run): show the placeholder, not a blank select.
