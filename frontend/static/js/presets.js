@@ -73,6 +73,14 @@ export const PRESETS = {
     hyper: { optimizer: "adam", lr: 0.001 },
     kinds: ["image"],
   },
+  lenet_aa: {
+    // The notes' suggestion for shifts: blur before subsampling (antialiasing) in each pooling step.
+    label: "CNN, antialiased pooling",
+    title: "The LeNet-like CNN with each max pool blurred before subsampling (BlurPool): compare its shift sweep on the Draw tab",
+    layers: (k) => PRESETS.lenet.layers(k).map((l) => (l.type === "maxpool2d" ? { ...l, antialias: true } : l)),
+    hyper: { optimizer: "adam", lr: 0.001 },
+    kinds: ["image"],
+  },
   deep_sigmoid: {
     label: "Deep sigmoid net",
     // Eight sigmoid layers: the gradient-norm chart shows early layers learning ~nothing.
