@@ -66,7 +66,7 @@ test("the misclassified count is everything off the confusion matrix's diagonal"
 });
 
 test("the shift sweep in words: kept shifts and the smallest that changes the answer", async () => {
-  const { sweepSummary } = await import("../../frontend/static/js/views/draw.js");
+  const { sweepSummary } = await import("../../frontend/static/js/views/invariance.js");
   const rows = [[0.2, 0.8], [0.6, 0.4], [0.9, 0.1], [0.7, 0.3], [0.45, 0.55]];
   const text = sweepSummary([-2, -1, 0, 1, 2], rows, 0);
   assert.match(text, /stays \u201c0\u201d at 3 of 5 shifts/);
