@@ -15,11 +15,9 @@ import { drawLineChart } from "../render/lineChart.js";
 import { drawRidgeline } from "../render/ridgeline.js";
 import { drawDecisionGrid, drawPoints } from "../render/decisionMap.js";
 import { drawFitCurve } from "../render/fitCurve.js";
-import { drawNeurons, tileAt } from "../render/neurons.js";
-import { drawXY } from "../render/xyPlot.js";
-import { contributions } from "../approx.js";
 import { COLORS } from "../render/theme.js";
 import { TERMINAL, hasWeights } from "./runControl.js";
+import { mountNeurons } from "./neurons.js";
 import { NOTES } from "../learn.js";
 
 const $ = (id) => document.getElementById(id);
@@ -47,8 +45,6 @@ export function mountTrain({ store, report }) {
   };
   let grid = null;
   let fit = null;
-  let stored = null; // {runId, views}: GET /units of a run opened after it ended
-  let hover = null; // the tile under the pointer
   $("learn-overfit").textContent = NOTES.overfit.text;
 
   // Where the learning rate was changed by hand and where the run was paused.
@@ -125,98 +121,7 @@ export function mountTrain({ store, report }) {
     if (f) drawPoints(f.ctx, g, { ...f, showTest: $("show-test").checked });
   }
 
-  // Universal approximation: each hidden unit's share of the 1-D fit, and their sum.
-  function drawParts(s) {
-    const canvas = $("fit-parts");
-    const f = fitCanvas(canvas);
-    if (!f) return;
-    const u = neuronViews(s);
-    const c = u ? contributions(u.views) : { reason: "waiting for the units" };
-    canvas.dataset.parts = String(c.parts?.length || 0);
-    if (c.reason) {
-      drawXY(f.ctx, { series: [] }, f);
-      f.ctx.fillStyle = COLORS.muted;
-      f.ctx.textAlign = "center";
-      f.ctx.fillText(`No breakdown: it ${c.reason}.`, f.width / 2, f.height / 2);
-      $("fit-parts-text").textContent = "";
-      return;
-    }
-    const series = c.parts.map((p, j) => ({ color: COLORS.series[j % COLORS.series.length], width: 1, points: c.x.map((x, i) => [x, p.values[i]]) }));
-    series.push({ label: "sum + b2", color: COLORS.text, width: 2.4, points: c.x.map((x, i) => [x, c.sum[i]]) });
-    drawXY(f.ctx, { series }, { ...f, xLabel: "x" });
-    const big = [...c.parts].sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))[0];
-    $("fit-parts-text").textContent = `${c.parts.length} units; the largest output weight is unit ${big.unit}'s (w2 = ${fmtNum(big.weight)}); b2 = ${fmtNum(c.bias)}.`;
-  }
-
-  // The neuron views: streamed with snapshots while a run is watched, else fetched once.
-  const neuronViews = (s) => (s.history.units ? s.history.units : stored && stored.runId === s.run?.id ? stored : null);
-
-  function drawUnits(s) {
-    const kind = datasetKind(s);
-    const card = $("neurons-card");
-    const u = neuronViews(s);
-    card.hidden = !(kind === "2d" || kind === "1d") || !s.run;
-    if (card.hidden) return;
-    if (kind === "1d") drawParts(s);
-    const canvas = $("neurons");
-    const f = fitCanvas(canvas);
-    if (!f) return;
-    if (!u || !u.views.layers.length) {
-      f.ctx.clearRect(0, 0, f.width, f.height);
-      f.ctx.fillStyle = COLORS.muted;
-      f.ctx.textAlign = "center";
-      f.ctx.fillText(u ? "This model has no hidden layer: nothing between the inputs and the output" : "The units appear with the first snapshot\u2026", f.width / 2, f.height / 2);
-      canvas.dataset.step = "";
-      return;
-    }
-    drawNeurons(f.ctx, { views: u.views, decision: u.decision || (u.views.kind === "2d" ? boundaryGrid(s) : null) }, { ...f, highlight: hover });
-    // What was drawn, for tests and curious readers: the step and a digest of the pictures.
-    canvas.dataset.step = String(u.step ?? "");
-    canvas.dataset.dead = String(u.views.layers.reduce((n, l) => n + l.dead, 0));
-    $("neurons-step").textContent = u.step !== undefined ? `each hidden unit's output over the input space at step ${u.step}` : "each hidden unit's output over the input space, from the last weights";
-  }
-
-  function describeUnit(s, t) {
-    const u = neuronViews(s);
-    if (!u || !t || t.layer === "input" || t.layer === "output") {
-      return t?.layer === "output" ? "The output: the decision map of the whole network." : t?.layer === "input" ? "An input feature over the plane." : "Point at a unit to read its incoming weights.";
-    }
-    const layer = u.views.layers[t.layer];
-    const unit = layer.units[t.unit];
-    const names = layer.index === u.views.layers[0].index ? (u.views.inputs || []).map((i) => i.label) : unit.weights.map((_, i) => `h${i}`);
-    const terms = unit.weights.map((w, i) => `${w < 0 ? "\u2212 " : "+ "}${fmtNum(Math.abs(w))}\u00b7${names[i] || `in${i}`}`).join(" ").replace(/^\+ /, "");
-    const act = layer.activation || "no activation";
-    return `Layer ${layer.index}, unit ${unit.unit} (${act}): z = ${terms} ${unit.bias < 0 ? "\u2212" : "+"} ${fmtNum(Math.abs(unit.bias))}.`
-      + (unit.dead ? " Dead: it outputs 0 for every training point, so it passes no gradient and cannot recover." : "");
-  }
-
-  const neuronsCanvas = $("neurons");
-  neuronsCanvas.addEventListener("mousemove", (e) => {
-    const s = store.get();
-    const u = neuronViews(s);
-    const box = neuronsCanvas.getBoundingClientRect();
-    const t = u ? tileAt(u.views, { width: box.width, height: box.height }, e.clientX - box.left, e.clientY - box.top) : null;
-    const key = t ? `${t.layer}:${t.unit}` : "";
-    if (key === (hover ? `${hover.layer}:${hover.unit}` : "")) return;
-    hover = t ? { layer: t.layer, unit: t.unit } : null;
-    $("neurons-info").textContent = describeUnit(s, t);
-    drawUnits(s);
-  });
-  neuronsCanvas.addEventListener("mouseleave", () => {
-    hover = null;
-    drawUnits(store.get());
-  });
-
-  async function loadUnits(runId) {
-    try {
-      const views = await api.units(runId);
-      if (store.get().run?.id !== runId) return;
-      stored = { runId, views };
-      drawUnits(store.get());
-    } catch (err) {
-      if (err.status !== 409 && err.status !== 404) report(err);
-    }
-  }
+  const neurons = mountNeurons({ store, report, boundaryGrid });
 
   function drawFit(s) {
     const is1d = datasetKind(s) === "1d";
@@ -284,7 +189,7 @@ export function mountTrain({ store, report }) {
     drawHist(s);
     drawBoundary(s);
     drawFit(s);
-    drawUnits(s);
+    neurons.draw(s);
   };
   $("hist-layer").addEventListener("change", () => drawHist(store.get()));
   $("fit-show-test").addEventListener("change", () => drawFit(store.get()));
@@ -299,8 +204,7 @@ export function mountTrain({ store, report }) {
     if (s.run?.id !== prev.run?.id) {
       grid = null;
       fit = null;
-      stored = null;
-      hover = null;
+      neurons.reset();
       if (!s.run) {
         const ctx = $("boundary-grid").getContext("2d");
         ctx.clearRect(0, 0, $("boundary-grid").width, $("boundary-grid").height);
@@ -310,16 +214,14 @@ export function mountTrain({ store, report }) {
     const due = hasWeights(s.run) && (progressed || s.run.id !== prev.run?.id || (s.tab === "train" && prev.tab !== "train"));
     if (is2d && due) fetchGrid();
     if (kind === "1d" && due) fetchFit();
-    // A run that is not streaming its units (opened after it ended): ask once.
-    const over = s.run && TERMINAL.has(s.run.status);
-    if ((is2d || kind === "1d") && over && hasWeights(s.run) && !s.history.units && (!stored || stored.runId !== s.run.id) && (s.run.id !== prev.run?.id || !TERMINAL.has(prev.run?.status))) loadUnits(s.run.id);
+    if (is2d || kind === "1d") neurons.update(s, prev);
     if (s.tab !== "train") return;
     if (changed(s, prev, "history") || s.tab !== prev.tab) {
       drawCurves(s);
       drawHist(s);
     }
     if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.history.units !== prev.history.units) drawBoundary(s);
-    if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.history.units !== prev.history.units) drawUnits(s);
+    if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.history.units !== prev.history.units) neurons.draw(s);
     if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.config.dataset !== prev.config.dataset) drawFit(s);
   });
 }
