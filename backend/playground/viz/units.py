@@ -29,7 +29,7 @@ ACTIVATION_LAYERS = ("relu", "leaky_relu", "sigmoid", "tanh")
 GRID_2D = 24  # pixels per side of a unit's image: enough for a boundary, small on the wire
 GRID_1D = 120
 MAX_UNITS = 16  # per layer, the first ones; the drawing says how many are left out
-MAX_DATA = 2000  # training points checked for dead units
+MAX_DATA = 20_000  # training points checked for dead units (all of them for the built-in sets)
 
 
 def hidden_layers(spec: dict) -> list[tuple[int, int, str | None]]:
@@ -110,6 +110,7 @@ def unit_views(model, x_train: np.ndarray, extent: np.ndarray | None = None) -> 
         layers.append({"index": dense, "output_index": at, "activation": act, "units": units,
                        "shown": len(units), "total": total, "dead": int(dead.sum())})
     result["layers"] = layers
+    result["dead_checked_on"] = int(len(x_train))  # the training points the dead test read
     result["inputs"] = _inputs(model.spec, grid, on_grid, shape)
     if shape == (1,):
         # The network's raw output along x (the last layer's value, before any loss): the output tile.

@@ -173,3 +173,4 @@ class UnitViews(BaseModel):
     readout: UnitReadout | None = None
     output: list[float] | None = Field(default=None, description="1 input: the network's raw last output along x")
     inputs: list[UnitInput] = []
+    dead_checked_on: int | None = Field(default=None, description="How many training points the dead-unit test read")

@@ -85,7 +85,7 @@ export function mountNeurons({ store, report, boundaryGrid }) {
     const terms = unit.weights.map((w, i) => `${w < 0 ? "\u2212 " : "+ "}${fmtNum(Math.abs(w))}\u00b7${names[i] || `in${i}`}`).join(" ").replace(/^\+ /, "");
     const act = layer.activation || "no activation";
     return `Layer ${layer.index}, unit ${unit.unit} (${act}): z = ${terms} ${unit.bias < 0 ? "\u2212" : "+"} ${fmtNum(Math.abs(unit.bias))}.`
-      + (unit.dead ? " Dead: it outputs 0 for every training point, so it passes no gradient and cannot recover." : "");
+      + (unit.dead ? ` Dead: it outputs 0 for every one of the ${u.views.dead_checked_on ?? ""} training points, so it passes no gradient and cannot recover.`.replace("  ", " ") : "");
   }
 
   const neuronsCanvas = $("neurons");
