@@ -214,3 +214,35 @@ def test_runs_have_names_models_and_a_compare_of_three(page, server, shot):
     assert "relu lr 0.01" in legend and "adam \u00b7 lr 0.1" in legend and "dense 4 \u00b7 ReLU \u00b7 dense 2" in legend
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "runs-compare-three", full_page=True)
+
+
+# The page's own renderers with Chromium's real font metrics: every label drawn
+# by fillText must fit in its canvas (150k-step ticks, "100.0%" beside a full bar).
+LABELS_FIT = """async () => {
+  const { drawLineChart } = await import('/static/js/render/lineChart.js');
+  const { drawBars } = await import('/static/js/render/bars.js');
+  const { fmtPct } = await import('/static/js/format.js');
+  const out = [];
+  const check = (width, height, draw) => {
+    const c = document.createElement('canvas');
+    c.width = width; c.height = height;
+    const ctx = c.getContext('2d');
+    const real = ctx.fillText.bind(ctx);
+    ctx.fillText = (text, x, y) => {
+      const w = ctx.measureText(text).width;
+      const left = ctx.textAlign === 'right' || ctx.textAlign === 'end' ? x - w : ctx.textAlign === 'center' ? x - w / 2 : x;
+      if (left < -0.5 || left + w > width + 0.5) out.push(`${text} at ${left.toFixed(1)}..${(left + w).toFixed(1)} of ${width}`);
+      real(text, x, y);
+    };
+    draw(ctx);
+  };
+  const points = Array.from({ length: 60 }, (_, i) => [(i + 1) * 2500, 1 / (i + 1)]);
+  check(300, 160, (ctx) => drawLineChart(ctx, { series: [{ label: 'train', color: '#000', points }] }, { width: 300, height: 160, yMin: 0, xLabel: 'step' }));
+  check(260, 200, (ctx) => drawBars(ctx, { values: [1, 0.998, 0.5, 1], best: 0, worst: 2 }, { width: 260, height: 200, max: 1, format: (v) => fmtPct(v) }));
+  return out;
+}"""
+
+
+def test_chart_labels_fit_with_real_fonts(page):
+    open_page(page)
+    assert page.evaluate(LABELS_FIT) == []
