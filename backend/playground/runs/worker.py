@@ -175,8 +175,11 @@ class Worker:
         self._last_snap_step = trainer.step_count
         self._keep_next = False
         self._x_view = ds.x_train
-        # The grids span every point the page draws (train, validation, test), as the REST grid does.
-        self._x_extent = np.concatenate([a for a in (ds.x_train, ds.x_val, ds.x_test) if a is not None and len(a)])
+        # Neuron views are for one or two inputs only (never copy an image set); their grids
+        # span every point the page draws (train, validation, test), as the REST grid does.
+        small = tuple(model.report.input_shape) in ((1,), (2,))
+        self._x_extent = np.concatenate([a for a in (ds.x_train, ds.x_val, ds.x_test)
+                                         if a is not None and len(a)]) if small else None
         self._snap_interval = float(job.get("snapshot_interval", 0.5))
         self._snap_idle = float(job.get("snapshot_idle_interval", 2.0))
         self._ckpt_interval = float(job.get("checkpoint_interval", 2.0))
@@ -229,7 +232,7 @@ class Worker:
             self.send(pending)
         if kind == "snapshot":
             _add_filter_images(ev, self.trainer.model)
-            if self.watched or ev.get("final"):
+            if self._x_extent is not None and (self.watched or ev.get("final")):
                 _add_unit_views(ev, self.trainer.model, self._x_view, self._x_extent)
             if self._keep_next:
                 ev["keep"] = True
@@ -306,8 +309,8 @@ SNAPSHOT_EVERY_STEP_BELOW = 10.0  # steps per second: slower runs snapshot every
 
 
 def _add_unit_views(ev: dict, model, x_train, extent) -> None:
-    """Each hidden unit over the input plane (2 inputs) or line (1 input), and the
-    decision grid or fitted curve, from the weights of this very step."""
+    """Each hidden unit over the input plane (2 inputs) or line (1 input) and, for
+    two inputs, the decision grid, from the weights of this very step."""
     try:
         from playground.viz.decision import decision_grid
         from playground.viz.units import unit_views
