@@ -145,11 +145,10 @@ def decision_grid(model, dataset, resolution: int, max_points: int = 1000) -> di
 
 def unit_views(model, dataset) -> dict:
     """Each hidden unit of a model with one or two inputs over the input space; 409 otherwise."""
-    parts = [a for a in (dataset.x_train, dataset.x_val, dataset.x_test) if a is not None and len(a)]
-    result = units.unit_views(model, dataset.x_train, np.concatenate(parts))
-    if result is None:
+    if tuple(model.report.input_shape) not in ((1,), (2,)):  # before any copy of an image set
         raise ApiError(409, f"unit views need a model with one or two inputs; this one reads {list(model.report.input_shape)}")
-    return result
+    parts = [a for a in (dataset.x_train, dataset.x_val, dataset.x_test) if a is not None and len(a)]
+    return units.unit_views(model, dataset.x_train, np.concatenate(parts))
 
 
 def evaluation(model, dataset, limit: int = 64) -> dict:
