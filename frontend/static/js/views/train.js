@@ -104,6 +104,8 @@ export function mountTrain({ store, report }) {
     if (live && grid && live.x_range[0] === grid.x_range[0] && s.history.units.step >= (grid.step ?? -1)) {
       return { ...grid, probabilities: live.probabilities, step: s.history.units.step };
     }
+    // Before the first checkpoint (slow motion from step 0) the snapshot's map alone; the points follow.
+    if (live && !grid) return { ...live, step: s.history.units.step };
     return grid;
   }
 
