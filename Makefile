@@ -37,7 +37,20 @@ system-deps:
 	  fi; \
 	fi
 
-test: $(VENV)/.test system-deps
+# axe-core (accessibility checks in tests/browser/test_axe.py) comes from npm into the
+# git-ignored node_modules/, never committed; npm itself is installed when missing and we may.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE):
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	fi
+	@if command -v npm >/dev/null; then \
+	  npm install --prefix . --no-save --no-package-lock --no-audit --no-fund axe-core@4; \
+	else \
+	  echo "note: npm is missing, so tests/browser/test_axe.py will skip; install npm to run it"; \
+	fi
+
+test: $(VENV)/.test system-deps $(AXE)
 	node --test tests/frontend/
 	$(PY) -m pytest -q -p no:cacheprovider
 

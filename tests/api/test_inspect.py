@@ -192,3 +192,14 @@ def test_import_bad_files(client):
 def test_unknown_model_is_404(client, path, method):
     kwargs = {"json": {"input": [0, 0]}} if method == "post" else {}
     assert getattr(client, method)(f"/api/models/m_nope{path}", **kwargs).status_code == 404
+
+
+def test_unit_views_of_a_stored_run(client, toy_run, cnn_run):
+    r = client.get(f"/api/runs/{toy_run['id']}/units")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    grid = client.get(f"/api/runs/{toy_run['id']}/decision-grid", params={"resolution": 10}).json()
+    assert body["kind"] == "2d" and body["x_range"] == grid["x_range"]  # the same plane as the boundary
+    layer = body["layers"][0]
+    assert np.array(layer["units"][0]["values"]).shape == (body["resolution"], body["resolution"])
+    assert client.get(f"/api/runs/{cnn_run['id']}/units").status_code == 409

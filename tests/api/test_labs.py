@@ -209,3 +209,70 @@ def test_bad_inputs_name_the_field(client, lab, body, field):
     r = client.post(f"/api/labs/{lab}", json=body)
     assert r.status_code == 422, r.text
     assert any(field in loc for loc in locs(r)), r.text
+
+
+def test_activation_factors_multiply_to_the_gradient_and_respect_the_bound(client):
+    # the counterexample to "shrinks at least fourfold per layer"
+    d = post(client, "activations", {"activation": "sigmoid", "x": 0.5, "depth": 30, "weight": -4})
+    assert d["gradients"][-1] == pytest.approx(2.1e-4, rel=0.01) and d["gradients"][-1] > 0.25 ** 30
+    assert np.prod(d["factors"]) == pytest.approx(d["gradients"][-1])
+    assert d["bound"] == pytest.approx(1.0) and max(map(abs, d["factors"])) <= 1.0
+    grow = post(client, "activations", {"activation": "sigmoid", "x": 0.5, "depth": 10, "weight": -5})
+    assert any(abs(f) > 1.1 for f in grow["factors"][1::2])  # every other layer grows the gradient
+    zero = post(client, "activations", {"activation": "relu", "x": 0.0, "depth": 3})
+    assert zero["pre_activations"][0] == 0.0 and zero["factors"] == [0.0, 0.0, 0.0]
+    leaky = post(client, "activations", {"activation": "leaky_relu", "x": -1.0, "depth": 2, "weight": 1, "alpha": 0.2})
+    assert leaky["factors"] == pytest.approx([0.2, 0.2]) and leaky["gradients"][-1] == pytest.approx(0.04)
+
+
+def test_descent_reports_full_data_loss_and_the_stability_limit(client):
+    d = post(client, "descent", {"n_samples": 100, "batch_size": 8, "lr": 0.1, "steps": 100, "seed": 0})
+    x, y = np.array(d["data"]["x"]), np.array(d["data"]["y"])
+    for path in ("full_batch", "sgd"):
+        p = d[path]
+        assert len(p["full_losses"]) == len(p["points"])
+        w, b = p["points"][-1]
+        assert p["full_losses"][-1] == pytest.approx(np.mean((w * x + b - y) ** 2))
+    # the numbers: SGD's last batch loss 0.353 where the loss on all the data is 0.15
+    assert d["sgd"]["losses"][-1] == pytest.approx(0.353, abs=0.001)
+    assert d["sgd"]["full_losses"][-1] == pytest.approx(0.152, abs=0.001)
+    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    limit = 2 / np.linalg.eigvalsh(hessian).max()
+    assert d["stability"]["lr_limit"] == pytest.approx(limit)
+    below = post(client, "descent", {"n_samples": 100, "lr": 0.95 * limit, "steps": 400, "seed": 0})
+    above = post(client, "descent", {"n_samples": 100, "lr": 1.05 * limit, "steps": 400, "seed": 0})
+    assert not below["full_batch"]["diverged"] and above["full_batch"]["diverged"]
+
+
+def test_linear_stack_uses_the_notes_column_convention():
+    from playground.engine.model import build_model
+    from playground.viz.labs.linear_stack import _spec, collapse
+
+    model = build_model(_spec(4, None), seed=3)
+    p = {k: t.data.astype(np.float64) for k, t in model.named_parameters()}
+    w1, w2, w3 = (p[f"layers.{i}.weight"].T for i in range(3))  # (out, in), as in the notes
+    b1, b2, b3 = (p[f"layers.{i}.bias"] for i in range(3))
+    w, b = collapse(model)
+    assert np.allclose(w, w3 @ w2 @ w1) and np.allclose(b, w3 @ (w2 @ b1 + b2) + b3)
+    x = np.array([0.3, -0.7])
+    assert np.allclose(model(x[None].astype(np.float32)).data[0], w @ x + b, atol=1e-5)
+
+
+def test_perceptron_rate_only_rescales_weights_from_zero(client):
+    runs = [post(client, "perceptron", {"dataset": "separable", "lr": lr, "seed": 0}) for lr in (0.1, 1.0, 5.0)]
+    assert runs[0]["errors_per_epoch"] == runs[1]["errors_per_epoch"] == runs[2]["errors_per_epoch"]
+    assert np.allclose(np.array(runs[1]["w"]) * 5, runs[2]["w"]) and np.allclose(np.array(runs[1]["b"]) * 0.1, runs[0]["b"])
+
+
+def test_approximation_box_is_two_sigmoids_and_boxes_follow_sin(client):
+    d = post(client, "approximation", {"a": -1, "b": 1, "slope": 10, "height": 2})
+    x = np.array(d["x"])
+    s = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    assert np.allclose(d["bump"], 2 * (s(10 * (x + 1)) - s(10 * (x - 1))), atol=1e-6)
+    assert np.allclose(np.add(d["units"][0]["values"], d["units"][1]["values"]), d["bump"])
+    assert d["units"][0]["b1"] == pytest.approx(10.0) and d["units"][1]["w2"] == -2
+    assert max(d["bump"]) == pytest.approx(2, abs=1e-3) and abs(d["bump"][0]) < 1e-3
+    few = post(client, "approximation", {"slope": 20, "boxes": 4})["boxes"]
+    many = post(client, "approximation", {"slope": 60, "boxes": 30})["boxes"]
+    assert many["hidden_units"] == 60 and many["max_error"] < few["max_error"] < 1
+    assert many["max_error"] < 0.15

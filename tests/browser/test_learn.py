@@ -97,9 +97,13 @@ def test_learn_labs(page, shot):
     # activations: a ReLU fed a negative input passes no gradient back
     page.select_option("#act-name", "relu")
     set_range(page, "#act-x", -1)
-    page.wait_for_function("document.querySelector('#act-text').textContent.includes('dead')", timeout=10_000)
+    page.wait_for_function("document.querySelector('#act-text').textContent.includes('exactly 0')", timeout=10_000)
+    assert "ReLU\u2032(x) = 1 if x > 0" in page.text_content("#act-formula")
+    page.select_option("#act-name", "leaky_relu")
+    assert page.locator("#act-alpha").is_visible()
     page.select_option("#act-name", "sigmoid")
-    page.wait_for_function("document.querySelector('#act-text').textContent.includes('vanished')", timeout=10_000)
+    page.wait_for_function("document.querySelector('#act-text').textContent.includes('vanishing')", timeout=10_000)
+    assert "|w|\u00b7max|f\u2032| = 0.25" in page.text_content("#act-text")
     show(page, "#actlab-title")
     shot(page, "learn-softmax-activations")
 
@@ -114,3 +118,17 @@ def test_learn_labs(page, shot):
     assert "not one layer" in page.text_content("#ls-relu-text")
     show(page, "#vec-title")
     shot(page, "learn-vectorize")
+
+
+def test_universal_approximation_box_builder(page, shot):
+    page.goto(f"{page.base_url}/?tab=learn")
+    page.wait_for_function("document.querySelector('#ua-text').textContent.includes('Unit 1')", timeout=15_000)
+    assert "w1 = 10, b1 = 10, w2 = 1" in page.text_content("#ua-text")
+    set_range(page, "#ua-b", 2)
+    page.wait_for_function("document.querySelector('#ua-text').textContent.includes('b1 = -20')", timeout=10_000)
+    page.select_option("#ua-n", "30")
+    page.wait_for_function("document.querySelector('#ua-sum-text').textContent.startsWith('30 boxes need 60 hidden units')", timeout=10_000)
+    error = float(page.text_content("#ua-sum-text").split("Largest error on [\u22123, 3]: ")[1].split(".")[0] + "." + page.text_content("#ua-sum-text").split("Largest error on [\u22123, 3]: ")[1].split(".")[1][:3])
+    assert error < 0.05
+    show(page, "#ua-title")
+    shot(page, "learn-approximation")

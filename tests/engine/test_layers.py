@@ -15,7 +15,7 @@ from playground.engine.tensor import Tensor
 def test_catalog_is_json_ready_and_complete():
     catalog = json.loads(json.dumps(layer_catalog()))
     types = [entry["type"] for entry in catalog]
-    assert types == ["dense", "conv2d", "maxpool2d", "avgpool2d", "flatten", "dropout",
+    assert types == ["dense", "conv2d", "maxpool2d", "avgpool2d", "flatten", "features", "dropout",
                      "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear"]
     by_type = {entry["type"]: entry for entry in catalog}
     dense = {p["name"]: p for p in by_type["dense"]["params"]}

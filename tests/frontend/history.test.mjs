@@ -57,3 +57,16 @@ test("aggregated step events plot their means", () => {
   const h = applyEvent(emptyHistory(), { type: "step", step: 20, loss: 0.9, loss_mean: 1.1, accuracy: 1, accuracy_mean: 0.7, steps: 20 });
   assert.deepEqual(h.steps, [[20, 1.1, 0.7]]);
 });
+
+test("lr change points survive skipped step events and pauses are marked once", async () => {
+  const { emptyHistory, applyEvent, mergeSteps, lrChanges, markPause } = await import("../../frontend/static/js/history.js");
+  let h = emptyHistory();
+  h = applyEvent(h, { type: "step", step: 10, loss: 1, lr: 0.1 });
+  h = applyEvent(h, { type: "step", step: 200, loss: 0.5, lr: 0.01 }); // steps 11..199 never arrived
+  assert.deepEqual(lrChanges(h), [[200, 0.01]]);
+  h = mergeSteps(h, [{ step: 50, loss: 0.9, lr: 0.1 }, { step: 51, loss: 0.9, lr: 0.01 }, { step: 120, loss: 0.7, lr: 0.01 }]);
+  assert.deepEqual(lrChanges(h), [[51, 0.01]]);
+  assert.deepEqual(lrChanges(h, "cosine"), []);
+  h = markPause(markPause(h));
+  assert.deepEqual(h.pauses, [200]);
+});

@@ -77,3 +77,38 @@ test("plotRange pads linear axes and skips non-positive values on log axes", () 
   assert.deepEqual(plotRange([0, 10], false), [-0.5, 10.5]);
   assert.deepEqual(plotRange([0, 1e-3, 1, null], true), [1e-3 / 1.5, 1.5]);
 });
+
+test("the chain caption reads vanishing or exploding off the factors", async () => {
+  const { describeChain, FORMULAS } = await import("../../frontend/static/js/labText.js");
+  // the case: sigmoid, x = 0.5, w = -4, 30 layers: 2.1e-4, far above (1/4)^30
+  const grads = Array.from({ length: 30 }, (_, k) => -(0.75 ** (k + 1)));
+  grads[29] = 2.1e-4;
+  const text = describeChain({ activation: "sigmoid", depth: 30, bound: 1, factors: [0.42, 0.945, 0.584], pre_activations: [-2, -2, -2], gradients: grads });
+  assert.match(text, /0\.42, 0\.945, 0\.584/);
+  assert.match(text, /\|w\|\u00b7max\|f\u2032\| = 1\b/);
+  assert.match(text, /2\.10e-4/);
+  assert.match(text, /shrinks/);
+  const grow = describeChain({ activation: "tanh", depth: 3, bound: 5, factors: [5, 5, 5], pre_activations: [0, 0, 0], gradients: [5, 25, 125] });
+  assert.match(grow, /grows/);
+  const dead = describeChain({ activation: "relu", depth: 3, bound: 1, factors: [0, 0, 0], pre_activations: [0, 0, 0], gradients: [0, 0, 0] });
+  assert.match(dead, /z = w\u00b7a = 0, so the ReLU outputs 0/);
+  assert.ok(!/negative/.test(dead));
+  assert.deepEqual(Object.keys(FORMULAS).sort(), ["leaky_relu", "relu", "sigmoid", "tanh"]);
+});
+
+test("the descent readout: full-data losses, equal compute, the stability limit", async () => {
+  const { describeDescent } = await import("../../frontend/static/js/labText.js");
+  const path = (full, batch) => ({ points: full.map(() => [2, -1]), full_losses: full, losses: batch, diverged: false, final_loss: full[full.length - 1] });
+  const r = {
+    n_samples: 100, batch_size: 50, lr: 1.2, optimizer: "sgd",
+    stability: { lr_limit: 0.986, lambda_max: 2.03 },
+    optimum: { loss: 0.15 },
+    full_batch: path([9, 4, 2, 1], [9, 4, 2]),
+    sgd: path([9, 6, 3, 2, 1.5, 1.2, 1.1], [8, 5, 3, 2, 1.4, 0.35]),
+  };
+  const text = describeDescent(r);
+  assert.match(text, /SGD: loss on all the data 1\.1 .*its last batch of 50 alone: 0\.35/);
+  // 6 SGD steps of 50 points = 3 epochs: full batch after 3 steps (1) vs SGD after 6 steps (1.1)
+  assert.match(text, /Equal compute, 3 epochs \(300 per-point gradients\): full batch after 3 steps 1, SGD after 6 steps 1\.1/);
+  assert.match(text, /\u03b1 = 1\.2 is above 2\/\u03bb/);
+});

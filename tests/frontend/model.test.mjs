@@ -76,3 +76,12 @@ test("a catalog sent as a list is keyed by type", async () => {
   assert.equal(f[0].name, "units");
   assert.equal(f[0].min, 1);
 });
+
+test("linear pairs: any dense after a dense with no nonlinearity between", async () => {
+  const { linearPairs } = await import("../../frontend/static/js/learn.js");
+  // the second dense applying its own activation does not undo the collapse of the product
+  assert.deepEqual(linearPairs([{ type: "dense", units: 4 }, { type: "dense", units: 4, activation: "relu" }]), [[0, 1]]);
+  assert.deepEqual(linearPairs([{ type: "dense", units: 4 }, { type: "dropout" }, { type: "dense", units: 2 }, { type: "dense", units: 2 }]), [[0, 2], [2, 3]]);
+  assert.deepEqual(linearPairs([{ type: "dense", units: 4, activation: "tanh" }, { type: "dense", units: 2 }]), []);
+  assert.deepEqual(linearPairs([{ type: "dense", units: 4 }, { type: "relu" }, { type: "dense", units: 2 }]), []);
+});

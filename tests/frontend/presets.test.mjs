@@ -16,7 +16,7 @@ test("each dataset kind offers only the presets whose names fit it", () => {
   assert.equal(presetsFor(sin).find((p) => p.name === "mlp").label, "MLP regression");
   assert.deepEqual(names(circle), ["perceptron", "logistic", "mlp"]);
   assert.equal(presetsFor(circle).find((p) => p.name === "mlp").label, "MLP");
-  assert.deepEqual(names(mnist), ["perceptron", "logistic", "mlp", "lenet", "deep_sigmoid"]);
+  assert.deepEqual(names(mnist), ["perceptron", "logistic", "mlp", "lenet", "lenet_aa", "deep_sigmoid"]);
 });
 
 test("a preset click brings the dataset's training length unless the setup chose one", () => {

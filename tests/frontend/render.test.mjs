@@ -52,3 +52,33 @@ test("decision grid puts row 0 (lowest y) at the bottom, class 1 in blue", () =>
   assert.ok(bottom[2] > bottom[0], `bottom row should be blue: ${bottom}`);
   assert.ok(top[0] > top[2], `top row should be orange: ${top}`);
 });
+
+test("the p = 0.5 contour of a linear model is its straight line", async () => {
+  const { halfContour } = await import("../../frontend/static/js/render/decisionMap.js");
+  // p = sigmoid(2x - y + 0.3) on a 21 x 21 grid over [-1, 1]^2
+  const n = 21;
+  const coord = (i) => -1 + (2 * i) / (n - 1);
+  const probabilities = Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, c) => 1 / (1 + Math.exp(-(2 * coord(c) - coord(r) + 0.3)))));
+  const segs = halfContour({ probabilities, x_range: [-1, 1], y_range: [-1, 1] });
+  assert.ok(segs.length >= 10);
+  for (const seg of segs) for (const [x, y] of seg) assert.ok(Math.abs(2 * x - y + 0.3) < 1e-6, `${x}, ${y}`);
+});
+
+test("neuron layout: a column per layer, tiles inside the canvas, hit testing", async () => {
+  const { neuronLayout, tileAt, lineWeight } = await import("../../frontend/static/js/render/neurons.js");
+  const unit = (w) => ({ unit: 0, values: [[0]], dead: false, weights: w, bias: 0 });
+  const views = {
+    kind: "2d", resolution: 1,
+    layers: [{ index: 0, activation: "relu", units: [unit([1, -2]), unit([0.5, 0.5]), unit([0, 1])], shown: 3, total: 3, dead: 0 }],
+    readout: { index: 2, weights: [[1, 3], [0, -1], [2, 2]], bias: [0, 0] },
+  };
+  const L = neuronLayout(views, { width: 300, height: 200 });
+  assert.equal(L.columns, 3);
+  assert.equal(L.tiles.length, 2 + 3 + 1);
+  for (const t of L.tiles) assert.ok(t.x >= 0 && t.x + t.size <= 300 && t.y >= 0 && t.y + t.size <= 200);
+  const mid = L.tiles.find((t) => t.layer === 0 && t.unit === 1);
+  assert.deepEqual(tileAt(views, { width: 300, height: 200 }, mid.x + 1, mid.y + 1), mid);
+  assert.equal(tileAt(views, { width: 300, height: 200 }, 0, 0), null);
+  assert.equal(lineWeight(views, 0, 1, 0), -2); // input x2 -> unit 0
+  assert.equal(lineWeight(views, 1, 0, 0), 2); // unit 0 -> output: w1 - w0 of the two logits
+});

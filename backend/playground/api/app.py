@@ -14,6 +14,7 @@ import secrets
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from playground import __version__
 from playground.api.auth import CsrfGuard, require_session
@@ -92,4 +93,6 @@ def create_app(settings: Settings | None = None, manager=None) -> FastAPI:
     app.add_middleware(CsrfGuard, enabled=settings.tokens)
     openapi_limits.install(app, settings)
     app.add_middleware(SizeGuard, max_bytes=settings.max_upload_bytes + BODY_SLACK)
+    # The page's ES modules, CSS and JSON answers shrink to about a quarter; tiny answers stay as they are.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app

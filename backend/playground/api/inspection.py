@@ -11,7 +11,7 @@ import numpy as np
 
 from playground.api.errors import ApiError
 from playground.engine import metrics
-from playground.viz import budget, decision, feature_maps, filters, fit_curve, weights
+from playground.viz import budget, decision, feature_maps, filters, fit_curve, units, weights
 
 EVAL_BATCH = 512
 IMAGE_PRESERVING = {"flatten", "dropout", "relu", "leaky_relu", "sigmoid", "tanh", "linear"}
@@ -141,6 +141,14 @@ def decision_grid(model, dataset, resolution: int, max_points: int = 1000) -> di
     result["train"] = _points(train_x, train_y, max_points)
     result["test"] = _points(dataset.x_test, dataset.y_test, max_points)
     return result
+
+
+def unit_views(model, dataset) -> dict:
+    """Each hidden unit of a model with one or two inputs over the input space; 409 otherwise."""
+    if tuple(model.report.input_shape) not in ((1,), (2,)):  # before any copy of an image set
+        raise ApiError(409, f"unit views need a model with one or two inputs; this one reads {list(model.report.input_shape)}")
+    parts = [a for a in (dataset.x_train, dataset.x_val, dataset.x_test) if a is not None and len(a)]
+    return units.unit_views(model, dataset.x_train, np.concatenate(parts))
 
 
 def evaluation(model, dataset, limit: int = 64) -> dict:

@@ -1,14 +1,17 @@
 """Thread-safe run controls shared by the training loop and its callers.
 
 Another thread (a run manager, a test, a UI handler) calls `pause`, `resume`,
-`step(n)`, `stop` and `request_snapshot`; the training thread reads the flags
-once per step (`idle` is a plain attribute read, so the common case costs
-nothing) and, when one is set, calls `wait_turn` which blocks while paused.
+`step(n)`, `stop`, `request_snapshot` and `set_rate`; the training thread reads
+the flags once per step (`idle` is a plain attribute read, so the common case
+costs nothing) and, when one is set, calls `wait_turn` which blocks while
+paused. With a rate set (steps per second, slow motion for watching a run
+learn), `pace` holds each step until its turn.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 
 class Controls:
@@ -20,6 +23,8 @@ class Controls:
         self.stop_requested = False
         self.snapshot_requested = False
         self.step_budget = 0  # steps still allowed while paused
+        self.rate: float | None = None  # steps per second; None = as fast as the machine goes
+        self._next_at: float | None = None  # monotonic time the next paced step may start
 
     @property
     def idle(self) -> bool:
@@ -57,6 +62,31 @@ class Controls:
         with self._cond:
             self.snapshot_requested = True
             self._cond.notify_all()
+
+    def set_rate(self, rate: float | None) -> None:
+        """Steps per second from now on (None or 0: no limit)."""
+        if rate is not None and not rate >= 0:
+            raise ValueError(f"steps per second must be >= 0, got {rate}")
+        with self._cond:
+            self.rate = float(rate) if rate else None
+            self._next_at = None
+            self._cond.notify_all()
+
+    def pace(self) -> None:
+        """Block until the next step is due at `rate` steps per second. Returns at
+        once without a rate, and early for stop or pause (wait_turn handles
+        those) or a new rate. A loop that fell behind (a slow step, a pause)
+        starts counting again from now instead of racing to catch up."""
+        with self._cond:
+            while self.rate and not (self.stop_requested or self.paused):
+                now = time.monotonic()
+                period = 1.0 / self.rate
+                if self._next_at is None or self._next_at < now - period:
+                    self._next_at = now
+                if self._next_at <= now:
+                    self._next_at += period
+                    return
+                self._cond.wait(self._next_at - now)
 
     def take_snapshot_request(self) -> bool:
         """Read and clear the snapshot request in one go."""

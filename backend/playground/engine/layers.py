@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import conv, ops
+from . import blur, conv, ops
+from .features import DEFAULT_ON, FEATURES, features, selected
 from .tensor import Tensor
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear")
@@ -98,9 +99,17 @@ LAYERS: dict[str, LayerType] = {t.name: t for t in (
         Param("padding", "choice", "'valid': no padding; 'same': pad so that out = ceil(in / stride)",
               "valid", choices=PADDINGS),
     ) + _weight_params("he_normal")),
-    LayerType("maxpool2d", "pooling", "maximum over each window, per channel", _pool_params()),
+    LayerType("maxpool2d", "pooling", "maximum over each window, per channel", _pool_params() + (
+        Param("antialias", "bool", "blur before subsampling (BlurPool): the max at stride 1, then a "
+              "[1, 2, 1] x [1, 2, 1] / 16 blur taken every stride pixels; same output size", False),
+    )),
     LayerType("avgpool2d", "pooling", "average over each window, per channel", _pool_params()),
     LayerType("flatten", "shape", "image (H, W, C) to a vector of H*W*C values, in (h, w, c) order"),
+    LayerType("features", "shape",
+              "a 2-D point (x1, x2) to the chosen input features, as in TensorFlow Playground; "
+              "first layer only", tuple(
+                  Param(name, "bool", label, name in DEFAULT_ON)  # the description is the label the page shows
+                  for name, (label, _) in FEATURES.items())),
     LayerType("dropout", "regularization",
               "while training, zero each value with probability rate and scale the rest by 1/(1-rate)", (
         Param("rate", "float", "probability of dropping a value", 0.5, minimum=0.0, maximum=1.0,
@@ -219,9 +228,14 @@ class Pool2D(Layer):
         is_max = self.type == "maxpool2d"
         self._nhwc = conv.max_pool2d if is_max else conv.avg_pool2d
         self._chwn = conv.max_pool2d_chwn if is_max else conv.avg_pool2d_chwn
+        self.antialias = bool(config.get("antialias"))
 
     def forward(self, x, training, chwn):
-        return (self._chwn if chwn else self._nhwc)(x, self.size, self.stride, self.padding)
+        pool = self._chwn if chwn else self._nhwc
+        if self.antialias:
+            # blur.py: dense max (stride 1), then blur and subsample; both layouts keep H, W at axes 1, 2
+            return blur.blur_subsample(pool(x, self.size, 1, self.padding), self.stride)
+        return pool(x, self.size, self.stride, self.padding)
 
 
 class Flatten(Layer):
@@ -231,6 +245,18 @@ class Flatten(Layer):
         if chwn:
             return flatten_chwn(x)
         return x if x.ndim == 2 else ops.reshape(x, (x.shape[0], -1))
+
+
+class Features(Layer):
+    """(N, 2) -> (N, F): the chosen features of each point (features.py). Always the
+    first layer, so its input is data, never a value that needs a gradient."""
+
+    def __init__(self, index, config):
+        super().__init__(index, config)
+        self.names = selected(config)
+
+    def forward(self, x, training, chwn):
+        return Tensor(features(x.data, self.names))
 
 
 class Dropout(Layer):

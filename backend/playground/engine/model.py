@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .init import initialize
-from .layers import (MONOTONE_ACTIVATIONS, Activation, Conv2D, Dense, Dropout, Flatten, Pool2D,
+from .layers import (MONOTONE_ACTIVATIONS, Activation, Conv2D, Dense, Dropout, Features, Flatten, Pool2D,
                      layer_catalog, swap_layout)
 from .ops import stable_sigmoid
 from .spec import SpecError, SpecReport, count_params, validate_spec
@@ -67,7 +67,8 @@ class Model:
         for i in range(len(fast) - 1):
             a, b = fast[i][0], fast[i + 1][0]
             if (a is not _SWAP and b is not _SWAP and isinstance(a, Activation)
-                    and a.type in MONOTONE_ACTIVATIONS and b.type == "maxpool2d"):
+                    and a.type in MONOTONE_ACTIVATIONS and b.type == "maxpool2d"
+                    and not b.config.get("antialias")):  # a blur does not commute with the activation
                 fast[i], fast[i + 1] = fast[i + 1], fast[i]
         self._fast_plan = [(step, chwn) for step, _, chwn in fast]
 
@@ -233,6 +234,8 @@ def build_model(spec, rng: np.random.Generator | None = None, seed: int | None =
             layer = Pool2D(i, config)
         elif info.type == "flatten":
             layer = Flatten(i, config)
+        elif info.type == "features":
+            layer = Features(i, config)
         elif info.type == "dropout":
             layer = Dropout(i, config, rng)
         else:

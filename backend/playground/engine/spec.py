@@ -15,6 +15,7 @@ import numbers
 from dataclasses import dataclass, field
 
 from .im2col import conv_output_size, same_padding  # noqa: F401  (re-exported)
+from .features import selected
 from .layers import LAYERS, Param
 
 LOSS_NAMES = ("softmax_cross_entropy", "mse", "binary_cross_entropy")
@@ -240,6 +241,14 @@ def _infer(config: dict, shape: tuple, index: int) -> tuple[tuple, int, dict]:
         return (h, w, shape[2]), 0, detail
     if kind == "flatten":
         return (math.prod(shape),), 0, {}
+    if kind == "features":
+        if index != 0 or shape != (2,):
+            raise SpecError(index, None, f"layer {index} (features): must be the first layer, on 2-D "
+                                         f"points (input_shape [2]); got input {list(shape)}")
+        names = selected(config)
+        if not names:
+            raise SpecError(index, None, "layer 0 (features): turn on at least one feature")
+        return (len(names),), 0, {"features": list(names)}
     return shape, 0, {}
 
 

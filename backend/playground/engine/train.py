@@ -5,8 +5,8 @@
     final = trainer.run()      # {"status", "message", "steps", "epochs", "seconds", "train", "val", "test"}
 
 Another thread may call `pause`, `resume`, `step(n)`, `stop`,
-`set_optimizer(**settings)` and `request_snapshot` while `run()` is going
-(see controls.py). Events (`on_event(dict)`, all JSON-ready):
+`set_optimizer(**settings)`, `request_snapshot` and `set_rate(steps_per_second)`
+while `run()` is going (see controls.py). Events (`on_event(dict)`, all JSON-ready):
 
     {"type": "step", "step", "epoch", "loss", "accuracy", "lr"}   every log_every steps
     {"type": "epoch", "epoch", "step", "train": {"loss", "accuracy"}, "val": {...} | None}
@@ -127,6 +127,10 @@ class Trainer:
     def request_snapshot(self) -> None:
         self.controls.request_snapshot()
 
+    def set_rate(self, steps_per_second: float | None) -> None:
+        """Slow motion: at most this many steps per second (None or 0: full speed)."""
+        self.controls.set_rate(steps_per_second)
+
     def set_optimizer(self, **settings) -> None:
         """Change optimizer settings (lr, momentum, ...); used from the next step on.
         ValueError (from the optimizer) on unknown names or bad values."""
@@ -145,6 +149,10 @@ class Trainer:
         start, seconds_before = time.perf_counter(), self.progress.seconds
         with np.errstate(all="ignore"):  # a diverging run says so through its loss, not warnings
             while self.progress.step < self.total_steps:
+                if self.controls.rate:
+                    t0 = time.perf_counter()
+                    self.controls.pace()
+                    self._blocked += time.perf_counter() - t0  # waiting is not training time
                 if not self.controls.idle and not self._wait_turn():
                     self._status = "stopped"
                     break

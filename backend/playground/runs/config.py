@@ -17,7 +17,10 @@ from playground.runs.errors import ConfigError
 from playground.runs.protocol import MODEL_ID_PATTERN, RUN_ID_PATTERN
 
 TRAIN_DEFAULTS = {"epochs": 1, "steps": None, "batch_size": 64, "optimizer": "sgd", "lr": 0.01,
-                  "lr_schedule": "constant", "optimizer_params": {}, "weight_decay": 0.0, "seed": 0, "shuffle": True}
+                  "lr_schedule": "constant", "optimizer_params": {}, "weight_decay": 0.0, "seed": 0, "shuffle": True,
+                  "steps_per_second": None}
+# Slow motion's range: from one step in ten seconds to about what a toy set reaches anyway.
+MAX_STEPS_PER_SECOND = 1000.0
 # update() keys that go to the optimizer; "lr" and "weight_decay" sit at the top
 # of a run config, the rest in optimizer_params.
 TOP_LEVEL_OPTIMIZER_KEYS = ("lr", "weight_decay")
@@ -144,6 +147,7 @@ def _check_train(t: dict) -> None:
             # The worker passes both to the optimizer: a second value is a TypeError there.
             raise ConfigError(f"{key} is set by the top-level field {key!r}, not in optimizer_params",
                               ("optimizer_params", key))
+    check_rate(t["steps_per_second"])
     if t["steps"] is None and t["epochs"] == 0:
         raise ConfigError("epochs must be >= 1 when steps is not given", ("epochs",))
     from playground.engine.schedules import LR_SCHEDULES
@@ -152,6 +156,15 @@ def _check_train(t: dict) -> None:
         raise ConfigError(f"lr_schedule must be one of {sorted(LR_SCHEDULES)}", ("lr_schedule",))
     check_optimizer(t["optimizer"], {"lr": t["lr"], "weight_decay": t["weight_decay"],
                                      **t["optimizer_params"]})
+
+
+def check_rate(rate) -> None:
+    """steps_per_second: None (full speed) or a number in (0, MAX_STEPS_PER_SECOND]."""
+    if rate is None:
+        return
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= MAX_STEPS_PER_SECOND:
+        raise ConfigError(f"steps_per_second must be a number in (0, {MAX_STEPS_PER_SECOND:g}] "
+                          f"or null for full speed", ("steps_per_second",))
 
 
 def check_optimizer(name: str, settings: dict) -> None:

@@ -1,5 +1,5 @@
 """ControlsMixin: pause, resume (also of interrupted runs), stop, step, optimizer
-updates and snapshot requests, as RunManager methods.
+updates, speed (slow motion) and snapshot requests, as RunManager methods.
 
 A control of a running run is a message to its worker; the record changes at
 once (pause/resume) and the Trainer's own status events confirm it.
@@ -139,6 +139,22 @@ class ControlsMixin:
             self._set(run_id, config=run_config.merge_optimizer_settings(train, settings), _rec=rec)
         if name is not None:
             self._set(run_id, name=name, _rec=rec)
+        if a is None:
+            await asyncio.to_thread(self.store.flush)
+            return await self.get(run_id)
+        return self._public(run_id, a.rec)
+
+    async def set_speed(self, run_id: str, rate: float | None) -> dict:
+        """Slow motion: at most `rate` steps per second (None: full speed), from the
+        next step of a live run, and for the rest of the run (the config keeps it)."""
+        run_config.check_rate(rate)
+        a = self._live(run_id)
+        rec = a.rec if a is not None else await self.get(run_id)
+        if a is None and rec["status"] != "interrupted":
+            raise RunStateError(f"cannot change the speed of run '{run_id}': it is {rec['status']}", rec["status"])
+        if a is not None and a.handle is not None:
+            a.handle.send({"cmd": "speed", "rate": rate})
+        self._set(run_id, config={**rec["config"], "steps_per_second": rate}, _rec=rec)
         if a is None:
             await asyncio.to_thread(self.store.flush)
             return await self.get(run_id)

@@ -105,7 +105,7 @@ class SchedulerMixin:
     def _keep_snapshot(self, run_id: str, a, msg: dict) -> None:
         """Store a summary of some snapshots (runs/snapshots.py: bounded, spread out)."""
         keeper = a.snapshots
-        if not keeper.wants(msg.get("ts") or time.time(), msg.get("step"), bool(msg.get("final"))):
+        if not keeper.wants(msg.get("ts") or time.time(), msg.get("step"), bool(msg.get("final") or msg.get("keep"))):
             return
         self.store.stage_metric(run_id, SNAPSHOT, msg.get("step"), None, summarize(msg))
         if keeper.thin_due():

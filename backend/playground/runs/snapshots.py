@@ -11,7 +11,10 @@ gradient histograms) and rounds the rest. ``SnapshotKeeper`` decides which
 snapshots to store: at most one per ``gap`` seconds of training, always the
 last one of a run; when a run has stored ``cap`` of them the store thins them
 to every second one and the gap doubles, so a run of any length keeps at most
-``cap`` snapshots spread evenly over its whole history.
+``cap`` snapshots spread evenly over its whole history. The worker also marks
+about 60 snapshots per run, spread by step count, as ``keep``: these pass
+whatever their time gap (``final`` here), so a run that ends within a second
+still has a measured history rather than two points joined by a line.
 """
 
 from __future__ import annotations

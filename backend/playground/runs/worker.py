@@ -10,7 +10,7 @@ disk), ``reply`` (answer to ``update``), ``error`` (training could not start or
 crashed), ``final`` (run() returned).
 
 manager -> worker: ``pause``, ``resume``, ``step`` (n), ``stop``, ``update``
-(settings, id), ``snapshot``, ``watch`` (on: snapshots every
+(settings, id), ``speed`` (rate: steps per second or null), ``snapshot``, ``watch`` (on: snapshots every
 snapshot_interval_s while someone watches), ``shutdown`` (checkpoint and stop:
 the server is going down). A small thread reads them and calls the Trainer's
 thread-safe controls; if the manager goes away (EOF) the run stops, so an
@@ -102,6 +102,8 @@ class Worker:
             t.stop()
         elif cmd == "snapshot":
             t.request_snapshot()
+        elif cmd == "speed":
+            t.set_rate(msg.get("rate"))
         elif cmd == "watch":
             self.watched = bool(msg.get("on"))
         elif cmd == "update":
@@ -166,7 +168,19 @@ class Worker:
             # while running, or while interrupted): they win over the checkpoint's.
             trainer.set_optimizer(lr=cfg["lr"], weight_decay=cfg.get("weight_decay", 0.0),
                                   **(cfg.get("optimizer_params") or {}))
+        trainer.set_rate(cfg.get("steps_per_second"))
         self.throttle = StepThrottle(float(job.get("step_interval", 0.05)))
+        # Snapshots by step count as well as by time: a run that ends within a
+        # second still leaves SNAPSHOTS_PER_RUN of them, spread over its steps.
+        self._snap_steps = max(1, trainer.total_steps // SNAPSHOTS_PER_RUN)
+        self._last_snap_step = trainer.step_count
+        self._keep_next = False
+        self._x_view = ds.x_train
+        # Neuron views are for one or two inputs only (never copy an image set); their grids
+        # span every point the page draws (train, validation, test), as the REST grid does.
+        small = tuple(model.report.input_shape) in ((1,), (2,))
+        self._x_extent = np.concatenate([a for a in (ds.x_train, ds.x_val, ds.x_test)
+                                         if a is not None and len(a)]) if small else None
         self._snap_interval = float(job.get("snapshot_interval", 0.5))
         self._snap_idle = float(job.get("snapshot_idle_interval", 2.0))
         self._ckpt_interval = float(job.get("checkpoint_interval", 2.0))
@@ -203,8 +217,15 @@ class Worker:
             now = time.monotonic()
             # Unwatched runs still take a snapshot now and then, for the stored history.
             interval = self._snap_interval if self.watched else self._snap_idle
-            if now - self._last_snap >= interval:
+            rate = self.trainer.controls.rate
+            step = int(ev.get("step") or 0)
+            if step - self._last_snap_step >= self._snap_steps:
+                self._keep_next = True  # the store keeps it whatever its time gap
+            # In slow motion a viewer sees every step's weights.
+            every_step = self.watched and rate is not None and rate <= SNAPSHOT_EVERY_STEP_BELOW
+            if self._keep_next or every_step or now - self._last_snap >= interval:
                 self._last_snap = now
+                self._last_snap_step = step
                 self.trainer.request_snapshot()
             if now - self._last_ckpt >= self._ckpt_interval:
                 self._checkpoint()
@@ -217,6 +238,11 @@ class Worker:
             self.send(pending)
         if kind == "snapshot":
             _add_filter_images(ev, self.trainer.model)
+            if self._x_extent is not None and (self.watched or ev.get("final")):
+                _add_unit_views(ev, self.trainer.model, self._x_view, self._x_extent)
+            if self._keep_next:
+                ev["keep"] = True
+                self._keep_next = False
         self.send(ev)
         if kind == "epoch":
             metric = (ev.get("val") or ev.get("train") or {}).get("loss")
@@ -289,6 +315,25 @@ TRAIN_KEYS = ("epochs", "steps", "batch_size", "optimizer", "lr", "lr_schedule",
 
 # Filter images ride along with snapshots only up to this many filters per layer.
 MAX_FILTERS = 64
+SNAPSHOTS_PER_RUN = 60  # by step count, besides the ones taken by time
+SNAPSHOT_EVERY_STEP_BELOW = 10.0  # steps per second: slower runs snapshot every step while watched
+
+
+def _add_unit_views(ev: dict, model, x_train, extent) -> None:
+    """Each hidden unit over the input plane (2 inputs) or line (1 input) and, for
+    two inputs, the decision grid, from the weights of this very step."""
+    try:
+        from playground.viz.decision import decision_grid
+        from playground.viz.units import unit_views
+    except ImportError:
+        return
+    views = unit_views(model, x_train, extent)
+    if views is None:
+        return
+    ev["units"] = views
+    if views["kind"] == "2d":
+        grid = decision_grid(model, extent, resolution=40)
+        ev["decision"] = {**grid, "probabilities": np.round(np.asarray(grid["probabilities"]), 3).tolist()}
 
 
 def _add_filter_images(ev: dict, model) -> None:

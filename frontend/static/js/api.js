@@ -13,6 +13,8 @@ export class ApiError extends Error {
   }
 }
 
+const abortError = () => new DOMException("The request was aborted", "AbortError");
+
 async function request(method, path, body, { form = false, signal } = {}) {
   // The custom header tells the server (classroom mode) this is the page itself,
   // not another site's form: a plain HTML form cannot send it.
@@ -33,7 +35,15 @@ async function request(method, path, body, { form = false, signal } = {}) {
   }
   if (res.status === 204) return null;
   const type = res.headers.get("content-type") || "";
-  const data = type.includes("json") ? await res.json().catch(() => null) : await res.text();
+  let data;
+  try {
+    data = type.includes("json") ? await res.json().catch(() => null) : await res.text();
+  } catch (err) {
+    if (signal?.aborted) throw abortError();
+    throw new ApiError(0, null, `The server's answer broke off: ${err.message}`);
+  }
+  // Aborted while the body was read: json() fails and the body is no answer at all.
+  if (signal?.aborted) throw abortError();
   if (!res.ok) throw new ApiError(res.status, data, `${method} ${path} failed with HTTP ${res.status}`);
   return data;
 }
@@ -52,7 +62,8 @@ export const api = {
   datasets: () => request("GET", "/api/datasets"),
   layers: () => request("GET", "/api/layers"),
   uploadDataset: (file) => request("POST", "/api/datasets/upload", withFile(file), { form: true }),
-  validate: (spec, signal) => request("POST", "/api/models/validate", { spec }, { signal }),
+  // With `dataset`, the spec's last layer and loss are checked against its targets too.
+  validate: (spec, signal, dataset) => request("POST", "/api/models/validate", dataset ? { spec, dataset } : { spec }, { signal }),
   importModel: (file) => request("POST", "/api/models/import", withFile(file), { form: true }),
   models: () => request("GET", "/api/models"),
   createRun: (body) => request("POST", "/api/runs", body),
@@ -66,6 +77,7 @@ export const api = {
   weights: (target, layer, maxUnits = 64) => request("GET", `${targetPath(target)}/layers/${layer}/weights?max_units=${maxUnits}`),
   decisionGrid: (id, resolution = 60) => request("GET", `/api/runs/${id}/decision-grid?resolution=${resolution}`),
   evaluation: (id) => request("GET", `/api/runs/${id}/evaluation`),
+  units: (id) => request("GET", `/api/runs/${id}/units`),
   lab: (name, body, signal) => request("POST", `/api/labs/${name}`, body, { signal }),
   exportUrl: (id) => `/api/runs/${id}/export`,
   session: () => request("GET", "/api/session"),
@@ -80,8 +92,11 @@ export const api = {
     if (transform) form.append("transform", JSON.stringify(transform));
     return request("POST", `${targetPath(target)}/predict`, form, { form: true, signal });
   },
-  activationsImage: (target, blob, signal) =>
-    request("POST", `${targetPath(target)}/activations?top_k=6`, withFile(blob, "file", "drawing.png"), { form: true, signal }),
+  activationsImage: (target, blob, signal, transform) => {
+    const form = withFile(blob, "file", "drawing.png");
+    if (transform) form.append("transform", JSON.stringify(transform));
+    return request("POST", `${targetPath(target)}/activations?top_k=6`, form, { form: true, signal });
+  },
 };
 
 /**

@@ -14,6 +14,15 @@ export function fmtNum(x, digits = 3) {
   return Number(x.toPrecision(digits)).toString();
 }
 
+/** A step count on an axis: 950, 12k, 150k, 1.5M: short enough never to be cut off. */
+export function fmtStep(n) {
+  if (!Number.isFinite(n)) return DASH;
+  const a = Math.abs(n);
+  if (a < 1e4) return String(Math.round(n));
+  if (a < 1e6) return `${Number((n / 1e3).toPrecision(3))}k`;
+  return `${Number((n / 1e6).toPrecision(3))}M`;
+}
+
 /** Parameter counts: 1,234 / 12.3k / 1.20M, as a reader scans a table. */
 export function fmtCount(n) {
   if (n === null || n === undefined || Number.isNaN(n)) return DASH;

@@ -29,6 +29,8 @@ export function emptyHistory() {
     dead: {}, // layer index -> [[step, fraction]]
     snapshots: [], // last MAX_SNAPSHOTS snapshot events
     layerTypes: {}, // layer index -> type
+    units: null, // {step, views, decision}: the latest neuron views (1-D and 2-D runs)
+    pauses: [], // steps at which the run was paused (seen live)
     lastStep: 0,
   };
 }
@@ -50,7 +52,10 @@ function appendEpoch(h, ev) {
   return { ...h, epochs: [...rest, { epoch: ev.epoch, step: ev.step, train: ev.train || null, val: ev.val || null }] };
 }
 
-function appendSnapshot(h, ev) {
+function appendSnapshot(h, evFull) {
+  // The neuron views and decision grid are big and only the latest is drawn: kept once, not per snapshot.
+  const { units, decision, ...ev } = evFull;
+  const latest = units && (!h.units || ev.step >= h.units.step) ? { units: { step: ev.step, views: units, decision: decision || null } } : {};
   const gradNorms = { ...h.gradNorms };
   const dead = { ...h.dead };
   const layerTypes = { ...h.layerTypes };
@@ -60,7 +65,23 @@ function appendSnapshot(h, ev) {
     if (Number.isFinite(layer.dead_fraction)) dead[layer.index] = [...(dead[layer.index] || []), [ev.step, layer.dead_fraction]];
   }
   const snapshots = thinEvenly([...h.snapshots, ev], MAX_SNAPSHOTS);
-  return { ...h, gradNorms, dead, layerTypes, snapshots };
+  return { ...h, gradNorms, dead, layerTypes, snapshots, ...latest };
+}
+
+/** A pause seen live, at the last step: the charts mark it. */
+export function markPause(h) {
+  if (h.pauses.at(-1) === h.lastStep) return h;
+  return { ...h, pauses: [...h.pauses, h.lastStep] };
+}
+
+/**
+ * Steps where the learning rate was changed by hand ([step, lr] pairs): every
+ * change of a constant-schedule run; for a scheduled run the schedule's own
+ * changes are not marks, so none (a cosine schedule changes it every step).
+ */
+export function lrChanges(h, schedule = "constant") {
+  if (schedule && schedule !== "constant") return [];
+  return h.lr.slice(1);
 }
 
 function mergeSeries(mine, theirs) {
@@ -127,7 +148,12 @@ export function mergeSteps(h, points) {
   for (const p of points) if (!byStep.has(p.step)) byStep.set(p.step, row(p));
   const steps = [...byStep.values()].sort((a, b) => a[0] - b[0]);
   const lastStep = steps.length ? Math.max(h.lastStep, steps[steps.length - 1][0]) : h.lastStep;
-  return { ...h, steps, lastStep };
+  // The skipped steps may hold the step where the learning rate changed: rebuild its change points.
+  const lrAt = new Map(h.lr);
+  for (const p of points) if (Number.isFinite(p.lr) && !lrAt.has(p.step)) lrAt.set(p.step, p.lr);
+  const lr = [];
+  for (const [step, v] of [...lrAt].sort((a, b) => a[0] - b[0])) if (!lr.length || lr[lr.length - 1][1] !== v) lr.push([step, v]);
+  return { ...h, steps, lastStep, lr };
 }
 
 /** True when the step series has a hole wider than `gap` steps (events were skipped). */

@@ -6,15 +6,15 @@
 export const NOTES = {
   linear_collapse: {
     title: "Stacked linear layers collapse",
-    text: "Two dense layers with nothing in between multiply out to one matrix: W2(W1x + b1) + b2 = Wx + b. Without an activation the extra layer adds parameters but no power.",
+    text: "Two dense layers with no activation between them multiply out to one: W2(W1x + b1) + b2 = (W2W1)x + (W2b1 + b2), for column vectors x. The extra layer adds parameters but no power: put an activation (ReLU, tanh) between them.",
   },
   vanishing: {
     title: "Vanishing gradients",
-    text: "Sigmoid's slope is at most 0.25 and near 0 far from zero. Backprop multiplies one slope per layer, so early layers of a deep sigmoid net get tiny gradients: watch the gradient-norm chart (log scale) fan out.",
+    text: "Sigmoid's slope is at most 1/4 and near 0 far from zero. Backprop multiplies one factor per layer, a weight times a slope, and with sigmoid each is at most |w|/4: with small weights early layers of a deep sigmoid net get tiny gradients. Watch the gradient-norm chart (log scale) fan out.",
   },
   dead_relu: {
     title: "Dead ReLU",
-    text: "A ReLU unit whose input is negative for every example outputs 0 and gets 0 gradient, so it never recovers. A large learning rate makes this likelier; leaky ReLU keeps a small slope for negatives.",
+    text: "A ReLU unit whose input is \u2264 0 for every example of the data outputs 0 everywhere and gets 0 gradient, so it never recovers: it is dead. A large learning rate makes this likelier; leaky ReLU keeps a small slope for negatives.",
   },
   padding: {
     title: "SAME vs VALID",
@@ -29,8 +29,8 @@ export const NOTES = {
     text: "Gender Shades: a group the model rarely sees in training is the group it fails. Keep 1% of one class, train, and compare the per-class bars on the Evaluate tab.",
   },
   perceptron: {
-    title: "Perceptron",
-    text: "One linear layer draws one straight boundary per class. It cannot separate XOR or a circle: add a hidden layer with an activation.",
+    title: "One linear layer",
+    text: "One dense layer draws one straight boundary per class: a perceptron's shape, though here it learns by gradient descent on cross-entropy, not by the perceptron rule (see the Learn tab). It cannot separate XOR or a circle: add a hidden layer with an activation.",
   },
   learning_rate: {
     title: "Learning rate",
@@ -42,24 +42,33 @@ export const NOTES = {
   },
 };
 
-const ACTIVATIONS = new Set(["relu", "leaky_relu", "sigmoid", "tanh", "softmax"]);
+/**
+ * [i, j] index pairs of dense layers with no nonlinearity between them (only
+ * flatten or dropout, or nothing): W_j(W_i x + b_i) + b_j is one dense layer,
+ * whatever activation layer j itself applies afterwards.
+ */
+export function linearPairs(layers) {
+  const pairs = [];
+  let open = null; // index of a dense layer whose output no nonlinearity has touched yet
+  layers.forEach((l, i) => {
+    if (l.type === "dense") {
+      if (open !== null) pairs.push([open, i]);
+      open = !l.activation || l.activation === "linear" ? i : null;
+    } else if (l.type !== "flatten" && l.type !== "dropout") {
+      open = null; // an activation, pooling, conv...: not a plain matrix product any more
+    }
+  });
+  return pairs;
+}
 
 /** Note keys that apply to a layer list, most specific first. */
 export function notesForLayers(layers) {
   const keys = [];
-  let lastDenseWithoutActivation = false;
-  let collapse = false;
   let sigmoids = 0;
   for (const l of layers) {
-    if (l.type === "dense") {
-      if (lastDenseWithoutActivation && !l.activation) collapse = true;
-      lastDenseWithoutActivation = !l.activation || l.activation === "linear";
-    } else if (ACTIVATIONS.has(l.type)) {
-      lastDenseWithoutActivation = false;
-    }
     if (l.type === "sigmoid" || l.activation === "sigmoid") sigmoids += 1;
   }
-  if (collapse) keys.push("linear_collapse");
+  if (linearPairs(layers).length) keys.push("linear_collapse");
   if (sigmoids >= 3) keys.push("vanishing");
   if (layers.some((l) => l.type === "relu" || l.activation === "relu")) keys.push("dead_relu");
   if (layers.some((l) => l.type === "conv2d")) keys.push("padding");

@@ -30,8 +30,11 @@ export const PRESETS = {
     curveOnly: true,
   },
   perceptron: {
-    label: "Perceptron",
-    // The notes' perceptron starts from zero weights; one linear layer, no hidden units.
+    // The perceptron's shape (one linear layer from w = 0), but trained like every
+    // run here, by gradient descent on cross-entropy: not the perceptron rule
+    // (that is the Learn tab's lab), so the label does not claim it.
+    label: "Linear, w = 0",
+    title: "One dense layer starting from zero weights, the perceptron's shape, trained by SGD on cross-entropy (not the perceptron rule: see the Learn tab)",
     layers: (k, info) => [...(isImage(info) ? [{ type: "flatten" }] : []), { type: "dense", units: k, kernel_init: "zeros" }],
     hyper: { optimizer: "sgd", lr: 0.1 },
     kinds: ["vector", "image"],
@@ -70,6 +73,14 @@ export const PRESETS = {
     hyper: { optimizer: "adam", lr: 0.001 },
     kinds: ["image"],
   },
+  lenet_aa: {
+    // The notes' suggestion for shifts: blur before subsampling (antialiasing) in each pooling step.
+    label: "CNN, antialiased pooling",
+    title: "The LeNet-like CNN with each max pool blurred before subsampling (BlurPool): compare its shift sweep on the Draw tab",
+    layers: (k) => PRESETS.lenet.layers(k).map((l) => (l.type === "maxpool2d" ? { ...l, antialias: true } : l)),
+    hyper: { optimizer: "adam", lr: 0.001 },
+    kinds: ["image"],
+  },
   deep_sigmoid: {
     label: "Deep sigmoid net",
     // Eight sigmoid layers: the gradient-norm chart shows early layers learning ~nothing.
@@ -92,7 +103,7 @@ export function presetsFor(info) {
   const kind = dataKind(info);
   return Object.entries(PRESETS)
     .filter(([, p]) => p.kinds.includes(kind) && (!p.curveOnly || isCurve(info)))
-    .map(([name, p]) => ({ name, label: (kind === "regression" && p.regressionLabel) || p.label }));
+    .map(([name, p]) => ({ name, label: (kind === "regression" && p.regressionLabel) || p.label, title: p.title }));
 }
 
 /** {layers, optimizer, lr} for a preset and dataset; null for an unknown name. */

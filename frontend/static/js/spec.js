@@ -35,6 +35,8 @@ export function buildRunRequest(config, info, extra = {}) {
     lr: config.lr,
     lr_schedule: config.lr_schedule || "constant",
     seed: config.seed,
+    ...(config.steps_per_second > 0 ? { steps_per_second: config.steps_per_second } : {}),
+    ...(config.weight_decay > 0 ? { weight_decay: config.weight_decay } : {}),
     ...extra,
   };
   if (info?.kind === "2d" || info?.kind === "1d") req.dataset_params.noise = config.noise;

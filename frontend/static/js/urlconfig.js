@@ -21,6 +21,8 @@ export const DEFAULT_CONFIG = Object.freeze({
   steps: 0,
   init: "",
   seed: 0,
+  steps_per_second: 0, // 0: full speed
+  weight_decay: 0,
   layers: [],
   class_fractions: Object.freeze({}),
 });
@@ -38,6 +40,8 @@ const FIELDS = {
   steps: ["steps", "int"],
   init: ["init", "str"],
   seed: ["seed", "int"],
+  speed: ["steps_per_second", "num"],
+  l2: ["weight_decay", "num"],
 };
 
 // Characters that may appear in a fragment unescaped and are not our separators.

@@ -8,6 +8,7 @@ GET  /api/runs/{run_id}/layers/{index}/filters  conv filters as arrays, or ?form
 GET  /api/runs/{run_id}/decision-grid           2-D datasets: probabilities on a grid + data points;
                                                 1-D datasets: the fitted curve + data points
 GET  /api/runs/{run_id}/evaluation              confusion matrix, per-class accuracy, misclassified images
+GET  /api/runs/{run_id}/units                   1-D and 2-D datasets: each hidden unit over the input space
 POST /api/models/{model_id}/predict             as for runs, with an imported model
 POST /api/models/{model_id}/activations
 GET  /api/models/{model_id}/layers/{index}/weights
@@ -38,6 +39,7 @@ from playground.api.schemas.inspect import (
     FitCurve,
     FiltersResponse,
     PredictResponse,
+    UnitViews,
     WeightsResponse,
 )
 from playground.engine.data import DATASETS
@@ -139,6 +141,19 @@ async def decision_grid(
 
     async with request.app.state.inspections.slot():
         return await run_in_threadpool(work)
+
+
+@router.get("/runs/{run_id}/units", response_model=UnitViews, responses=R)
+async def units(run_id: str, request: Request, manager: ManagerDep, record: RunDataVisible,
+                which: Which = "latest") -> dict:
+    """The neuron views of a stored run (a live one streams them with its snapshots)."""
+    model = await _run_model(manager, run_id, which)
+    cache = request.app.state.datasets
+
+    def work():
+        return run_locked(model, inspection.unit_views, cache.for_run(record))
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/runs/{run_id}/evaluation", response_model=Evaluation, responses=HEAVY)

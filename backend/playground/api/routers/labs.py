@@ -10,6 +10,7 @@ POST /api/labs/vectorize         a Python loop against NumPy dot / matmul, timed
 POST /api/labs/graph             an expression's computation graph: values, gradients, fan-out parts, duals
 POST /api/labs/conv              conv2d on a small grid: output, padded input, SAME/VALID pads, the size formula
 POST /api/labs/pool              max or average pooling on a small grid, with each max's position
+POST /api/labs/approximation     a box from two steep sigmoids, and N boxes following sin (universal approximation)
 
 The endpoints are plain `def`: FastAPI runs them in its threadpool, off the event loop.
 """
@@ -28,6 +29,7 @@ from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.labs import (
     ActivationsRequest,
     ConvRequest,
+    ApproximationRequest,
     DescentRequest,
     DifferentiationRequest,
     GraphRequest,
@@ -40,6 +42,7 @@ from playground.api.schemas.labs import (
 from playground.viz.labs import LabError, finite
 from playground.viz.labs.activations import activations_lab
 from playground.viz.labs.conv_lab import conv_lab, mnist_sample, pool_lab
+from playground.viz.labs.approximation import approximation_lab
 from playground.viz.labs.descent import descent_lab
 from playground.viz.labs.differentiation import differentiate
 from playground.viz.labs.expression import ExpressionError
@@ -80,7 +83,7 @@ def softmax(body: SoftmaxRequest) -> dict[str, Any]:
 
 @router.post("/activations", responses=R)
 def activations(body: ActivationsRequest) -> dict[str, Any]:
-    return _lab(activations_lab, body.activation, body.x, body.depth, body.weight)
+    return _lab(activations_lab, body.activation, body.x, body.depth, body.weight, body.alpha)
 
 
 @router.post("/descent", responses=R)
@@ -135,3 +138,6 @@ def conv(body: ConvRequest, settings: SettingsDep) -> dict[str, Any]:
 def pool(body: PoolRequest, settings: SettingsDep) -> dict[str, Any]:
     grid, extra = _grid(body, settings)
     return {**_lab(pool_lab, grid, body.mode, body.window, body.stride, body.padding), **extra}
+@router.post("/approximation", responses=R)
+def approximation(body: ApproximationRequest) -> dict[str, Any]:
+    return _lab(approximation_lab, body.a, body.b, body.slope, body.height, body.boxes)

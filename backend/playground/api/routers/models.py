@@ -1,6 +1,6 @@
 """Model specs and imported models.
 
-POST   /api/models/validate   spec -> per-layer shapes, params, formulas (422 naming layer + field)
+POST   /api/models/validate   spec (+ dataset) -> per-layer shapes, params, formulas (422 naming layer + field)
 POST   /api/models/import     multipart `file`: a run export zip -> model record
 GET    /api/models            imported models
 GET    /api/models/{model_id} one imported model
@@ -13,19 +13,25 @@ from __future__ import annotations
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
 from playground.api.auth import OwnedModel, SessionDep
-from playground.api.deps import ManagerDep, SettingsDep
+from playground.api.deps import ManagerDep, SettingsDep, UploadsDep
 from playground.api.errors import field_error
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.models import ModelRecord, ValidateRequest, ValidateResponse
 from playground.api.spec_check import check_spec
 from playground.api.upload_io import read_limited
+from playground.api.uploads import PREFIX
+from playground.engine.data import DATASETS
+from playground.runs.config import check_task
+from playground.runs.errors import ConfigError
 
 router = APIRouter(prefix="/models", tags=["models"])
 
 
 @router.post("/validate", response_model=ValidateResponse, responses={422: ERROR_RESPONSES[422]})
-def validate(body: ValidateRequest, settings: SettingsDep) -> dict:
+def validate(body: ValidateRequest, settings: SettingsDep, uploads: UploadsDep) -> dict:
     report = check_spec(body.spec, settings)
+    if body.dataset is not None:
+        _check_fits(report, body.dataset, uploads)
     return {
         "valid": True,
         "total_params": report.total_params,
@@ -44,6 +50,21 @@ def validate(body: ValidateRequest, settings: SettingsDep) -> dict:
             for info in report.layers
         ],
     }
+
+
+def _check_fits(report, dataset: str, uploads) -> None:
+    """The check Start makes (runs/config.check_task), made while the model is built,
+    so a last layer too narrow for the classes is marked before Start."""
+    if dataset in DATASETS:
+        num_classes, target_size = DATASETS[dataset].num_classes, 1
+    elif dataset.startswith(PREFIX) and uploads.info(dataset) is not None:
+        num_classes, target_size = int(uploads.info(dataset).get("num_classes") or 0), None
+    else:
+        raise field_error(["body", "dataset"], f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)} or an upload")
+    try:
+        check_task(report, dataset, num_classes, target_size=target_size)
+    except ConfigError as exc:
+        raise field_error(["body", *exc.field], exc.message) from None
 
 
 @router.post(

@@ -167,8 +167,13 @@ async def step(run_id: str, manager: ManagerDep, settings: SettingsDep, _: Owned
 async def update(run_id: str, body: RunPatch, manager: ManagerDep, _: OwnedRun) -> dict:
     changes = body.model_dump(exclude_none=True)
     if not changes:
-        raise field_error(["body"], "nothing to change: give lr, momentum, nesterov, weight_decay, beta1, beta2, eps or name")
+        raise field_error(["body"], "nothing to change: give lr, momentum, nesterov, weight_decay, beta1, beta2, eps, steps_per_second or name")
+    rate = changes.pop("steps_per_second", None)
     try:
+        if rate is not None:
+            record = await manager.set_speed(run_id, rate or None)
+            if not changes:
+                return record
         return await manager.update(run_id, changes)
     except ConfigError as exc:
         # The manager names where a setting lives in the run config

@@ -129,3 +129,48 @@ class Evaluation(BaseModel):
     per_class_accuracy: list[float | None]
     largest_gap: LargestGap | None
     misclassified: list[Misclassified]
+
+
+class UnitView(BaseModel):
+    unit: int
+    values: NestedFloats = Field(description="The unit's output: resolution x resolution (2 inputs) or resolution values (1 input)")
+    dead: bool = Field(description="A ReLU unit that outputs 0 for every training point")
+    weights: list[float] = Field(description="Its incoming weights, one per input of its layer")
+    bias: float
+
+
+class UnitLayer(BaseModel):
+    index: int = Field(description="The dense layer's index in the spec")
+    output_index: int = Field(description="The layer whose output the units are (the activation after it, if any)")
+    activation: str | None
+    units: list[UnitView]
+    shown: int
+    total: int
+    dead: int
+
+
+class UnitReadout(BaseModel):
+    index: int
+    weights: list[list[float]] = Field(description="Last dense layer's weights, (units shown, outputs)")
+    bias: list[float] | None
+
+
+class UnitInput(BaseModel):
+    name: str
+    label: str
+    values: NestedFloats = Field(description="This input over the grid, as the first dense layer reads it")
+
+
+class UnitViews(BaseModel):
+    """Each hidden unit over the input plane (kind 2d) or line (kind 1d)."""
+
+    kind: Literal["2d", "1d"]
+    x_range: list[float]
+    y_range: list[float] | None = None
+    resolution: int
+    x: list[float] | None = None
+    layers: list[UnitLayer]
+    readout: UnitReadout | None = None
+    output: list[float] | None = Field(default=None, description="1 input: the network's raw last output along x")
+    inputs: list[UnitInput] = []
+    dead_checked_on: int | None = Field(default=None, description="How many training points the dead-unit test read")

@@ -51,6 +51,15 @@ class ActivationsRequest(_Body):
     x: float = Field(default=0.5, ge=-6, le=6, description="input of the first layer of the chain")
     depth: int = Field(default=10, ge=1, le=30)
     weight: float = Field(default=1.0, ge=-5, le=5, description="the weight w of every layer a_k = f(w a_(k-1))")
+    alpha: float = Field(default=0.01, ge=0, le=0.5, description="leaky ReLU's slope for z < 0")
+
+
+class ApproximationRequest(_Body):
+    a: float = Field(default=-1.0, ge=-4, le=4, description="left wall of the box")
+    b: float = Field(default=1.0, ge=-4, le=4, description="right wall of the box")
+    slope: float = Field(default=10.0, gt=0, le=100, description="w1 of both units: how steep the walls are")
+    height: float = Field(default=1.0, ge=-3, le=3, description="the output weights +h and -h")
+    boxes: int = Field(default=0, ge=0, le=50, description="boxes following sin on [-3, 3] (0: none)")
 
 
 class DescentRequest(_Body):

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class ValidateRequest(BaseModel):
     spec: dict[str, Any] = Field(description="The engine's model spec (input_shape, layers, loss)")
+    dataset: str | None = Field(
+        default=None, max_length=200,
+        description="A dataset name (built-in or upload): the spec's loss and last layer must also fit its targets")
 
 
 class LayerReport(BaseModel):

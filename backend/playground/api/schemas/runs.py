@@ -59,6 +59,8 @@ class RunCreate(BaseModel):
     lr_schedule: ScheduleName = "constant"  # type: ignore[valid-type]
     optimizer_params: dict[str, float | bool] = {}
     weight_decay: float = Field(default=0.0, ge=0, le=10)
+    steps_per_second: float | None = Field(
+        default=None, gt=0, le=1000, description="slow motion: at most this many steps per second (null: full speed)")
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
     shuffle: bool = True
     initial_weights: InitialWeights | None = None
@@ -72,7 +74,7 @@ class StepRequest(BaseModel):
 
 
 class RunPatch(BaseModel):
-    """Optimizer settings that may change while a run trains, and the run's name."""
+    """Optimizer settings that may change while a run trains, its speed, and its name."""
 
     model_config = _strict
 
@@ -84,6 +86,8 @@ class RunPatch(BaseModel):
     beta2: float | None = Field(default=None, ge=0, lt=1)
     eps: float | None = Field(default=None, gt=0, le=1)
     name: str | None = Field(default=None, max_length=200)
+    steps_per_second: float | None = Field(
+        default=None, ge=0, le=1000, description="slow motion from the next step on; 0: full speed")
 
 
 class RunRecord(BaseModel):

@@ -5,8 +5,11 @@ surface over (w, b) is a fixed bowl the page draws as a contour map. Both
 paths start at the same point and use the engine: two scalar parameter
 Tensors, losses.mse, backward() and an engine optimizer. Full batch follows
 the true gradient; each SGD step sees a random batch, an unbiased but noisy
-estimate, so its path wobbles. A learning rate above about 2 / (largest
-curvature) makes either path oscillate outwards: it diverges.
+estimate, so its path wobbles. Each path also records the full-data loss at
+every point, so SGD's curve is not just the loss of its own batch. The loss is
+quadratic in (w, b) with Hessian H = 2 [[mean x^2, mean x], [mean x, 1]]: plain
+gradient descent is stable only for a learning rate below 2 / lambda_max(H),
+above it full batch oscillates outwards and diverges.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ def _path(x, y, start, lr, optimizer, steps, batch_size, rng) -> dict:
     b = Tensor(np.array(float(start[1])), requires_grad=True)
     opt = make_optimizer(optimizer, [w, b], lr=lr)
     points, losses, diverged = [[float(w.data), float(b.data)]], [], False
+    full = [_full_loss(x, y, *points[0])]
 
     def batches():
         while True:
@@ -59,11 +63,28 @@ def _path(x, y, start, lr, optimizer, steps, batch_size, rng) -> dict:
             opt.step()
             losses.append(float(loss.data))
             points.append([float(w.data), float(b.data)])
+            full.append(_full_loss(x, y, *points[-1]))
             if not np.all(np.isfinite(points[-1])) or max(map(abs, points[-1])) > ESCAPE:
                 diverged = True
                 break
     final = float(np.mean((float(w.data) * x + float(b.data) - y) ** 2)) if not diverged else None
-    return {"points": points, "losses": losses, "diverged": diverged, "final_loss": final}
+    # losses: the loss of the batch each step used; full_losses: the loss on all
+    # the data at every point of the path (the start included).
+    return {"points": points, "losses": losses, "full_losses": full, "diverged": diverged, "final_loss": final}
+
+
+def _full_loss(x: np.ndarray, y: np.ndarray, w: float, b: float) -> float | None:
+    with np.errstate(all="ignore"):
+        v = float(np.mean((w * x + b - y) ** 2))
+    return v if np.isfinite(v) else None
+
+
+def stability_limit(x: np.ndarray) -> dict:
+    """lambda_max of the MSE's Hessian in (w, b), and 2 / lambda_max: the largest
+    learning rate at which plain gradient descent does not diverge."""
+    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    lam = float(np.linalg.eigvalsh(hessian)[-1])
+    return {"lambda_max": lam, "lr_limit": 2 / lam}
 
 
 def descent_lab(n_samples: int, batch_size: int, lr: float, steps: int, start_w: float, start_b: float,
@@ -85,4 +106,7 @@ def descent_lab(n_samples: int, batch_size: int, lr: float, steps: int, start_w:
         "sgd": _path(x, y, start, lr, optimizer, steps, batch_size, rng),
         "batch_size": batch_size,
         "lr": lr,
+        "n_samples": n_samples,
+        "optimizer": optimizer,
+        "stability": stability_limit(x),
     }

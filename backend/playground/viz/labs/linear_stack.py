@@ -1,7 +1,10 @@
 """Stacked linear layers lab: dense -> dense -> dense collapses to one matrix.
 
-Without activations, x W1 + b1 -> (.) W2 + b2 -> (.) W3 + b3 equals
-x (W1 W2 W3) + ((b1 W2 + b2) W3 + b3): one dense layer. The lab builds the
+In the notes' convention for column vectors, layer k computes W_k a + b_k
+with W_k of shape (outputs, inputs) (the engine stores its transpose, since it
+multiplies row vectors: x @ weight). Without activations the stack is
+W3 (W2 (W1 x + b1) + b2) + b3 = (W3 W2 W1) x + (W3 (W2 b1 + b2) + b3):
+one dense layer. The lab builds the
 stack with the engine twice, without and with ReLU between the layers, checks
 the product against the model's own output (equal to rounding for the linear
 stack, far off with ReLU), then trains both on the circle set: the linear
@@ -30,20 +33,21 @@ def _spec(hidden: int, activation: str | None) -> dict:
 
 
 def collapse(model) -> tuple[np.ndarray, np.ndarray]:
-    """The single layer (W, b) the three dense layers would be if nothing sat between them."""
+    """The single layer (W, b) the three dense layers would be if nothing sat between
+    them, for column vectors: W = W3 W2 W1 (outputs x inputs), b = W3 (W2 b1 + b2) + b3."""
     p = dict((k, t.data.astype(np.float64)) for k, t in model.named_parameters())
     w = np.eye(2)
     b = np.zeros(2)
     for i in range(3):
-        wi, bi = p[f"layers.{i}.weight"], p[f"layers.{i}.bias"]
-        w, b = w @ wi, b @ wi + bi
+        wk, bk = p[f"layers.{i}.weight"].T, p[f"layers.{i}.bias"]  # W_k: (out, in)
+        w, b = wk @ w, wk @ b + bk
     return w, b
 
 
 def _compare(model, x) -> dict:
     w, b = collapse(model)
     out = model(x.astype(np.float32)).data.astype(np.float64)
-    diff = float(np.max(np.abs(out - (x @ w + b))))
+    diff = float(np.max(np.abs(out - (x @ w.T + b))))  # rows of x are samples: (W x)^T = x W^T
     # float32 forward pass: equal means equal up to its rounding, relative to the outputs' size
     return {"product_weight": w.tolist(), "product_bias": b.tolist(), "max_difference": diff,
             "one_layer": diff <= 1e-4 * max(1.0, float(np.max(np.abs(out))))}

@@ -22,11 +22,12 @@ export function drawBars(ctx, data, options) {
     return;
   }
   const labelW = options.labelWidth ?? 26;
-  const valueW = 48;
+  // Wide enough for the longest value ("100.0%") plus its gap from the bar.
+  const fmt = options.format || ((v) => v.toFixed(2));
+  const valueW = Math.max(48, Math.ceil(Math.max(...values.map((v) => ctx.measureText(fmt(v)).width))) + 10);
   const rowH = Math.min(height / values.length, 34);
   const barH = Math.max(4, Math.min(22, rowH * 0.7));
   const max = options.max ?? Math.max(...values, 1e-9);
-  const fmt = options.format || ((v) => v.toFixed(2));
   values.forEach((v, i) => {
     const cy = i * rowH + rowH / 2;
     let color = "#9fb3c8";

@@ -74,3 +74,60 @@ export function drawPoints(ctx, grid, options) {
   ctx.lineWidth = 1;
   ctx.strokeRect(0.5, 0.5, width - 1, height - 1);
 }
+
+const logit = (p) => {
+  const q = Math.min(1 - 1e-7, Math.max(1e-7, p));
+  return Math.log(q / (1 - q));
+};
+
+/**
+ * Segments of the p = `level` line of a binary grid (marching squares), in data
+ * coordinates. Crossings are interpolated on the logit, which is exactly linear
+ * in x for a linear model: its boundary comes out a straight line.
+ */
+export function halfContour(grid, level = 0.5) {
+  const P = grid.probabilities;
+  const rows = P.length;
+  const cols = P[0].length;
+  const t = logit(level);
+  const X = (c) => grid.x_range[0] + (c / (cols - 1)) * (grid.x_range[1] - grid.x_range[0]);
+  const Y = (r) => grid.y_range[0] + (r / (rows - 1)) * (grid.y_range[1] - grid.y_range[0]);
+  const segments = [];
+  for (let r = 0; r + 1 < rows; r += 1) {
+    for (let c = 0; c + 1 < cols; c += 1) {
+      // corners in order around the cell: (r,c) (r,c+1) (r+1,c+1) (r+1,c)
+      const corners = [[r, c], [r, c + 1], [r + 1, c + 1], [r + 1, c]];
+      const v = corners.map(([rr, cc]) => logit(P[rr][cc]) - t);
+      const hits = [];
+      for (let k = 0; k < 4; k += 1) {
+        const a = v[k];
+        const b = v[(k + 1) % 4];
+        if ((a < 0) === (b < 0)) continue;
+        const f = a / (a - b);
+        const [r0, c0] = corners[k];
+        const [r1, c1] = corners[(k + 1) % 4];
+        hits.push([X(c0 + f * (c1 - c0)), Y(r0 + f * (r1 - r0))]);
+      }
+      if (hits.length === 2) segments.push(hits);
+      else if (hits.length === 4) segments.push([hits[0], hits[1]], [hits[2], hits[3]]); // a saddle
+    }
+  }
+  return segments;
+}
+
+/** The p = 0.5 line drawn over a points overlay of display size (binary grids only). */
+export function drawContour(ctx, grid, options) {
+  if (grid.classes > 2) return;
+  const x = linearScale(grid.x_range, [0, options.width]);
+  const y = linearScale(grid.y_range, [options.height, 0]);
+  ctx.strokeStyle = options.color || COLORS.text;
+  ctx.lineWidth = options.lineWidth || 2;
+  ctx.setLineDash(options.dash || []);
+  ctx.beginPath();
+  for (const [[x0, y0], [x1, y1]] of halfContour(grid, options.level ?? 0.5)) {
+    ctx.moveTo(x(x0), y(y0));
+    ctx.lineTo(x(x1), y(y1));
+  }
+  ctx.stroke();
+  ctx.setLineDash([]);
+}

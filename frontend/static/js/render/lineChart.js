@@ -1,11 +1,12 @@
 /**
  * Line chart on a canvas: axes with nice ticks, linear or log y, a legend.
  * drawLineChart(ctx, {series: [{label, color, points: [[x, y]], dash, width}]},
- *               {width, height, yLog, yMin, yMax, xLabel, empty})
+ *               {width, height, yLog, yMin, yMax, xMin, xLabel, fractionalX, empty,
+ *                marks: [{x, label, color}]})   marks: vertical lines (an lr change, a pause)
  */
 
 import { extent, linearScale, logScale, niceTicks, logTicks, downsample } from "../scale.js";
-import { fmtNum } from "../format.js";
+import { fmtNum, fmtStep } from "../format.js";
 import { COLORS } from "./theme.js";
 import { drawYGrid } from "./axes.js";
 
@@ -40,23 +41,51 @@ export function drawLineChart(ctx, data, options) {
     plotW = width - M.left - M.right;
   }
   const x0 = Math.min(xs[0], options.xMin ?? xs[0]);
-  const x = linearScale([x0, Math.max(xs[1], x0 + 1)], [M.left, M.left + plotW]);
+  const x = linearScale([x0, Math.max(xs[1], x0 + (options.fractionalX ? 1e-9 : 1))], [M.left, M.left + plotW]);
   const y = options.yLog ? logScale(ys, [M.top + plotH, M.top]) : linearScale(ys, [M.top + plotH, M.top]);
 
   drawYGrid(ctx, yt, y, M, plotW);
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   // x is a step count: fractional ticks would name steps that do not exist
-  for (const t of niceTicks(x0, Math.max(xs[1], x0 + 1), 5).filter(Number.isInteger)) {
+  // Labels near the right edge are right-aligned so they stay inside the canvas.
+  // (options.fractionalX: x is not a step count, e.g. epochs, and 0.5 is a real tick)
+  const xTicks = niceTicks(x0, Math.max(xs[1], x0 + (options.fractionalX ? 1e-9 : 1)), 5);
+  for (const t of options.fractionalX ? xTicks : xTicks.filter(Number.isInteger)) {
     const px = Math.round(x(t)) + 0.5;
-    ctx.fillText(fmtNum(t, 3), px, M.top + plotH + 5);
+    const label = options.fractionalX ? fmtNum(t, 3) : fmtStep(t);
+    const half = ctx.measureText(label).width / 2;
+    ctx.textAlign = px + half > width - 1 ? "right" : "center";
+    ctx.fillText(label, ctx.textAlign === "right" ? width - 1 : px, M.top + plotH + 5);
   }
+  ctx.textAlign = "center";
   ctx.strokeStyle = COLORS.axis;
   ctx.beginPath();
   ctx.moveTo(M.left + 0.5, M.top);
   ctx.lineTo(M.left + 0.5, M.top + plotH + 0.5);
   ctx.lineTo(M.left + plotW, M.top + plotH + 0.5);
   ctx.stroke();
+
+  // marks under the series: a dashed line with its label at the foot of the plot
+  ctx.font = "10px system-ui, sans-serif";
+  for (const m of options.marks || []) {
+    if (!(m.x >= x0 && m.x <= Math.max(xs[1], x0 + 1))) continue;
+    const px = Math.round(x(m.x)) + 0.5;
+    ctx.strokeStyle = m.color || COLORS.muted;
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.moveTo(px, M.top);
+    ctx.lineTo(px, M.top + plotH);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (m.label) {
+      ctx.fillStyle = m.color || COLORS.muted;
+      ctx.textAlign = px > M.left + plotW - 60 ? "right" : "left";
+      ctx.textBaseline = "bottom";
+      ctx.fillText(m.label, px + (ctx.textAlign === "right" ? -3 : 3), M.top + plotH - 2);
+    }
+  }
+  ctx.font = "11px system-ui, sans-serif";
 
   // series, clipped to the plot so a spike does not paint over the legend
   ctx.save();

@@ -3,7 +3,9 @@
  * sideways, one vertical bar per shift, the current shift marked. A flat row
  * of tall bars is translation invariance; a peak at 0 is a model that learned
  * pixel positions.
- * drawSweep(ctx, {shifts: [-6..6], values: [0..1], current}, {width, height})
+ * drawSweep(ctx, {shifts: [-6..6], values: [0..1], current, compare}, {width, height})
+ * compare: {values, label, mainLabel}: a second model's bars beside the first's
+ * (green), each model's confidence in its own answer for the unshifted digit.
  */
 
 import { fmtPct } from "../format.js";
@@ -26,7 +28,8 @@ export function drawSweep(ctx, data, options) {
   const plotW = width - M.left - M.right;
   const plotH = height - M.top - M.bottom;
   const slot = plotW / values.length;
-  const barW = Math.max(3, slot * 0.7);
+  const two = Boolean(data.compare?.values?.length);
+  const barW = Math.max(3, slot * (two ? 0.38 : 0.7));
   ctx.strokeStyle = COLORS.grid;
   ctx.fillStyle = COLORS.muted;
   ctx.textAlign = "right";
@@ -44,7 +47,13 @@ export function drawSweep(ctx, data, options) {
     const cx = M.left + slot * (i + 0.5);
     const here = data.shifts[i] === data.current;
     ctx.fillStyle = here ? COLORS.val : COLORS.train;
-    ctx.fillRect(cx - barW / 2, M.top + plotH - h, barW, h);
+    ctx.fillRect(two ? cx - barW : cx - barW / 2, M.top + plotH - h, barW, h);
+    if (two) {
+      const v2 = data.compare.values[i];
+      const h2 = Number.isFinite(v2) ? Math.max(0, Math.min(1, v2)) * plotH : 0;
+      ctx.fillStyle = COLORS.good;
+      ctx.fillRect(cx, M.top + plotH - h2, barW, h2);
+    }
     ctx.fillStyle = here ? COLORS.text : COLORS.muted;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
@@ -54,4 +63,15 @@ export function drawSweep(ctx, data, options) {
   ctx.textBaseline = "top";
   ctx.fillStyle = COLORS.muted;
   ctx.fillText("shift in pixels \u2192", width - M.right, 0);
+  if (two) {
+    ctx.textAlign = "left";
+    let x = M.left;
+    for (const [label, color] of [[data.compare.mainLabel || "model", COLORS.train], [data.compare.label, COLORS.good]]) {
+      ctx.fillStyle = color;
+      ctx.fillRect(x, 3, 10, 7);
+      ctx.fillStyle = COLORS.text;
+      ctx.fillText(label, x + 13, 1);
+      x += ctx.measureText(label).width + 28;
+    }
+  }
 }

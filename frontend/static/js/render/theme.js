@@ -5,7 +5,7 @@
 
 export const COLORS = {
   text: "#1f2933",
-  muted: "#6b7785",
+  muted: "#56616d",
   grid: "#e6e9ee",
   axis: "#b8c0cc",
   train: "#0877bd",

@@ -3,7 +3,7 @@
  * dashed lines, dots and vertical markers (the Learn labs' function curves and
  * error-vs-step-size charts). Null or non-finite y breaks a line.
  * drawXY(ctx, {series: [{label, color, points: [[x, y]], dash, width, dots}],
- *              vlines: [{x, color, label}], marks: [{x, y, color, label}]},
+ *              vlines: [{x, color, label}], hlines: [{y, color}], marks: [{x, y, color, label}]},
  *        {width, height, xLog, yLog, xLabel, yLabel, xRange, yRange})
  */
 
@@ -70,6 +70,15 @@ export function drawXY(ctx, data, options) {
     ctx.beginPath();
     ctx.moveTo(x(v.x), M.top);
     ctx.lineTo(x(v.x), M.top + plotH);
+    ctx.stroke();
+  }
+  for (const h of data.hlines || []) {
+    if (!usable(h.y, options.yLog)) continue;
+    ctx.strokeStyle = h.color || COLORS.muted;
+    ctx.setLineDash([2, 3]);
+    ctx.beginPath();
+    ctx.moveTo(M.left, y(h.y));
+    ctx.lineTo(M.left + plotW, y(h.y));
     ctx.stroke();
   }
   for (const s of series) {

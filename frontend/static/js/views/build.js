@@ -9,7 +9,7 @@ import { el, fitCanvas, debounce } from "../dom.js";
 import { createBuilder } from "../builder.js";
 import { buildSpec, errorsByLayer } from "../spec.js";
 import { presetsFor, presetSetup, setupFor } from "../presets.js";
-import { NOTES, notesForLayers } from "../learn.js";
+import { NOTES, notesForLayers, linearPairs } from "../learn.js";
 import { fmtCount, fmtShape } from "../format.js";
 import { drawNetwork } from "../render/network.js";
 import { mountBias } from "./bias.js";
@@ -22,6 +22,7 @@ const FIELDS = {
   "cfg-val": ["val_split", Number],
   "cfg-optimizer": ["optimizer", String],
   "cfg-lr": ["lr", Number],
+  "cfg-wd": ["weight_decay", (v) => Math.max(0, Number(v))],
   "cfg-schedule": ["lr_schedule", String],
   "cfg-batch": ["batch_size", (v) => Math.round(Number(v))],
   "cfg-epochs": ["epochs", (v) => Math.round(Number(v))],
@@ -90,7 +91,7 @@ export function mountBuild({ store, report }) {
     inflight = new AbortController();
     const spec = buildSpec(s.config, datasetInfo(s));
     try {
-      const rep = await api.validate(spec, inflight.signal);
+      const rep = await api.validate(spec, inflight.signal, s.config.dataset);
       store.setState({ validation: { report: rep, errors: null, pending: false } });
     } catch (err) {
       if (err.name === "AbortError") return;
@@ -144,15 +145,20 @@ export function mountBuild({ store, report }) {
           class: "chip",
           "data-preset": p.name,
           text: p.label,
+          title: p.title,
           onclick: () => {
             const st = store.get();
             const preset = presetSetup(p.name, datasetInfo(st), st.config, st.datasets);
+            // The chosen input features stay: a preset is about the layers after them.
+            const feats = st.config.layers[0]?.type === "features" ? st.config.layers[0] : null;
+            if (feats && preset.layers && preset.layers[0]?.type !== "features") preset.layers = [feats, ...preset.layers];
             store.setState(configPatch(st, preset));
           },
         }),
       ),
     );
-    const types = Object.keys(s.catalog);
+    // The features layer is set by the Input features checkboxes (first layer only).
+    const types = Object.keys(s.catalog).filter((t) => t !== "features");
     $("add-type").replaceChildren(...types.map((t) => el("option", { value: t, text: t, title: s.catalog[t].description || "" })));
   }
 
@@ -162,13 +168,49 @@ export function mountBuild({ store, report }) {
     out.classList.toggle("error", Boolean(v.errors));
     if (v.pending) out.textContent = "Checking\u2026";
     else if (v.report) out.textContent = `${fmtCount(v.report.total_params)} parameters \u00b7 output ${fmtShape(v.report.output_shape)} \u00b7 ${s.config.layers.length} layers`;
-    else if (v.errors) out.textContent = v.errors.general.length ? v.errors.general.join("; ") : "The model has an error: see the highlighted layer.";
+    else if (v.errors) {
+      const [index, problems] = Object.entries(v.errors.layers)[0] || [];
+      out.textContent = v.errors.general.length ? v.errors.general.join("; ") : index !== undefined ? `Layer ${index}: ${problems[0].message}` : "The model has an error: see the highlighted layer.";
+    }
     builder.render(s.config.layers, s.catalog, v.report, v.errors);
+  }
+
+  // Input features (2-D sets): checkboxes that write the first layer, a `features` layer,
+  // which is left out when only x1 and x2 are on (the network then reads the point as is).
+  function renderFeatures(s) {
+    const params = s.catalog.features?.params || [];
+    const box = $("features-list");
+    if (!params.length) {
+      $("features-box").hidden = true;
+      return;
+    }
+    const first = s.config.layers[0]?.type === "features" ? s.config.layers[0] : {};
+    const on = (p) => (p.name in first ? Boolean(first[p.name]) : Boolean(p.default));
+    box.replaceChildren(...params.map((p) => el("label", {}, el("input", {
+      type: "checkbox",
+      checked: on(p),
+      "data-feature": p.name,
+      onchange: () => {
+        const st = store.get();
+        const chosen = Object.fromEntries([...box.querySelectorAll("input")].map((i) => [i.dataset.feature, i.checked]));
+        const changedOnes = Object.fromEntries(params.filter((q) => chosen[q.name] !== Boolean(q.default)).map((q) => [q.name, chosen[q.name]]));
+        const rest = st.config.layers[0]?.type === "features" ? st.config.layers.slice(1) : st.config.layers;
+        const layers = Object.keys(changedOnes).length ? [{ type: "features", ...changedOnes }, ...rest] : rest;
+        store.setState(configPatch(st, { layers }));
+      },
+    }), p.description)));
   }
 
   function renderNotes(s) {
     const keys = notesForLayers(s.config.layers);
+    // A warning naming the layers, above the notes: dense after dense with no nonlinearity.
+    const pairs = linearPairs(s.config.layers);
+    const warn = pairs.length
+      ? el("p", { class: "warn", id: "linear-warning" }, el("strong", { text: "No activation between dense layers: " }),
+        `${pairs.map(([i, j]) => `layers ${i} and ${j}`).join(", ")} compute one matrix product, so together they are one dense layer. Add a ReLU or tanh between them.`)
+      : null;
     $("learn-notes").replaceChildren(
+      ...(warn ? [warn] : []),
       ...keys.map((k) => el("details", { class: "note", open: true }, el("summary", { text: NOTES[k].title }), el("p", { text: NOTES[k].text }))),
     );
   }
@@ -182,6 +224,7 @@ export function mountBuild({ store, report }) {
     }
     if (changed(s, prev, "validation", "catalog")) renderSummary(s);
     if (s.config.layers !== prev.config.layers) renderNotes(s);
+    if (s.config.layers !== prev.config.layers || changed(s, prev, "catalog")) renderFeatures(s);
     if (changed(s, prev, "validation") || (s.tab === "build" && prev.tab !== "build")) drawNet(s);
   });
   new ResizeObserver(() => drawNet(store.get())).observe(netCanvas);
@@ -192,5 +235,6 @@ export function mountBuild({ store, report }) {
   renderPresets(s);
   renderSummary(s);
   renderNotes(s);
+  renderFeatures(s);
   validate();
 }

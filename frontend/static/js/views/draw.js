@@ -2,45 +2,23 @@
  * The Draw view: a drawing pad whose prediction updates while you draw, the
  * 28x28 image the model saw, and for the drawn digit the feature maps of every
  * conv layer, the activations of every dense layer and the top filters.
- * "Move the digit" shifts, turns and scales the drawing on the server and shows
- * the transformed input's prediction beside the original's, with a sweep of
- * the predicted class's confidence over sideways shifts (translation invariance).
+ * "Move the digit" (invariance.js) shifts, turns and scales the drawing.
  * Works with the open run, any finished run and imported models.
  */
 
 import { api } from "../api.js";
-import { el, fitCanvas, dataCanvas, throttle, debounce } from "../dom.js";
+import { el, fitCanvas, dataCanvas, throttle } from "../dom.js";
 import { createPad } from "../pad.js";
 import { drawBars } from "../render/bars.js";
-import { drawSweep } from "../render/sweep.js";
-import { gridSize, drawImageGrid } from "../render/imageGrid.js";
+import { drawImageGrid } from "../render/imageGrid.js";
 import { fmtPct, fmtShape, fmtNum } from "../format.js";
+import { pixelCanvas } from "./pixels.js";
+import { mountInvariance } from "./invariance.js";
 
 const $ = (id) => document.getElementById(id);
 const WITH_WEIGHTS = new Set(["running", "paused", "finished", "stopped", "interrupted"]);
 // The pad makes 28x28 images: only models with that input can read them.
 const takesDigits = (spec) => Array.isArray(spec?.input_shape) && spec.input_shape[0] === 28 && spec.input_shape[1] === 28;
-
-function pixelCanvas(images, options, label, maxWidth = 300, perPixel = 12) {
-  const c = el("canvas", { class: "pixel", role: "img", "aria-label": label });
-  const size = gridSize({ images }, options);
-  drawImageGrid(dataCanvas(c, size.width, size.height), { images }, options);
-  c.style.width = `${Math.min(maxWidth, size.width * perPixel)}px`;
-  return c;
-}
-
-const SWEEP = [-6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6];
-const MAX_SHIFT = 10;
-const IDENTITY = { dx: 0, dy: 0, rotate: 0, scale: 1 };
-
-/** The controls' transform as the predict request's `transform` object. */
-const asRequest = (tf) => ({ shift: [tf.dx, tf.dy], rotate: tf.rotate, scale: tf.scale });
-
-function drawSeen(canvas, image) {
-  if (Array.isArray(image) && Array.isArray(image[0])) {
-    drawImageGrid(dataCanvas(canvas, image[0].length, image.length), { images: [image] }, { colormap: "gray", normalize: "none", gap: 0, cols: 1 });
-  } else dataCanvas(canvas, 28, 28).clearRect(0, 0, 28, 28);
-}
 
 /** A vector of n activations as rows of at most 32 cells. */
 function vectorImage(values) {
@@ -77,10 +55,12 @@ export function mountDraw({ store, report }) {
       const blob = await pad.toBlob();
       if (full) {
         const act = await api.activationsImage(t, blob, controller.signal);
+        if (!act) return;
         store.setState({ prediction: { probabilities: act.probabilities, input: act.input, prediction: act.prediction }, activations: act });
-        invariance();
+        inv.run();
       } else {
         const p = await api.predictImage(t, blob, controller.signal);
+        if (!p) return;
         store.setState({ prediction: { probabilities: p.probabilities[0], input: p.input, prediction: p.predictions[0] } });
       }
     } catch (err) {
@@ -89,17 +69,20 @@ export function mountDraw({ store, report }) {
   }
   const live = throttle(() => predict(false), 200);
 
+  // Every change of the drawing gets a number; an answer is shown only for the drawing it was asked about.
+  let drawing = 0;
   const pad = createPad($("pad"), {
     onChange: (kind) => {
+      drawing += 1;
       if (kind === "clear") {
         if (controller) controller.abort();
-        if (invController) invController.abort();
-        moved = null;
+        inv.clear();
         store.setState({ prediction: null, activations: null });
       } else if (kind === "draw") live();
       else setTimeout(() => predict(true), 220); // after the last throttled predict
     },
   });
+  const inv = mountInvariance({ store, report, pad, target, drawingId: () => drawing });
   $("pad-clear").addEventListener("click", () => pad.clear());
   $("pad-undo").addEventListener("click", () => pad.undo());
   $("pad").addEventListener("keydown", (e) => {
@@ -125,72 +108,6 @@ export function mountDraw({ store, report }) {
     e.target.value = "";
   });
 
-  // --- Move the digit ---------------------------------------------------------
-  let tf = { ...IDENTITY };
-  let moved = null; // {probabilities, prediction, input, sweep, tf}
-  let invController = null;
-
-  async function invariance() {
-    const t = target();
-    if (!t || pad.isEmpty()) {
-      moved = null;
-      renderInvariance(store.get());
-      return;
-    }
-    if (invController) invController.abort();
-    invController = new AbortController();
-    const asked = { ...tf };
-    // One call: the current transform first, then the sideways sweep of the drawing as is.
-    const transforms = [asRequest(asked), ...SWEEP.map((dx) => ({ shift: [dx, 0] }))];
-    try {
-      const p = await api.predictImage(t, await pad.toBlob(), invController.signal, transforms);
-      const probs = p.probabilities;
-      moved = { probabilities: probs[0], prediction: p.predictions[0], input: p.input, sweep: probs.slice(1), tf: asked };
-      renderInvariance(store.get());
-    } catch (err) {
-      if (err.name !== "AbortError") report(err);
-    }
-  }
-  const invarianceSoon = debounce(invariance, 120);
-
-  function setTf(patch) {
-    tf = { ...tf, ...patch };
-    tf.dx = Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, tf.dx));
-    tf.dy = Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, tf.dy));
-    $("inv-shift").textContent = `shift ${tf.dx}, ${tf.dy} px (right, down)`;
-    $("inv-rotate").value = String(tf.rotate);
-    $("inv-scale").value = String(tf.scale);
-    $("inv-rotate-out").textContent = `${tf.rotate}\u00b0`;
-    $("inv-scale-out").textContent = `${Number(tf.scale).toFixed(2)}\u00d7`;
-    invarianceSoon();
-  }
-  for (const [id, dx, dy] of [["inv-left", -1, 0], ["inv-right", 1, 0], ["inv-up", 0, -1], ["inv-down", 0, 1]]) {
-    $(id).addEventListener("click", () => setTf({ dx: tf.dx + dx, dy: tf.dy + dy }));
-  }
-  $("inv-rotate").addEventListener("input", (e) => setTf({ rotate: Number(e.target.value) }));
-  $("inv-scale").addEventListener("input", (e) => setTf({ scale: Number(e.target.value) }));
-  $("inv-reset").addEventListener("click", () => setTf({ ...IDENTITY }));
-
-  function renderInvariance(s) {
-    const p = s.prediction;
-    drawSeen($("inv-original"), p?.input);
-    $("inv-original-cap").textContent = p ? `as drawn: ${p.prediction} (${fmtPct(p.probabilities[p.prediction])})` : "as drawn";
-    const m = p ? moved : null;
-    drawSeen($("inv-moved"), m?.input);
-    // What the model saw, for tests and curious readers.
-    $("inv-moved").dataset.shift = m ? `${m.tf.dx},${m.tf.dy}` : "";
-    const cap = $("inv-moved-cap");
-    cap.textContent = m ? `transformed: ${m.prediction} (${fmtPct(m.probabilities[m.prediction])})` : "transformed";
-    cap.classList.toggle("bad", Boolean(m && p && m.prediction !== p.prediction));
-    const cls = p ? p.prediction : null;
-    $("inv-sweep-class").textContent = cls === null ? "the predicted class" : `\u201c${cls}\u201d`;
-    const f = fitCanvas($("inv-sweep"));
-    if (f) {
-      const values = m && cls !== null ? m.sweep.map((row) => row[cls]) : [];
-      drawSweep(f.ctx, { shifts: SWEEP, values, current: m && m.tf.dy === 0 ? m.tf.dx : null }, f);
-    }
-  }
-
   function renderTargets(s) {
     const runs = s.runs.filter((r) => WITH_WEIGHTS.has(r.status) && takesDigits(r.spec));
     if (s.run && takesDigits(s.run.spec) && !runs.some((r) => r.id === s.run.id)) runs.unshift(s.run);
@@ -198,6 +115,11 @@ export function mountDraw({ store, report }) {
     for (const r of runs) opts.push(el("option", { value: `run:${r.id}`, text: `run ${r.name || r.id} (${r.dataset}, ${r.status})` }));
     for (const m of s.models.filter((mm) => takesDigits(mm.spec))) opts.push(el("option", { value: `model:${m.id}`, text: `imported ${m.name || m.id}` }));
     const sel = $("draw-target");
+    // The compare list: the same models under another placeholder, its choice kept when still there.
+    const cmp = $("inv-compare");
+    const keep = cmp.value;
+    cmp.replaceChildren(el("option", { value: "", text: "\u2014 no second model \u2014" }), ...opts.slice(1).map((o) => o.cloneNode(true)));
+    cmp.value = [...cmp.options].some((o) => o.value === keep) ? keep : "";
     sel.replaceChildren(...opts);
     sel.value = s.target ? `${s.target.kind}:${s.target.id}` : "";
     // The open run may not read digits (a 2-D run): show the placeholder, not a blank select.
@@ -284,7 +206,7 @@ export function mountDraw({ store, report }) {
     if (s.runs !== prev.runs || s.models !== prev.models || s.target !== prev.target || s.run?.id !== prev.run?.id || s.run?.status !== prev.run?.status) renderTargets(s);
     if (s.prediction !== prev.prediction || (s.tab === "draw" && prev.tab !== "draw")) {
       renderPrediction(s);
-      renderInvariance(s);
+      inv.render(s);
     }
     if (s.activations !== prev.activations) renderActivations(s);
     if (s.tab === "draw" && prev.tab !== "draw" && !s.runs.length) api.runs().then((runs) => store.setState({ runs })).catch(report);

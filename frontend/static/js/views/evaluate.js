@@ -16,6 +16,15 @@ import { TERMINAL } from "./runControl.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** Test samples off the diagonal of the confusion matrix (rows: true class). */
+export function misclassifiedCount(confusion) {
+  let wrong = 0;
+  (confusion || []).forEach((row, i) => row.forEach((n, j) => {
+    if (i !== j) wrong += n;
+  }));
+  return wrong;
+}
+
 export function mountEval({ store, report }) {
   $("learn-gap").textContent = NOTES.gap.text;
 
@@ -35,8 +44,13 @@ export function mountEval({ store, report }) {
       ? `Largest gap: ${fmtPct(gap.gap)} between class ${gap.best} (${fmtPct(ev.per_class_accuracy[gap.best])}) and class ${gap.worst} (${fmtPct(ev.per_class_accuracy[gap.worst])}).`
       : "") + (biased.length ? ` Under-represented in training: ${biased.join(", ")} of its samples.` : "");
     const mis = (ev.misclassified || []).filter((m) => Array.isArray(m.image) && Array.isArray(m.image[0]));
-    const points = (ev.misclassified || []).length - mis.length;
-    $("mis-count").textContent = mis.length ? `${mis.length} shown` : points ? `${points} misclassified points: see the decision boundary on the Train tab` : "none";
+    // The server sends at most a gallery's worth of examples; the count comes from the confusion matrix.
+    const wrong = misclassifiedCount(ev.confusion);
+    const images = mis.length > 0;
+    $("mis-count").textContent = !wrong
+      ? "none"
+      : !images ? `${wrong} misclassified points: see the decision boundary on the Train tab`
+        : mis.length < wrong ? `first ${mis.length} of ${wrong} shown` : `all ${wrong} shown`;
     $("mis-gallery").replaceChildren(
       ...mis.map((m) => {
         const c = el("canvas", { class: "pixel thumb", role: "img", "aria-label": `test image ${m.index}: label ${m.label}, predicted ${m.prediction}` });
@@ -50,6 +64,7 @@ export function mountEval({ store, report }) {
     const s = store.get();
     const run = s.run;
     if (!run) return;
+    $("eval-hint").textContent = `Loading the evaluation of run ${run.id} on the test split\u2026`;
     if (s.datasets.find((d) => d.name === run.dataset)?.num_classes === 0) {
       const loss = run.final?.test?.loss;
       $("eval-hint").textContent = `This run is a regression: there are no classes to confuse.${Number.isFinite(loss) ? ` Test loss (mean squared error) ${fmtNum(loss)}.` : ""} The fitted curve is on the Train tab.`;
@@ -69,7 +84,7 @@ export function mountEval({ store, report }) {
     const ended = s.run && TERMINAL.has(s.run.status) && s.run.status !== "failed";
     const becameEnded = ended && (!prev.run || prev.run.id !== s.run.id || !TERMINAL.has(prev.run.status));
     // Another run (or none): the previous run's words go before anything loads.
-    if (s.run?.id !== prev.run?.id) $("eval-hint").textContent = "Evaluation on the test split appears when a run finishes.";
+    if (s.run?.id !== prev.run?.id && !ended) $("eval-hint").textContent = "Evaluation on the test split appears when a run finishes.";
     if (becameEnded || (ended && !s.evaluation && s.tab === "eval" && prev.tab !== "eval")) load();
     if (s.evaluation !== prev.evaluation || (s.tab === "eval" && prev.tab !== "eval")) draw(s);
   });

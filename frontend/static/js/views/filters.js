@@ -8,6 +8,7 @@ import { api } from "../api.js";
 import { el, dataCanvas, throttle } from "../dom.js";
 import { gridSize, drawImageGrid } from "../render/imageGrid.js";
 import { fmtShape } from "../format.js";
+import { hasWeights } from "./runControl.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -55,6 +56,11 @@ export function mountFilters({ store, report }) {
       $("filters-list").replaceChildren();
       return;
     }
+    if (!hasWeights(s.run)) {
+      $("filters-hint").textContent = "No weights yet: the first checkpoint is written within a few seconds of the start.";
+      return;
+    }
+    if (!$("filters-list").children.length) $("filters-hint").textContent = `Loading the filters of run ${s.run.id}\u2026`;
     busy = true;
     try {
       const cards = [];
@@ -71,6 +77,7 @@ export function mountFilters({ store, report }) {
         }
       }
       $("filters-list").replaceChildren(...cards);
+      $("filters-hint").textContent = live ? "Filters refresh while the run trains." : `Run ${s.run.id}: the weights at its last step.`;
     } catch (err) {
       if (err.status === 409) $("filters-hint").textContent = "No weights yet: the run has not started.";
       else report(err);
@@ -86,7 +93,7 @@ export function mountFilters({ store, report }) {
       $("filters-hint").textContent = s.run ? `Run ${s.run.id}: model ${fmtShape(s.run.spec?.input_shape)} input.` : "Start or open a run to see its filters.";
     }
     if (s.tab !== "filters") return;
-    if (s.tab !== prev.tab || s.run?.id !== prev.run?.id || s.run?.status !== prev.run?.status) refresh();
+    if (s.tab !== prev.tab || s.run?.id !== prev.run?.id || s.run?.status !== prev.run?.status || hasWeights(s.run) !== hasWeights(prev.run)) refresh();
     else if (s.history.lastStep !== prev.history.lastStep) later();
   });
 }

@@ -14,10 +14,11 @@ import { mountDescent } from "./labs/descent.js";
 import { mountLinearStack } from "./labs/linearStack.js";
 import { mountVectorize } from "./labs/vectorize.js";
 import { mountSeeMath } from "./labs/seeMath.js";
+import { mountApproximation } from "./labs/approximation.js";
 
 export function mountLearn({ store, report }) {
   const ctx = { report };
-  const labs = [mountDifferentiation, mountPerceptron, mountSoftmax, mountActivations, mountDescent, mountLinearStack, mountVectorize].map((m) => m(ctx)).concat(mountSeeMath(ctx));
+  const labs = [mountDifferentiation, mountPerceptron, mountSoftmax, mountActivations, mountDescent, mountLinearStack, mountVectorize, mountApproximation].map((m) => m(ctx)).concat(mountSeeMath(ctx));
   let loaded = false;
 
   const show = () => {

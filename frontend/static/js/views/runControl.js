@@ -7,7 +7,7 @@
 import { changed } from "../state.js";
 import { api, followRun } from "../api.js";
 import { buildRunRequest } from "../spec.js";
-import { emptyHistory, applyEvent, applyMetrics, mergeSteps, hasGap } from "../history.js";
+import { emptyHistory, applyEvent, applyMetrics, mergeSteps, hasGap, markPause } from "../history.js";
 import { statusText, fmtNum } from "../format.js";
 import { debounce } from "../dom.js";
 import { datasetInfo } from "./build.js";
@@ -16,6 +16,9 @@ import { mayChange, watchingNote } from "../session.js";
 const $ = (id) => document.getElementById(id);
 const ACTIVE = new Set(["queued", "running", "paused"]);
 export const TERMINAL = new Set(["finished", "stopped", "diverged", "failed"]);
+// The server reads a run's weights from its checkpoint: before the first one an
+// inspection answers 409, so views wait for the run record to name one.
+export const hasWeights = (run) => Boolean(run && (run.checkpoint || (TERMINAL.has(run.status) && run.status !== "failed") || run.status === "interrupted"));
 const GONE = "That run no longer exists: it was deleted. Start a new one or open another from the Runs tab.";
 
 export function mountRunControl(ctx) {
@@ -33,7 +36,10 @@ export function mountRunControl(ctx) {
       let { history, run } = s;
       for (const ev of events) {
         if (ev.type === "state") run = ev.run;
-        else if (ev.type === "status") run = run && { ...run, status: ev.status, message: ev.message || "" };
+        else if (ev.type === "status") {
+          run = run && { ...run, status: ev.status, message: ev.message || "" };
+          if (ev.status === "paused") history = markPause(history);
+        }
         else if (ev.type === "done") run = run && { ...run, status: ev.status || run.status, message: ev.message || run.message, final: ev };
         else if (ev.type === "eval") continue; // the Evaluate view fetches the full evaluation (with images) when the run ends
         else history = applyEvent(history, ev);
@@ -145,6 +151,8 @@ export function mountRunControl(ctx) {
         epochs: c.epochs ?? store.get().config.epochs,
         steps: c.steps || 0,
         seed: c.seed ?? 0,
+        steps_per_second: c.steps_per_second || 0,
+        weight_decay: c.weight_decay || 0,
         init: "",
         val_split: run.dataset_params?.val_split ?? store.get().config.val_split,
         noise: run.dataset_params?.noise ?? store.get().config.noise,
@@ -169,7 +177,8 @@ export function mountRunControl(ctx) {
       return;
     }
     try {
-      const run = await api.createRun(buildRunRequest(s.config, datasetInfo(s)));
+      const name = $("run-name").value.trim();
+      const run = await api.createRun(buildRunRequest(s.config, datasetInfo(s), name ? { name } : {}));
       store.setState({ run, history: emptyHistory(), evaluation: null, target: { kind: "run", id: run.id }, tab: s.tab === "build" ? "train" : s.tab, banner: null });
       follow(run.id);
     } catch (err) {
@@ -192,7 +201,21 @@ export function mountRunControl(ctx) {
     const run = store.get().run;
     (run && (run.status === "paused" || run.status === "interrupted") ? act("resume") : act("pause"))();
   });
-  $("btn-step").addEventListener("click", act("step", { n: 10 }));
+  // In slow motion (10 steps/s or slower) Step runs one step: the unit of watching.
+  const stepSize = (s) => (s.config.steps_per_second > 0 && s.config.steps_per_second <= 10 ? 1 : 10);
+  $("btn-step").addEventListener("click", () => act("step", { n: stepSize(store.get()) })());
+
+  $("run-speed").addEventListener("change", async (e) => {
+    const rate = Number(e.target.value);
+    store.setState((s) => ({ config: { ...s.config, steps_per_second: rate } }));
+    const run = store.get().run;
+    if (!run || !ACTIVE.has(run.status)) return;
+    try {
+      store.setState({ run: await api.patchRun(run.id, { steps_per_second: rate }) });
+    } catch (err) {
+      report(err);
+    }
+  });
   $("btn-stop").addEventListener("click", act("stop"));
   $("btn-reset").addEventListener("click", () => ctx.closeRun({ tab: "build" }));
 
@@ -205,10 +228,17 @@ export function mountRunControl(ctx) {
       report(err);
     }
   }, 300);
+  // A value the box cannot use says so (and goes away with the next good value).
   $("live-lr").addEventListener("input", (e) => {
-    const lr = Number(e.target.value);
-    if (!(lr > 0)) return;
-    store.setState((s) => ({ config: { ...s.config, lr } }));
+    const text = e.target.value.trim();
+    const lr = Number(text);
+    const ok = text !== "" && lr > 0 && Number.isFinite(lr);
+    e.target.setAttribute("aria-invalid", String(!ok && text !== ""));
+    if (!ok) {
+      if (text !== "") store.setState({ banner: { text: `Learning rate: ${text} is not a number above 0; the run keeps ${store.get().run?.config?.lr ?? store.get().config.lr}.`, kind: "error", source: "lr" } });
+      return;
+    }
+    store.setState((s) => ({ config: { ...s.config, lr }, ...(s.banner?.source === "lr" ? { banner: null } : {}) }));
     patchLr(lr);
   });
 
@@ -224,6 +254,16 @@ export function mountRunControl(ctx) {
     const mine = !run || mayChange(s.session, run);
     pause.disabled = !mine || !(status === "running" || resumable);
     $("btn-step").disabled = !mine || status !== "paused";
+    const n = stepSize(s);
+    $("btn-step").textContent = n === 1 ? "Step 1" : "Step 10";
+    $("btn-step").title = `Run ${n} step${n === 1 ? "" : "s"}, then pause`;
+    const speed = $("run-speed");
+    const rate = String(run && ACTIVE.has(status) ? run.config?.steps_per_second || 0 : s.config.steps_per_second || 0);
+    if (document.activeElement !== speed) {
+      if (![...speed.options].some((o) => o.value === rate)) speed.append(new Option(`${rate} steps/s`, rate));
+      speed.value = rate;
+    }
+    speed.disabled = !mine;
     $("btn-stop").disabled = !mine || !ACTIVE.has(status);
     $("live-lr").disabled = !mine;
     $("btn-reset").disabled = !run;
@@ -246,7 +286,7 @@ export function mountRunControl(ctx) {
     $("progress-bar").style.width = `${total ? Math.min(100, (100 * step) / total) : 0}%`;
   }
   store.subscribe((s, prev) => {
-    if (changed(s, prev, "run", "history", "connection") || s.config.lr !== prev.config.lr) render(s);
+    if (changed(s, prev, "run", "history", "connection") || s.config.lr !== prev.config.lr || s.config.steps_per_second !== prev.config.steps_per_second) render(s);
   });
   render(store.get());
 }

@@ -1,6 +1,7 @@
 /**
- * The Runs view: the server's run list with status and final metrics; open,
- * export and delete a run; tick two runs to compare their loss curves.
+ * The Runs view: the server's run list with name, model, key hyperparameters,
+ * status and final metrics; open, export and delete a run; tick up to
+ * MAX_COMPARE runs to compare their loss curves, each named in the legend.
  */
 
 import { api } from "../api.js";
@@ -9,12 +10,15 @@ import { drawLineChart } from "../render/lineChart.js";
 import { statusText, fmtPct, fmtNum } from "../format.js";
 import { COLORS } from "../render/theme.js";
 import { mayChange } from "../session.js";
+import { architecture, hyperparameters, runLabel } from "../runInfo.js";
+
+const MAX_COMPARE = 6;
 
 const $ = (id) => document.getElementById(id);
 
 export function mountRuns(ctx) {
   const { store, report } = ctx;
-  let compare = []; // run ids, at most two
+  let compare = []; // run ids, at most MAX_COMPARE, oldest ticked first
   let curves = {}; // run id -> [[step, loss]]
 
   async function refresh() {
@@ -40,11 +44,21 @@ export function mountRuns(ctx) {
       report(err);
       return;
     }
+    const runs = compare.map((id) => store.get().runs.find((r) => r.id === id) || { id });
+    const color = (i) => COLORS.series[i % COLORS.series.length];
     // A run stopped before its first step has no curve: name it so the chart does not look broken.
-    $("compare-names").textContent = compare.map((id) => (curves[id].length ? id : `${id} (no steps: nothing to draw)`)).join(" vs ");
+    $("compare-names").textContent = runs.map((r) => (curves[r.id].length ? runLabel(r) : `${runLabel(r)} (no steps: nothing to draw)`)).join(" vs ");
+    $("compare-legend").replaceChildren(
+      ...runs.map((r, i) =>
+        el("li", { "data-run": r.id },
+          el("span", { class: "swatch", style: `background:${color(i)}` }),
+          el("strong", { text: runLabel(r) }), " ",
+          el("small", { text: `${r.dataset || ""} \u00b7 ${architecture(r.spec)} \u00b7 ${hyperparameters(r.config)}` })),
+      ),
+    );
     const f = fitCanvas($("chart-compare"));
     if (f) {
-      drawLineChart(f.ctx, { series: compare.map((id, i) => ({ label: id, color: [COLORS.train, COLORS.val][i], points: curves[id] })) }, { ...f, yMin: 0, xLabel: "step" });
+      drawLineChart(f.ctx, { series: runs.map((r, i) => ({ label: runLabel(r), color: color(i), points: curves[r.id] })) }, { ...f, yMin: 0, xLabel: "step" });
     }
   }
 
@@ -78,15 +92,16 @@ export function mountRuns(ctx) {
         checked,
         "aria-label": `Compare run ${r.id}`,
         onchange: (e) => {
-          compare = e.target.checked ? [...compare.filter((id) => id !== r.id), r.id].slice(-2) : compare.filter((id) => id !== r.id);
+          compare = e.target.checked ? [...compare.filter((id) => id !== r.id), r.id].slice(-MAX_COMPARE) : compare.filter((id) => id !== r.id);
           renderTable(store.get());
           // The chart sits below a possibly long table: bring it into view.
-          drawCompare().then(() => compare.length === 2 && $("compare-card").scrollIntoView({ block: "nearest" }));
+          drawCompare().then(() => compare.length >= 2 && $("compare-card").scrollIntoView({ block: "nearest" }));
         },
       })),
       el("td", {}, el("strong", { text: r.name || r.id }), r.name && r.name !== r.id ? el("small", { text: ` ${r.id}` }) : null, el("br"), el("small", { text: new Date(r.created_at * 1000).toLocaleString() }),
         store.get().session?.auth === "tokens" && r.owner_name ? el("small", { class: "owner", text: ` \u00b7 by ${r.owner_name}` }) : null),
       el("td", { text: r.dataset }),
+      el("td", { class: "model" }, architecture(r.spec), el("span", { text: hyperparameters(r.config) })),
       el("td", {}, el("span", { class: `pill ${r.status}`, text: statusText({ ...r, position: r.queue_position }) })),
       el("td", { text: String(r.progress?.step ?? "") }),
       el("td", { text: fmtPct(final.accuracy) }),
@@ -104,7 +119,7 @@ export function mountRuns(ctx) {
 
   function renderTable(s) {
     $("runs-body").replaceChildren(
-      ...(s.runs.length ? s.runs.map(row) : [el("tr", {}, el("td", { colspan: "8", class: "hint", text: "No runs yet." }))]),
+      ...(s.runs.length ? s.runs.map(row) : [el("tr", {}, el("td", { colspan: "9", class: "hint", text: "No runs yet." }))]),
     );
   }
 

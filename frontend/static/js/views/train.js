@@ -9,13 +9,15 @@
 import { changed } from "../state.js";
 import { api } from "../api.js";
 import { el, fitCanvas, dataCanvas, throttle } from "../dom.js";
-import { curveSeries, histogramsByLayer, mergeSnapshots } from "../history.js";
+import { curveSeries, histogramsByLayer, mergeSnapshots, lrChanges } from "../history.js";
+import { fmtNum } from "../format.js";
 import { drawLineChart } from "../render/lineChart.js";
 import { drawRidgeline } from "../render/ridgeline.js";
 import { drawDecisionGrid, drawPoints } from "../render/decisionMap.js";
 import { drawFitCurve } from "../render/fitCurve.js";
 import { COLORS } from "../render/theme.js";
-import { TERMINAL } from "./runControl.js";
+import { TERMINAL, hasWeights } from "./runControl.js";
+import { mountNeurons } from "./neurons.js";
 import { NOTES } from "../learn.js";
 
 const $ = (id) => document.getElementById(id);
@@ -45,17 +47,26 @@ export function mountTrain({ store, report }) {
   let fit = null;
   $("learn-overfit").textContent = NOTES.overfit.text;
 
+  // Where the learning rate was changed by hand and where the run was paused.
+  function marksOf(s) {
+    const h = s.history;
+    const lr = lrChanges(h, s.run?.config?.lr_schedule).map(([step, v]) => ({ x: step, label: `lr ${fmtNum(v)}`, color: COLORS.good }));
+    return [...lr, ...h.pauses.map((step) => ({ x: step, label: "paused", color: COLORS.muted }))];
+  }
+
   function drawCurves(s) {
     const h = s.history;
+    const marks = marksOf(s);
+    charts.loss.dataset.marks = String(marks.length);
     const loss = curveSeries(h, "loss");
     const acc = curveSeries(h, "accuracy");
     // Point counts on the element let tests (and curious readers) see what was drawn.
     charts.loss.dataset.points = String(loss.train.length);
     const fl = fitCanvas(charts.loss);
-    if (fl) drawLineChart(fl.ctx, { series: [{ label: "train", color: COLORS.train, points: loss.train }, { label: "val", color: COLORS.val, points: loss.val, width: 2.2, markers: true }] }, { ...fl, yMin: 0, xLabel: "step" });
+    if (fl) drawLineChart(fl.ctx, { series: [{ label: "train", color: COLORS.train, points: loss.train }, { label: "val", color: COLORS.val, points: loss.val, width: 2.2, markers: true }] }, { ...fl, yMin: 0, xLabel: "step", marks });
     const fa = fitCanvas(charts.acc);
     const regression = s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.num_classes === 0;
-    if (fa) drawLineChart(fa.ctx, { series: [{ label: "train", color: COLORS.train, points: acc.train }, { label: "val", color: COLORS.val, points: acc.val, width: 2.2, markers: true }] }, { ...fa, yMin: 0, yMax: 1, xLabel: "step", empty: regression ? "No accuracy for a regression: watch the loss" : undefined });
+    if (fa) drawLineChart(fa.ctx, { series: [{ label: "train", color: COLORS.train, points: acc.train }, { label: "val", color: COLORS.val, points: acc.val, width: 2.2, markers: true }] }, { ...fa, yMin: 0, yMax: 1, xLabel: "step", marks, empty: regression ? "No accuracy for a regression: watch the loss" : undefined });
     // A finished run's snapshots come from its stored history (loadSnapshots).
     const ended = s.run && TERMINAL.has(s.run.status);
     const noSnap = ended ? NO_SNAPSHOTS : "Gradient norms arrive with snapshots";
@@ -86,17 +97,33 @@ export function mountTrain({ store, report }) {
     if (f) drawRidgeline(f.ctx, { hists: byLayer[sel.value] || [] }, { ...f, max: 10, empty: s.run && TERMINAL.has(s.run.status) ? NO_SNAPSHOTS : "No snapshot yet" });
   }
 
+  // The boundary from the freshest weights: a snapshot's grid (streamed with the
+  // weights of that very step) when it is newer than the one fetched from the checkpoint.
+  function boundaryGrid(s) {
+    const live = s.history.units?.decision;
+    if (live && grid && live.x_range[0] === grid.x_range[0] && s.history.units.step >= (grid.step ?? -1)) {
+      return { ...grid, probabilities: live.probabilities, step: s.history.units.step };
+    }
+    // Before the first checkpoint (slow motion from step 0) the snapshot's map alone; the points follow.
+    if (live && !grid) return { ...live, step: s.history.units.step };
+    return grid;
+  }
+
   function drawBoundary(s) {
     const is2d = s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.kind === "2d";
     $("boundary-card").hidden = !is2d;
     $("boundary-card").parentElement.classList.toggle("is-2d", is2d);
-    if (!grid || !is2d) return;
-    const res = grid.probabilities.length;
-    drawDecisionGrid(dataCanvas($("boundary-grid"), grid.probabilities[0].length, res), grid);
+    const g = boundaryGrid(s);
+    if (!g || !is2d) return;
+    const res = g.probabilities.length;
+    drawDecisionGrid(dataCanvas($("boundary-grid"), g.probabilities[0].length, res), g);
+    $("boundary-grid").dataset.step = String(g.step ?? "");
     $("boundary-grid").dataset.resolution = String(res);
     const f = fitCanvas($("boundary-points"));
-    if (f) drawPoints(f.ctx, grid, { ...f, showTest: $("show-test").checked });
+    if (f) drawPoints(f.ctx, g, { ...f, showTest: $("show-test").checked });
   }
+
+  const neurons = mountNeurons({ store, report, boundaryGrid });
 
   function drawFit(s) {
     const is1d = datasetKind(s) === "1d";
@@ -149,7 +176,8 @@ export function mountTrain({ store, report }) {
     const s = store.get();
     if (!s.run) return;
     try {
-      grid = await api.decisionGrid(s.run.id, 60);
+      // The checkpoint's step: a snapshot of a later step draws over this grid.
+      grid = { ...(await api.decisionGrid(s.run.id, 60)), step: s.run.checkpoint?.step ?? s.history.lastStep };
       drawBoundary(store.get());
     } catch (err) {
       if (err.status !== 409) report(err);
@@ -163,6 +191,7 @@ export function mountTrain({ store, report }) {
     drawHist(s);
     drawBoundary(s);
     drawFit(s);
+    neurons.draw(s);
   };
   $("hist-layer").addEventListener("change", () => drawHist(store.get()));
   $("fit-show-test").addEventListener("change", () => drawFit(store.get()));
@@ -177,21 +206,24 @@ export function mountTrain({ store, report }) {
     if (s.run?.id !== prev.run?.id) {
       grid = null;
       fit = null;
+      neurons.reset();
       if (!s.run) {
         const ctx = $("boundary-grid").getContext("2d");
         ctx.clearRect(0, 0, $("boundary-grid").width, $("boundary-grid").height);
       }
     }
-    const progressed = s.history.lastStep !== prev.history.lastStep || s.run?.status !== prev.run?.status;
-    const due = s.run && (progressed || s.run.id !== prev.run?.id || (s.tab === "train" && prev.tab !== "train"));
+    const progressed = s.history.lastStep !== prev.history.lastStep || s.run?.status !== prev.run?.status || Boolean(s.run?.checkpoint) !== Boolean(prev.run?.checkpoint);
+    const due = hasWeights(s.run) && (progressed || s.run.id !== prev.run?.id || (s.tab === "train" && prev.tab !== "train"));
     if (is2d && due) fetchGrid();
     if (kind === "1d" && due) fetchFit();
+    if (is2d || kind === "1d") neurons.update(s, prev);
     if (s.tab !== "train") return;
     if (changed(s, prev, "history") || s.tab !== prev.tab) {
       drawCurves(s);
       drawHist(s);
     }
-    if (s.tab !== prev.tab || changed(s, prev, "run", "datasets")) drawBoundary(s);
+    if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.history.units !== prev.history.units) drawBoundary(s);
+    if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.history.units !== prev.history.units) neurons.draw(s);
     if (s.tab !== prev.tab || changed(s, prev, "run", "datasets") || s.config.dataset !== prev.config.dataset) drawFit(s);
   });
 }

@@ -1,7 +1,9 @@
 /**
  * Gradient descent lab: the MSE loss surface of y = w x + b drawn from the
  * server's grid, with the full-batch and mini-batch SGD paths the engine took
- * from the same start (click the map to move it), and their losses per step.
+ * from the same start (click the map to move it), and their full-data losses
+ * per step or per epoch (equal compute), with SGD's own batch losses faint
+ * behind, and the stability limit 2 / lambda_max of plain gradient descent.
  */
 
 import { fitCanvas, dataCanvas } from "../../dom.js";
@@ -10,6 +12,7 @@ import { drawSurface, drawPaths, surfacePoint } from "../../render/lossSurface.j
 import { drawLineChart } from "../../render/lineChart.js";
 import { COLORS } from "../../render/theme.js";
 import { labCaller, bindOutput } from "./request.js";
+import { describeDescent } from "../../labText.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,19 +38,23 @@ export function mountDescent({ report }) {
     const fp = fitCanvas($("gd-paths"));
     if (fp) drawPaths(fp.ctx, pathsData(), fp);
     const fl = fitCanvas($("gd-loss"));
+    // x of point i of a path: its step, or the epochs of data read so far (equal compute).
+    const perEpoch = $("gd-axis").value === "epoch";
+    const at = (batch) => (i) => (perEpoch ? (i * batch) / result.n_samples : i);
+    const curve = (values, x) => values.map((v, i) => [x(i), v]);
     if (fl) {
+      const sgdX = at(result.batch_size);
       drawLineChart(fl.ctx, {
         series: [
-          { label: "full batch", color: COLORS.train, points: result.full_batch.losses.map((v, i) => [i + 1, v]) },
-          { label: `SGD, batch ${result.batch_size}`, color: COLORS.val, points: result.sgd.losses.map((v, i) => [i + 1, v]) },
+          { label: "full batch", color: COLORS.train, points: curve(result.full_batch.full_losses, at(result.n_samples)) },
+          { label: `SGD (batch ${result.batch_size}), all data`, color: COLORS.val, points: curve(result.sgd.full_losses, sgdX) },
+          { label: "its batch", color: "rgba(245, 147, 34, 0.35)", width: 1, points: result.sgd.losses.map((v, i) => [sgdX(i + 1), v]) },
         ],
-      }, { ...fl, yLog: true, xLabel: "step" });
+      }, { ...fl, yLog: true, xLabel: perEpoch ? "epochs (points read / 100)" : "step", xMin: 0, fractionalX: perEpoch });
     }
-    const say = (name, p) => (p.diverged
-      ? `${name}: diverged after ${p.losses.length} steps (the steps overshoot and grow).`
-      : `${name}: loss ${fmtNum(p.final_loss, 4)} at w = ${fmtNum(p.points[p.points.length - 1][0])}, b = ${fmtNum(p.points[p.points.length - 1][1])}.`);
-    $("gd-text").textContent = `${say("Full batch", result.full_batch)} ${say("SGD", result.sgd)} `
-      + `Least squares: w = ${fmtNum(result.optimum.w)}, b = ${fmtNum(result.optimum.b)}, loss ${fmtNum(result.optimum.loss, 4)} (\u00d7).`;
+    const limit = result.stability.lr_limit;
+    $("gd-limit").textContent = `2/\u03bb\u2098\u2090\u2093 = ${fmtNum(limit)}${result.lr > limit ? ": \u03b1 is above it" : ""}`;
+    $("gd-text").textContent = describeDescent(result);
   }
 
   const call = labCaller("descent", {
@@ -71,6 +78,7 @@ export function mountDescent({ report }) {
   });
   for (const id of ["gd-lr", "gd-batch", "gd-steps"]) $(id).addEventListener("input", load);
   $("gd-opt").addEventListener("change", load);
+  $("gd-axis").addEventListener("change", draw);
   $("gd-paths").addEventListener("click", (e) => {
     if (!result) return;
     const box = e.currentTarget.getBoundingClientRect();

@@ -54,7 +54,7 @@ export function mountDifferentiation({ report }) {
       ["reverse mode (backward())", r.reverse_mode, null, "graph, then chain rule backwards"],
     ];
     $("diff-table").replaceChildren(
-      el("tr", {}, el("th", { text: "" }), el("th", { text: "value" }), el("th", { text: "error vs exact" }), el("th", { text: "how" })),
+      el("tr", {}, el("th", { scope: "col", text: "method" }), el("th", { text: "value" }), el("th", { text: "error vs exact" }), el("th", { text: "how" })),
       ...rows.map(([name, v, e, how]) => el("tr", {},
         el("th", { scope: "row", text: name }),
         el("td", { class: "num", text: v.toPrecision(12) }),
