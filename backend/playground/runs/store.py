@@ -5,6 +5,9 @@ so the event loop never waits on the disk. Hot-path writes (metric points,
 progress of running runs) are *staged* in memory - a dict merge under a lock
 that never waits for SQLite - and written in one transaction by ``flush()``,
 which the manager calls a few times a second: never one commit per step.
+A flush that fails (a full disk) puts its rows and updates back, and reads
+include what is staged, so nothing is dropped and reads agree with the
+manager; the manager fails the training runs if writes keep failing.
 """
 
 from __future__ import annotations
