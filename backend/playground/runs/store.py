@@ -13,10 +13,13 @@ manager; the manager fails the training runs if writes keep failing.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # Columns holding JSON text; everything else is a plain SQLite scalar.
 _JSON_COLUMNS = ("spec", "dataset_params", "config", "initial_weights", "progress",
@@ -67,7 +70,11 @@ class RunStore:
             self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
-        self.flush()
+        try:
+            self.flush()
+        except sqlite3.Error as exc:  # a full disk at shutdown: say what is lost, close anyway
+            log.error("closing the run store: %d staged metric points not written (%s)",
+                      self.staged_rows(), exc)
         with self._db_lock:
             self._db.close()
 
