@@ -161,3 +161,10 @@ def test_openapi_states_the_limits_of_this_server(client):
     assert create["steps"]["anyOf"][0]["maximum"] == 1_000_000
     assert schemas["StepRequest"]["properties"]["n"]["maximum"] == 1_000_000
     assert schemas["DescentRequest"]["properties"]["lr"]["maximum"] == 5
+
+
+def test_booleans_are_not_numbers_in_run_bodies(client):
+    for body, field in [({"batch_size": True}, "batch_size"), ({"lr": True}, "lr"),
+                        ({"dataset_params": {"noise": True}}, "dataset_params")]:
+        r = client.post("/api/runs", json={"spec": MLP_2D, "dataset": "circle", "steps": 2, **body})
+        assert r.status_code == 422 and field in {e["loc"][1] for e in r.json()["detail"]}, r.text

@@ -124,3 +124,38 @@ def test_a_worker_that_cannot_write_its_checkpoint_ends_failed(tiny_home, tmp_pa
     assert str(tiny_home) not in rec["message"]
     leftovers = [p.name for p in (tiny_home / "runs" / rec["id"] / "checkpoints").glob("*")]
     assert leftovers == [], leftovers
+
+
+def test_a_paused_run_whose_checkpoint_meets_a_full_disk_ends_failed(tiny_home, tmp_path, h):
+    # The checkpoint of a paused run after step(n) is written by the worker's
+    # ticker thread: its failure used to end that thread and leave the run
+    # "paused" for ever.
+    settings = h.make_settings(tiny_home, database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+                               checkpoint_interval_s=1000.0)
+
+    async def main():
+        mgr = RunManager(settings)
+        await mgr.start()
+        try:
+            rec = await mgr.create(h.config(steps=10**6))
+            rid = rec["id"]
+            await h.wait_until(mgr, rid, lambda r: r["status"] == "running" and (r["progress"] or {}).get("step"))
+            await mgr.pause(rid)
+            await h.wait_until(mgr, rid, lambda r: r["checkpoint"] is not None)
+            filler = tiny_home / "filler"
+            with open(filler, "wb") as f:  # take every byte left
+                try:
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+                except OSError:
+                    pass
+            await mgr.step(rid, 5)
+            return await h.wait_until(mgr, rid, lambda r: r["status"] in ("failed", "finished", "stopped"),
+                                      timeout=20)
+        finally:
+            await mgr.shutdown()
+
+    rec = asyncio.run(main())
+    assert rec["status"] == "failed" and "No space left on device" in rec["message"], rec
+    assert [p.name for p in (tiny_home / "runs" / rec["id"] / "checkpoints").glob("*.tmp-*")] == []

@@ -26,7 +26,9 @@ class InspectionBusy(ApiError):
 class InspectionGate:
     def __init__(self, slots: int, queue: int | None = None):
         self.slots = slots
-        self.queue = 4 * slots if queue is None else queue
+        # Waiting costs nothing but a coroutine: a class polling its 2-D grids queues,
+        # only a flood (dozens at once) is refused.
+        self.queue = 16 * slots if queue is None else queue
         self._sem: asyncio.Semaphore | None = None
         self.waiting = 0
         self.running = 0

@@ -53,7 +53,7 @@ def normalize(config: dict) -> dict:
                           ("initial_weights",))
     if iw is not None:
         key = next(iter(iw))
-        if not re.match(RUN_ID_PATTERN if key == "run_id" else MODEL_ID_PATTERN, iw[key]):
+        if not re.fullmatch(RUN_ID_PATTERN if key == "run_id" else MODEL_ID_PATTERN, iw[key]):
             raise ConfigError(f"{key} must be an id as the server gives them (r_... or m_...), "
                               f"not {iw[key][:64]!r}", ("initial_weights", key))
     out["initial_weights"] = iw

@@ -40,6 +40,7 @@ class ControlsMixin:
         a = await self._active_or_error(run_id, "pause")
         if a.rec["status"] == "queued":
             raise RunStateError(f"cannot pause run '{run_id}': it is queued (stop or delete it)", "queued")
+        a.stepping = False
         if a.rec["status"] == "running":
             a.handle.send({"cmd": "pause"})
             self._set(run_id, status="paused")
@@ -54,8 +55,10 @@ class ControlsMixin:
                                     + (" and has no checkpoint" if rec["status"] == "failed" else ""),
                                     rec["status"])
             return await self._requeue(run_id)
-        if a.rec["status"] != "paused":  # running or queued: nothing to resume (409, as documented)
+        if a.rec["status"] != "paused" and not (a.rec["status"] == "running" and a.stepping):
+            # running or queued: nothing to resume (409, as documented)
             raise RunStateError(f"cannot resume run '{run_id}': it is {a.rec['status']}", a.rec["status"])
+        a.stepping = False
         a.handle.send({"cmd": "resume"})
         self._set(run_id, status="running")
         return self._public(run_id, a.rec)
@@ -112,6 +115,7 @@ class ControlsMixin:
         if a.handle is None or a.rec["status"] == "queued":
             raise RunStateError(f"cannot step run '{run_id}': it is queued", "queued")
         a.handle.send({"cmd": "step", "n": n})
+        a.stepping = True
         return self._public(run_id, a.rec)
 
     async def update(self, run_id: str, settings: dict) -> dict:

@@ -13,8 +13,8 @@ import asyncio
 import json
 import re
 import secrets
-import sqlite3
 import shutil
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -37,7 +37,7 @@ class ModelLibrary:
 
     def weights_dir(self, run_id: str, which: str = "latest") -> Path | None:
         """The checkpoint to read: ``which``, else the other kind, else None."""
-        if not re.match(RUN_ID_PATTERN, run_id or ""):
+        if not re.fullmatch(RUN_ID_PATTERN, run_id or ""):
             return None
         other = "best" if which == "latest" else "latest"
         return (checkpoints.checkpoint_dir(self.home, run_id, which)
@@ -146,7 +146,7 @@ class ModelLibrary:
     def imported_weights_path(self, model_id: str) -> Path | None:
         """An imported model's weights file; None for an id that is not one of
         ours (a path like "../runs/<id>/checkpoints/latest" among them)."""
-        if not re.match(MODEL_ID_PATTERN, model_id or ""):
+        if not re.fullmatch(MODEL_ID_PATTERN, model_id or ""):
             return None
         path = self.model_dir(model_id) / "weights.npz"
         return path if path.is_file() else None

@@ -29,6 +29,9 @@ class Active:
     watched: bool = False
     deleting: bool = False
     shutting_down: bool = False
+    # step(n) sent since the last pause/resume: "running" then means running
+    # those steps, and resume turns them into a plain run (not a 409).
+    stepping: bool = False
     snapshots: SnapshotKeeper = field(default_factory=SnapshotKeeper)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 

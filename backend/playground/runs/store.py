@@ -5,15 +5,21 @@ so the event loop never waits on the disk. Hot-path writes (metric points,
 progress of running runs) are *staged* in memory - a dict merge under a lock
 that never waits for SQLite - and written in one transaction by ``flush()``,
 which the manager calls a few times a second: never one commit per step.
+A flush that fails (a full disk) puts its rows and updates back, and reads
+include what is staged, so nothing is dropped and reads agree with the
+manager; the manager fails the training runs if writes keep failing.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # Columns holding JSON text; everything else is a plain SQLite scalar.
 _JSON_COLUMNS = ("spec", "dataset_params", "config", "initial_weights", "progress",
@@ -79,7 +85,11 @@ class RunStore:
                     self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def close(self) -> None:
-        self.flush()
+        try:
+            self.flush()
+        except sqlite3.Error as exc:  # a full disk at shutdown: say what is lost, close anyway
+            log.error("closing the run store: %d staged metric points not written (%s)",
+                      self.staged_rows(), exc)
         with self._db_lock:
             self._db.close()
 

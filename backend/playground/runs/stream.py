@@ -58,9 +58,10 @@ class Mailbox:
         if limit is not None:
             if kind in self._held or self._clock() - self._sent.get(kind, -math.inf) < limit:
                 if kind in self._held:
-                    self.dropped += 1  # replaced unsent: latest wins
+                    self.dropped += 1  # replaced unsent (latest wins); the reader's timer is armed
+                else:
+                    self._wake.set()  # newly held: the reader arms a timer for it
                 self._held[kind] = event
-                self._wake.set()  # the reader arms a timer for it
                 return
             self._sent[kind] = self._clock()
         elif kind not in COALESCE:

@@ -44,8 +44,28 @@ async function request(method, path, body, { form = false, signal } = {}) {
   }
   // Aborted while the body was read: json() fails and the body is no answer at all.
   if (signal?.aborted) throw abortError();
-  if (!res.ok) throw new ApiError(res.status, data, `${method} ${path} failed with HTTP ${res.status}`);
+  if (!res.ok) {
+    const err = new ApiError(res.status, data, `${method} ${path} failed with HTTP ${res.status}`);
+    err.retryAfter = Number(res.headers.get("retry-after")) || 0;
+    throw err;
+  }
   return data;
+}
+
+/**
+ * `call()` again after the few seconds a 429 asks for (Retry-After), a few
+ * times: heavy inspections (decision grid, evaluation) take turns on the
+ * server, and a class evaluating at once should wait its turn, not fail.
+ */
+export async function patiently(call, { tries = 4, longest = 10, sleep = (s) => new Promise((r) => setTimeout(r, s * 1000)) } = {}) {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await call();
+    } catch (err) {
+      if (err.status !== 429 || i >= tries || !(err.retryAfter > 0 && err.retryAfter <= longest)) throw err;
+      await sleep(err.retryAfter);
+    }
+  }
 }
 
 const withFile = (file, name = "file", filename) => {
@@ -75,8 +95,8 @@ export const api = {
   metrics: (id, kind = "step", maxPoints = 500) => request("GET", `/api/runs/${id}/metrics?kind=${kind}&max_points=${maxPoints}&limit=100000`),
   filters: (target, layer) => request("GET", `${targetPath(target)}/layers/${layer}/filters`),
   weights: (target, layer, maxUnits = 64) => request("GET", `${targetPath(target)}/layers/${layer}/weights?max_units=${maxUnits}`),
-  decisionGrid: (id, resolution = 60) => request("GET", `/api/runs/${id}/decision-grid?resolution=${resolution}`),
-  evaluation: (id) => request("GET", `/api/runs/${id}/evaluation`),
+  decisionGrid: (id, resolution = 60) => patiently(() => request("GET", `/api/runs/${id}/decision-grid?resolution=${resolution}`)),
+  evaluation: (id) => patiently(() => request("GET", `/api/runs/${id}/evaluation`)),
   units: (id) => request("GET", `/api/runs/${id}/units`),
   lab: (name, body, signal) => request("POST", `/api/labs/${name}`, body, { signal }),
   exportUrl: (id) => `/api/runs/${id}/export`,

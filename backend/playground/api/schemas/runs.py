@@ -18,7 +18,8 @@ OptimizerName = Literal[tuple(sorted(OPTIMIZERS))]  # type: ignore[valid-type]
 ScheduleName = Literal[tuple(sorted(LR_SCHEDULES))]  # type: ignore[valid-type]
 RunStatus = Literal["queued", "running", "paused", "finished", "stopped", "diverged", "failed", "interrupted"]
 
-_strict = ConfigDict(extra="forbid", allow_inf_nan=False)
+# strict: true/false are not the numbers 1/0 (lax pydantic takes them as such).
+_strict = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class DatasetParams(BaseModel):
