@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     # Peak memory of one training step (activations and their gradients, see
     # viz/budget.py): parameters alone do not bound it.
     max_batch_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1)
-    runs_kept: int = Field(default=200, ge=1)
+    runs_kept: int = Field(default=200, ge=0)  # terminal runs kept; 0 keeps every run
     # Values one sample holds: at the input, and in the largest layer output (or
     # im2col columns of a convolution). Bound at validation, so no spec - imported
     # or posted - can make one predict allocate gigabytes.
@@ -78,6 +78,12 @@ class Settings(BaseSettings):
 
     # Passed through to the run manager (see runs/protocol.py).
     blas_threads_per_run: int = Field(default=1, ge=1)
+    blas_env: bool = False  # also export the BLAS thread count to each worker's environment
+    snapshot_interval_s: float = Field(default=0.5, gt=0)  # weight snapshots while someone watches
+    snapshot_idle_interval_s: float = Field(default=2.0, gt=0)  # ... while nobody watches
+    step_event_interval_s: float = Field(default=0.05, gt=0)  # step events aggregated to this period
+    checkpoint_interval_s: float = Field(default=2.0, gt=0)  # latest checkpoint at most this often
+    store_failure_grace_s: float = Field(default=10.0, gt=0)  # failing store writes: runs fail after
 
     # Where the page's templates and static files are; None: beside the package.
     frontend_dir: Path | None = None
