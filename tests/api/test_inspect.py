@@ -150,6 +150,10 @@ def test_evaluation(client, cnn_run):
     assert gap["gap"] == pytest.approx(pcs[gap["best"]] - pcs[gap["worst"]])
     wrong = body["misclassified"][0]
     assert np.array(wrong["image"]).shape == (28, 28) and wrong["label"] != wrong["prediction"]
+    # One evaluation: the page's numbers are the trainer's own for the same weights.
+    final = client.get(f"/api/runs/{cnn_run['id']}").json()["final"]["test"]
+    assert body["loss"] == pytest.approx(final["loss"], rel=1e-6)
+    assert body["accuracy"] == pytest.approx(final["accuracy"])
 
 
 def test_export_import_and_model_endpoints(client, cnn_run):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from playground.api.errors import ApiError
-from playground.engine import metrics
+from playground.engine import evaluation as evaluation_maths, losses, metrics
 from playground.viz import budget, decision, feature_maps, filters, fit_curve, units, weights
 
 EVAL_BATCH = 512
@@ -160,38 +160,36 @@ def evaluation(model, dataset, limit: int = 64) -> dict:
         x, y = dataset.x_val, dataset.y_val
     if x is None or len(x) == 0:
         raise ApiError(409, "the dataset has no test or validation samples")
-    proba = np.concatenate([_proba(model, x[i : i + EVAL_BATCH]) for i in range(0, len(x), EVAL_BATCH)])
-    pred = _labels_from_proba(proba)
+    name = evaluation_maths.loss_name(model)
+    if name == "mse":
+        raise ApiError(409, "evaluation needs a classifier (softmax or sigmoid output); this model regresses")
     labels = np.asarray(y, dtype=np.int64).reshape(-1)
-    outputs = proba.shape[1]
+    outputs = int(np.prod(model.report.output_shape))
     if outputs > 1 and labels.max(initial=0) >= outputs:
         raise ApiError(409, f"the model has {outputs} outputs but the dataset has {int(labels.max()) + 1} classes")
-    k = max(int(info.num_classes), outputs, 2)
-    confusion = metrics.confusion_matrix(pred, labels, k)
-    per_class = metrics.per_class_accuracy(confusion)
-    # Probability the model gave the true class (one sigmoid output: p or 1 - p).
-    if outputs > 1:
-        p_true = proba[np.arange(len(labels)), labels]
-    else:
-        p_true = np.where(labels == 1, proba[:, 0], 1.0 - proba[:, 0])
-    picked = np.clip(np.nan_to_num(p_true), 1e-7, 1.0)
+    # The trainer's own evaluation (one loss formula, one label rule), in chunks sized to the model.
+    result = evaluation_maths.evaluate(model, losses.LOSSES[name], name, x, labels,
+                                       batch_size=min(EVAL_BATCH, budget.inference_chunk(model.spec)),
+                                       max_misclassified=limit, with_predictions=True)
+    per_class = result["per_class_accuracy"]
+    k = max(int(info.num_classes), len(result["confusion"]), 2)
     known = [(c, a) for c, a in enumerate(per_class) if a is not None]
     gap = None
     if known:
         best = max(known, key=lambda t: t[1])
         worst = min(known, key=lambda t: t[1])
         gap = {"best": best[0], "worst": worst[0], "gap": float(best[1] - worst[1])}
-    wrong = metrics.misclassified(pred, labels, limit=limit)
+    pred = result["predictions"]
     return {
-        "accuracy": float((pred == labels).mean()),
-        "loss": float(-np.log(picked).mean()),
+        "accuracy": result["accuracy"],
+        "loss": result["loss"],
         "num_classes": k,
-        "confusion": confusion.tolist(),
+        "confusion": result["confusion"],
         "per_class_accuracy": per_class,
         "largest_gap": gap,
         "misclassified": [
             {"index": i, "label": int(labels[i]), "prediction": int(pred[i]),
              "image": _squeeze_channel(np.asarray(x[i])).tolist()}
-            for i in wrong
+            for i in result["misclassified"]
         ],
     }

@@ -47,10 +47,10 @@ def num_classes(loss_name: str, output_shape: tuple, labels: np.ndarray) -> int:
 
 
 def evaluate(model, loss_fn, loss_name: str, x: np.ndarray, y: np.ndarray,
-             batch_size: int = 1000, max_misclassified: int = 64) -> dict:
+             batch_size: int = 1000, max_misclassified: int = 64, with_predictions: bool = False) -> dict:
     """{"loss", "accuracy"} (accuracy None for mse) plus, for classifiers,
-    "per_class_accuracy", "confusion" (rows = true class) and "misclassified"
-    (indices into x). Loss is None when it is not finite or x is empty."""
+    "per_class_accuracy", "confusion" (rows = true class), "misclassified"
+    (indices into x), and with ``with_predictions`` "predictions" (every sample's class). Loss is None when it is not finite or x is empty."""
     output_shape = tuple(model.report.output_shape)
     target = loss_target(y, loss_name, output_shape)
     classifier = loss_name != "mse"
@@ -73,4 +73,6 @@ def evaluate(model, loss_fn, loss_name: str, x: np.ndarray, y: np.ndarray,
                       per_class_accuracy=metrics.per_class_accuracy(cm),
                       confusion=cm.tolist(),
                       misclassified=metrics.misclassified(pred, labels, max_misclassified))
+        if with_predictions:
+            result["predictions"] = pred
     return result
