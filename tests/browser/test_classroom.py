@@ -118,3 +118,45 @@ def test_class_page_refuses_students(browser, room):
     finally:
         ctx.close()
     assert not errors, errors
+
+
+def test_class_page_tiles_leaderboard_and_sparklines(browser, room, shot):
+    """Three students' finished runs and one still training: the leaderboard is
+    ordered by test accuracy and every tile's sparkline is drawn."""
+    api = httpx.Client(base_url=room + "/api", timeout=30)
+    teacher = {"Authorization": f"Bearer {TEACHER}"}
+    runs = []
+    for name, units, lr in [("Ada", 16, 0.1), ("Ben", 2, 0.05), ("Chen", 8, 0.3)]:
+        token = api.post("/session", json={"name": name}).json()["token"]
+        body = {"spec": {"input_shape": [2], "layers": [{"type": "dense", "units": units, "activation": "tanh"},
+                                                         {"type": "dense", "units": 2}]},
+                "dataset": "circle", "dataset_params": {"n_samples": 400, "noise": 0.1},
+                "epochs": 15, "batch_size": 16, "lr": lr, "name": f"{name}'s circle"}
+        runs.append(api.post("/runs", json=body, headers={"Authorization": f"Bearer {token}"}).json())
+    deadline = time.monotonic() + 90
+    while any(api.get(f"/runs/{r['id']}", headers=teacher).json()["status"] != "finished" for r in runs):
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    dee = api.post("/session", json={"name": "Dee"}).json()["token"]
+    api.post("/runs", json={"spec": {"input_shape": [2], "layers": [{"type": "dense", "units": 8, "activation": "relu"},
+                                                                    {"type": "dense", "units": 2}]},
+                            "dataset": "spiral", "steps": 1_000_000, "batch_size": 8, "lr": 0.03,
+                            "name": "Dee's spiral"}, headers={"Authorization": f"Bearer {dee}"})
+    errors: list[str] = []
+    ctx, page = new_page(browser, errors)
+    try:
+        page.goto(f"{room}/class#token={TEACHER}")
+        page.wait_for_selector("#board-body tr:nth-child(3)", timeout=15000)
+        accuracies = [float(t.rstrip("%")) for t in page.locator("#board-body td.num").all_inner_texts()]
+        assert accuracies == sorted(accuracies, reverse=True) and len(accuracies) >= 3
+        page.wait_for_function("[...document.querySelectorAll('.tile')].some(t => t.textContent.includes('Dee'))",
+                               timeout=15000)
+        time.sleep(2)  # a few refreshes: Dee's sparkline has points
+        drawn = page.evaluate("""[...document.querySelectorAll('.tile canvas')].map(c => {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; })""")
+        assert len(drawn) >= 4 and all(n > 50 for n in drawn), drawn
+        shot(page, "class-page-full", full_page=True)
+    finally:
+        ctx.close()
+    assert not errors, errors
