@@ -12,11 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from playground.engine.optim import OPTIMIZERS
 from playground.engine.schedules import LR_SCHEDULES
-from playground.runs.protocol import MODEL_ID_PATTERN, RUN_ID_PATTERN
+from playground.runs.protocol import ACTIVE, MODEL_ID_PATTERN, RUN_ID_PATTERN, TERMINAL
 
 OptimizerName = Literal[tuple(sorted(OPTIMIZERS))]  # type: ignore[valid-type]
 ScheduleName = Literal[tuple(sorted(LR_SCHEDULES))]  # type: ignore[valid-type]
-RunStatus = Literal["queued", "running", "paused", "finished", "stopped", "diverged", "failed", "interrupted"]
+RunStatus = Literal[ACTIVE + TERMINAL]  # type: ignore[valid-type]
 
 # strict: true/false are not the numbers 1/0 (lax pydantic takes them as such).
 _strict = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
