@@ -37,7 +37,7 @@ def test_deleting_every_run_at_once_never_errs_and_leaves_no_worker(tmp_path, h,
         await mgr.start()
         try:
             ids = [(await mgr.create(h.config(steps=10**6)))["id"] for _ in range(6)]
-            handles = {rid: mgr._active[rid] for rid in ids}
+            handles = {rid: mgr.records.active[rid] for rid in ids}
 
             async def delete(rid, delay):
                 await asyncio.sleep(delay)

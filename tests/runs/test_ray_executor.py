@@ -130,7 +130,7 @@ def test_killed_actor_fails_then_resumes(client):
     while (client.get(f"/api/runs/{rid}").json().get("checkpoint") or {}).get("step") is None:
         assert time.monotonic() < deadline, "no checkpoint came back from the actor"
         time.sleep(0.05)
-    handle = client.app.state.manager._active[rid].handle
+    handle = client.app.state.manager.records.active[rid].handle
     ray.kill(handle.actor, no_restart=True)
     rec = wait_for(client, rid)
     assert rec["status"] == "failed" and "Ray actor" in rec["message"] and rec["resumable"], rec

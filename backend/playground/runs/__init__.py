@@ -2,9 +2,12 @@
 
 The API uses ``RunManager``; its interface is documented in protocol.py.
 
-    manager.py     RunManager: lifecycle, create/read, delete, metrics, streams, models
-    scheduler.py   the queue, starting workers, folding their messages, finishing runs
-    controls.py    pause / resume / stop / step / update / snapshot requests
+    manager.py     RunManager: wires the parts below; create/read, delete, metrics, streams, models
+    run_queue.py   RunQueue: the fair waiting line, runs holding workers, capacity and shares
+    run_records.py RunRecords: the runs' records, active ones in memory ahead of the store
+    lifecycle.py   Lifecycle: starting runs, folding worker messages in, finishing runs
+    controls.py    RunControls: pause / resume / stop / step / update / speed / snapshot requests
+    executor.py    where runs execute: local worker processes, or Ray actors (ray_executor.py)
     config.py      checking a run config against the engine before queueing it
     records.py     run records: creation, updates from worker messages, public form
     supervisor.py  one worker process and the thread reading its pipe
@@ -16,7 +19,7 @@ The API uses ``RunManager``; its interface is documented in protocol.py.
     checkpoints.py npz + JSON checkpoints, swapped in atomically
     models.py      Models for predict (cached), export, imported models
     export.py      the export zip: writing and checked reading
-    errors.py      what the API maps to 404 / 409 / 422 / 429
+    errors.py      what the API maps to 404 / 409 / 422 / 429 / 507
 """
 
 from playground.runs.errors import (

@@ -12,7 +12,7 @@ Two executors, chosen with ``PLAYGROUND_EXECUTOR``:
 
 A handle::
 
-    handle.start(job, blas_env)   # job: the worker's job dict (scheduler.py)
+    handle.start(job, blas_env)   # job: the worker's job dict (lifecycle.py)
     handle.send(msg) -> bool      # a control message; False when it is gone
     handle.kill()
     handle.pid                    # the worker's process id, where it has one

@@ -1,6 +1,13 @@
-"""RunManager: the runs of one server - lifecycle, create/read, delete, metrics,
-streams and models. The queue and worker messages are in scheduler.py, the
-controls (pause, resume, stop, step, update) in controls.py.
+"""RunManager: the runs of one server, made of parts named for what they do:
+
+- ``queue``     RunQueue (run_queue.py): who waits, who holds a worker, the shares;
+- ``records``   RunRecords (run_records.py): the runs' records, memory ahead of the store;
+- ``executor``  where runs execute (executor.py: local worker processes or Ray actors);
+- ``lifecycle`` Lifecycle (lifecycle.py): starting runs, folding worker messages in, ending them;
+- ``controls``  RunControls (controls.py): pause, resume, stop, step, optimizer and speed changes.
+
+The manager wires them, owns start/shutdown, and answers the API (protocol.py):
+create, read, delete, metrics, streams and models.
 
 The interface and the record/event shapes are documented in protocol.py. All
 state lives on the event loop thread: worker messages arrive through
@@ -21,15 +28,16 @@ import time
 from pathlib import Path
 
 from playground.runs import checkpoints, config as run_config
-from playground.runs.controls import ControlsMixin
+from playground.runs.controls import RunControls
 from playground.runs.errors import ConfigError, RunNotFound, RunStateError, without_paths
 from playground.runs.events import stamp
 from playground.runs.models import ModelLibrary
 from playground.runs.owner import LOCAL, Owner
 from playground.runs.protocol import ACTIVE, TERMINAL
+from playground.runs.lifecycle import Lifecycle
+from playground.runs.records import Active, downsample, new_record
 from playground.runs.run_queue import RunQueue
-from playground.runs.records import Active, downsample, new_record, public
-from playground.runs.scheduler import SchedulerMixin
+from playground.runs.run_records import RunRecords
 from playground.runs.store import RunStore, sqlite_path
 from playground.runs.stream import Hub, subscription
 from playground.runs.traces import LossTraces
@@ -41,7 +49,7 @@ SHUTDOWN_GRACE_S = 5.0
 DELETE_ATTEMPTS = 6
 
 
-class RunManager(SchedulerMixin, ControlsMixin):
+class RunManager:
     def __init__(self, settings):
         def opt(name, default):
             value = getattr(settings, name, None)
@@ -60,28 +68,56 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.max_layers = opt("max_layers", None)
         self.max_input_size = opt("max_input_size", None)
         self.max_activation_size = opt("max_activation_size", None)
-        self.data_dir = opt("data_dir", None)
-        self.blas_threads = max(1, int(opt("blas_threads_per_run", 1)))
-        self.blas_env = bool(opt("blas_env", False))
-        self.snapshot_interval = float(opt("snapshot_interval_s", 0.5))
-        self.snapshot_idle_interval = float(opt("snapshot_idle_interval_s", 2.0))
-        self.step_interval = float(opt("step_event_interval_s", 0.05))
-        self.checkpoint_interval = float(opt("checkpoint_interval_s", 2.0))
+        data_dir = opt("data_dir", None)
+        # What every worker's job carries besides its run (worker.py reads these keys).
+        job_defaults = {"home": str(self.home), "data_dir": str(data_dir) if data_dir else None,
+                        "blas_threads": max(1, int(opt("blas_threads_per_run", 1))),
+                        "step_interval": float(opt("step_event_interval_s", 0.05)),
+                        "snapshot_interval": float(opt("snapshot_interval_s", 0.5)),
+                        "snapshot_idle_interval": float(opt("snapshot_idle_interval_s", 2.0)),
+                        "checkpoint_interval": float(opt("checkpoint_interval_s", 2.0))}
         self.executor_name = opt("executor", "local")
         self.ray_address = opt("ray_address", None)
         self.executor = None
         self.store_failure_grace = float(opt("store_failure_grace_s", 10.0))
-        self.store: RunStore | None = None
         self.models: ModelLibrary | None = None
-        self.hub = Hub(on_watchers=self._on_watchers)
+        self.hub = Hub(on_watchers=lambda run_id, n: self.controls.on_watchers(run_id, n))
         self.traces = LossTraces()
-        self._active: dict[str, Active] = {}
         self.queue = RunQueue(lambda: self.max_runs, self.max_queue, self.max_running_per_user,
                               self.max_queued_per_user)
-        self._replies: dict[str, asyncio.Future] = {}
-        self._tasks: set[asyncio.Task] = set()
+        self.records = RunRecords(self.home, self.queue, self.hub)
+        self.lifecycle = Lifecycle(self.records, self.queue, self.hub, self.traces, job_defaults,
+                                   blas_env=bool(opt("blas_env", False)), runs_kept=self.runs_kept,
+                                   on_checkpoint=lambda run_id: self.models.forget(run_id),
+                                   remove=self._remove)
+        self.controls = RunControls(self.records, self.queue, self.lifecycle, self._initial_weights)
         self._flusher: asyncio.Task | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # The API's controls (protocol.py) are the controls part's.
+    def pause(self, run_id: str):
+        return self.controls.pause(run_id)
+
+    def resume(self, run_id: str):
+        return self.controls.resume(run_id)
+
+    def stop(self, run_id: str):
+        return self.controls.stop(run_id)
+
+    def step(self, run_id: str, n: int = 1):
+        return self.controls.step(run_id, n)
+
+    def update(self, run_id: str, settings: dict):
+        return self.controls.update(run_id, settings)
+
+    def set_speed(self, run_id: str, rate: float | None):
+        return self.controls.set_speed(run_id, rate)
+
+    def request_snapshot(self, run_id: str):
+        return self.controls.request_snapshot(run_id)
+
+    @property
+    def store(self) -> RunStore | None:
+        return self.records.store
 
     @property
     def max_runs(self) -> int:
@@ -93,14 +129,15 @@ class RunManager(SchedulerMixin, ControlsMixin):
     # -- lifecycle -----------------------------------------------------------------
 
     async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self.lifecycle.loop = asyncio.get_running_loop()
         self.home.mkdir(parents=True, exist_ok=True)
-        self.store = await asyncio.to_thread(RunStore, sqlite_path(self.database_url))
+        self.records.store = await asyncio.to_thread(RunStore, sqlite_path(self.database_url))
         self.models = ModelLibrary(self.home, self.store)
         from playground.runs.executor import make_executor
 
         # Connecting to a cluster takes seconds: off the event loop.
         self.executor = await asyncio.to_thread(make_executor, self.executor_name, self.ray_address)
+        self.lifecycle.executor = self.executor
         for run_id in await asyncio.to_thread(self.store.ids_with_status, ACTIVE):
             rec = await asyncio.to_thread(self.store.get_run, run_id)
             await asyncio.to_thread(self.store.update_run, run_id, status="interrupted",
@@ -111,24 +148,25 @@ class RunManager(SchedulerMixin, ControlsMixin):
     async def shutdown(self) -> None:
         if self.store is None:
             return
-        for a in self._active.values():
+        active = self.records.active
+        for a in active.values():
             a.shutting_down = True
             if a.handle is not None:
                 a.handle.send({"cmd": "shutdown"})
         for run_id in self.queue.waiting.order():
             self.queue.done(run_id)
-            await self._finalize(run_id, "interrupted", "the server shut down before this run started")
-        waiting = [a.done.wait() for a in self._active.values()]
+            await self.lifecycle.finalize(run_id, "interrupted", "the server shut down before this run started")
+        waiting = [a.done.wait() for a in active.values()]
         if waiting:
             done, pending = await asyncio.wait([asyncio.ensure_future(w) for w in waiting],
                                                timeout=SHUTDOWN_GRACE_S)
             if pending:
-                for a in self._active.values():
+                for a in active.values():
                     if a.handle is not None:
                         a.handle.kill()
                 await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_S)
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_GRACE_S)
+        if self.lifecycle.tasks:
+            await asyncio.wait(list(self.lifecycle.tasks), timeout=SHUTDOWN_GRACE_S)
         if self._flusher:
             self._flusher.cancel()
             # Some test harnesses shut down from another loop than start's: then
@@ -139,7 +177,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
         self.hub.close_all()
         if self.executor is not None:
             await asyncio.to_thread(self.executor.close)
-        store, self.store = self.store, None
+        store, self.records.store = self.store, None
         await asyncio.to_thread(store.close)
 
     async def _flush_loop(self) -> None:
@@ -163,20 +201,15 @@ class RunManager(SchedulerMixin, ControlsMixin):
     def _fail_running(self, reason: str) -> None:
         """End every training run as failed with ``reason`` (its worker is killed;
         _on_exit finalizes it with a.error)."""
-        for a in list(self._active.values()):
+        for a in list(self.records.active.values()):
             if a.handle is not None and not a.deleting and a.error is None:
                 a.error = reason
                 a.handle.kill()
 
-    def _spawn(self, coro) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     # -- create, read ----------------------------------------------------------------
 
     async def create(self, config: dict, owner: Owner = LOCAL) -> dict:
-        self._require_started()
+        self.records.require_started()
         norm = await asyncio.to_thread(run_config.normalize, config)
         weights_path = await self._initial_weights(norm)
         run_id = "r_" + secrets.token_hex(5)
@@ -184,10 +217,10 @@ class RunManager(SchedulerMixin, ControlsMixin):
         rec.update(owner=owner.id, owner_name=owner.name)
         with self.queue.reserve(run_id, owner):
             await asyncio.to_thread(self.store.insert_run, rec)
-            self._active[run_id] = Active(rec, initial_weights_path=weights_path)
+            self.records.active[run_id] = Active(rec, initial_weights_path=weights_path)
             self.queue.enqueue(run_id, owner.id)
-        await self._schedule()
-        return self._public(run_id, rec)
+        await self.lifecycle.schedule()
+        return self.records.public(run_id, rec)
 
     async def _initial_weights(self, norm: dict) -> str | None:
         iw = norm.get("initial_weights")
@@ -217,56 +250,23 @@ class RunManager(SchedulerMixin, ControlsMixin):
         return str(path)
 
     async def get(self, run_id: str) -> dict:
-        self._require_started()
-        a = self._active.get(run_id)
-        if a is not None:
-            return self._public(run_id, a.rec)
-        rec = await asyncio.to_thread(self.store.get_run, run_id)
-        if rec is None:
-            raise RunNotFound(run_id)
-        return self._public(run_id, rec)
+        return await self.records.get(run_id)
 
     async def list(self, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
-        self._require_started()
-        if status in ACTIVE:
-            # Every queued/running/paused run is in memory (start() marked the
-            # store's leftovers interrupted), and memory is ahead of the store.
-            live = sorted((a.rec for a in self._active.values() if a.rec["status"] == status),
-                          key=lambda r: r["created_at"], reverse=True)
-            return [self._public(r["id"], r) for r in live[offset:offset + limit]]
-        rows = await asyncio.to_thread(self.store.list_runs, status, limit, offset)
-        out = []
-        for rec in rows:
-            a = self._active.get(rec["id"])
-            live = a.rec if a is not None else rec
-            if status is None or live["status"] == status:
-                out.append(self._public(rec["id"], live))
-        return out
+        return await self.records.list(status, limit, offset)
 
     def worker_pid(self, run_id: str) -> int | None:
         """The process id of a run's worker (None when it has none)."""
-        a = self._active.get(run_id)
+        a = self.records.active.get(run_id)
         return a.handle.pid if a is not None and a.handle is not None else None
 
     def counts(self) -> dict:
         return self.queue.counts()
 
-    def _public(self, run_id: str, rec: dict) -> dict:
-        pos = self.queue.position(run_id)
-        # Interrupted runs restart (from their checkpoint, or from scratch without
-        # one); failed ones only when a checkpoint survived the crash.
-        resumable = rec["status"] == "interrupted" or (
-            rec["status"] == "failed" and checkpoints.checkpoint_dir(self.home, run_id) is not None)
-        return public(rec, pos, resumable)
-
-    def _require_started(self) -> None:
-        if self.store is None:
-            raise RunStateError("the run manager is not running")
-
     # -- delete, metrics, streams --------------------------------------------------------
 
     async def delete(self, run_id: str) -> None:
-        a = self._active.get(run_id)
+        a = self.records.active.get(run_id)
         if a is None:
             await self.get(run_id)
         else:
@@ -275,10 +275,10 @@ class RunManager(SchedulerMixin, ControlsMixin):
                 self.queue.done(run_id)
             if a.handle is not None:
                 await self._kill_and_wait(a)
-            self._active.pop(run_id, None)
+            self.records.active.pop(run_id, None)
             self.queue.done(run_id)
         await self._remove(run_id)
-        await self._schedule()
+        await self.lifecycle.schedule()
 
     async def _kill_and_wait(self, a: Active) -> None:
         """Kill a run's worker and wait for its exit. The handle reports an exit
@@ -346,7 +346,7 @@ class RunManager(SchedulerMixin, ControlsMixin):
         return await self.models.export(rec, {"step": steps, "epoch": epochs}, which)
 
     async def import_model(self, zip_bytes: bytes, name: str | None = None, owner: Owner = LOCAL) -> dict:
-        self._require_started()
+        self.records.require_started()
         return await self.models.import_zip(zip_bytes, name, max_params=self.max_params,
                                             max_layers=self.max_layers, max_input_size=self.max_input_size,
                                             max_activation_size=self.max_activation_size, owner=owner)
