@@ -35,9 +35,16 @@ def test_openapi_and_docs(client):
     assert client.get("/docs").status_code == 200
 
 
-def test_index_page_gets_bootstrap(client):
+def test_index_page_loads_its_modules(client):
+    """The page and every file it names under /static are served."""
+    import re
+
     r = client.get("/")
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', r.text)
+    assert any(a.endswith("main.js") for a in assets) and any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
 
 
 def test_index_without_frontend(tmp_path):

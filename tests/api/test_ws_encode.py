@@ -10,14 +10,25 @@ def test_non_finite_numbers_become_null():
     assert json.loads(text) == {"type": "step", "loss": None, "hist": [1.0, None], "ts": 1.0}
 
 
-def test_same_event_object_is_encoded_once():
+def test_same_event_object_is_encoded_once(monkeypatch):
+    """One event object shared by many viewers is serialised once; an equal but
+    different object (a new event) is serialised again; the cache stays bounded."""
+    from playground.api.routers import ws
+
+    calls = []
+    real = ws._dumps
+    monkeypatch.setattr(ws, "_dumps", lambda event: calls.append(event) or real(event))
     cache = EncodeCache(size=2)
     event = {"type": "step", "loss": 0.5, "ts": 1.0}
-    first = cache(event)
-    event["loss"] = 9.0  # a shared event is never mutated; the cache trusts identity
-    assert cache(event) is first
+    texts = [cache(event) for _ in range(50)]  # fifty viewers of one run
+    assert len(calls) == 1 and len(set(texts)) == 1
+    assert json.loads(texts[0]) == event
     other = {"type": "step", "loss": 0.5, "ts": 1.0}
-    assert json.loads(cache(other)) == {"type": "step", "loss": 0.5, "ts": 1.0}
+    cache(other)
+    assert len(calls) == 2
+    for i in range(5):
+        cache({"type": "step", "step": i})
+    assert len(cache._items) == 2
 
 
 def test_client_message_parsing():
