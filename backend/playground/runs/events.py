@@ -9,25 +9,13 @@ Python numbers and lists, so the API can serialise a record or event as is.
 from __future__ import annotations
 
 import json
-import math
 import time
-from typing import Any
 
-import numpy as np
+from playground.viz.json_safe import finite
 
 
-def clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return clean(obj.tolist())
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+# Events cross to the websocket as JSON: NaN/inf become null (one rule, viz/json_safe.py).
+clean = finite
 
 
 def encode(msg: dict) -> bytes:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
 import time
 from collections import OrderedDict
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from playground.api.ws_admission import admitted
+from playground.viz.json_safe import finite
 from playground.runs.errors import RunNotFound, RunsError
 
 router = APIRouter(tags=["stream"])
@@ -31,22 +31,11 @@ NOT_FOUND = 4404
 MAX_CLIENT_MESSAGE = 4096
 
 
-def _clean(value):
-    """NaN/Inf are not JSON; a diverging run still has to be streamable."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _dumps(event: dict) -> str:
     try:
         return json.dumps(event, separators=(",", ":"), allow_nan=False)
     except ValueError:
-        return json.dumps(_clean(event), separators=(",", ":"))
+        return json.dumps(finite(event), separators=(",", ":"))
 
 
 class EncodeCache:
