@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from playground.api.errors import ApiError
-from playground.engine import evaluation as evaluation_maths, losses, metrics
+from playground.engine import evaluation as evaluation_maths, losses
 from playground.viz import budget, decision, feature_maps, filters, fit_curve, units, weights
 
 EVAL_BATCH = 512

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from playground.runs import checkpoints, config as run_config
 from playground.runs.controls import RunControls
-from playground.runs.errors import ConfigError, RunNotFound, RunStateError, without_paths
+from playground.runs.errors import ConfigError, RunStateError, without_paths
 from playground.runs.events import stamp
 from playground.runs.models import ModelLibrary
 from playground.runs.owner import LOCAL, Owner
