@@ -51,6 +51,7 @@ $(AXE):
 	fi
 
 test: $(VENV)/.test system-deps $(AXE)
+	$(PY) -m ruff check backend tests benchmarks
 	node --test tests/frontend/
 	$(PY) -m pytest -q -p no:cacheprovider
 

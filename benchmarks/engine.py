@@ -206,7 +206,7 @@ def main(argv=None) -> None:
     print(f"\nTraining, one epoch of {args.samples:,} MNIST-shaped samples, SGD "
           f"(numpy {np.__version__}, torch {torch.__version__}; load average {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs)")
-    print(f"| model | batch | threads | engine samples/s | PyTorch samples/s | ratio | target |")
+    print("| model | batch | threads | engine samples/s | PyTorch samples/s | ratio | target |")
     print("|---|---|---|---|---|---|---|")
     targets = {"mlp": 1.1, "cnn": 0.8}
     for name, threads, ours, theirs in rows:

@@ -15,9 +15,9 @@ import time
 
 import httpx
 import pytest
+from test_server import Server, free_port, run_body
 
 from api_helpers import DATA_DIR
-from test_server import Server, free_port, run_body
 
 websockets = pytest.importorskip("websockets")
 TEACHER = "real-server-teacher-token-0123456789abcdef"
@@ -107,7 +107,7 @@ def test_serve_prints_a_teacher_link_once(tmp_path):
         link = None
         while link is None and time.monotonic() < deadline:
             line = proc.stdout.readline()
-            found = re.search(r"(http://127\.0\.0\.1:%d/class#token=([\w-]+))" % port, line)
+            found = re.search(rf"(http://127\.0\.0\.1:{port}/class#token=([\w-]+))", line)
             if found:
                 link = found
         assert link, "no teacher link printed"

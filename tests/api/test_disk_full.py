@@ -12,8 +12,8 @@ import subprocess
 
 import numpy as np
 import pytest
-from api_helpers import MLP_2D, make_settings
 
+from api_helpers import MLP_2D, make_settings
 from playground.runs.export import build_zip
 
 

@@ -5,9 +5,9 @@ import json
 
 import numpy as np
 import pytest
+from test_inspect import digit_png
 
 from api_helpers import MLP_2D, MLP_MNIST, locs, start_run, wait_for
-from test_inspect import digit_png
 
 FIT_1D = {"input_shape": [1], "layers": [{"type": "dense", "units": 16, "activation": "tanh"},
                                          {"type": "dense", "units": 1}], "loss": "mse"}
@@ -34,7 +34,7 @@ def test_snapshot_history(client, toy_run):
     assert body["kind"] == "snapshot" and body["total"] >= 1
     last = body["points"][-1]
     assert last["step"] == toy_run["progress"]["step"]
-    assert {l["index"] for l in last["layers"]} == {0, 1}
+    assert {layer["index"] for layer in last["layers"]} == {0, 1}
     assert last["layers"][0]["weight"]["hist"]["counts"]
     bad = client.get(f"/api/runs/{toy_run['id']}/metrics", params={"kind": "snapshots"})
     assert bad.status_code == 422

@@ -7,6 +7,7 @@ import io
 import json
 
 import numpy as np
+
 from api_helpers import MLP_2D, start_run, wait_for
 
 SIN_MLP = {"input_shape": [1], "layers": [{"type": "dense", "units": 8, "activation": "tanh"}, {"type": "dense", "units": 1}],

@@ -10,8 +10,8 @@ import zipfile
 
 import numpy as np
 import pytest
-from api_helpers import MLP_2D, locs, start_run, wait_for
 
+from api_helpers import MLP_2D, locs, start_run, wait_for
 from playground.runs.export import build_zip
 
 HUGE_INPUTS = [[40000, 40000, 1], [10**9, 10**9, 1]]

@@ -95,7 +95,7 @@ def test_activations(client, cnn_run):
                     files={"file": ("d.png", digit_png(invert=True), "image/png")})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert [l["type"] for l in body["layers"]] == ["conv2d", "relu", "maxpool2d", "flatten", "dense"]
+    assert [layer["type"] for layer in body["layers"]] == ["conv2d", "relu", "maxpool2d", "flatten", "dense"]
     assert np.array(body["layers"][0]["maps"]).shape == (4, 28, 28)
     assert len(body["layers"][0]["top"]) == 2
     assert len(body["layers"][4]["values"]) == 10

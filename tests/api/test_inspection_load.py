@@ -14,8 +14,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from api_helpers import start_run, wait_for
 
+from api_helpers import start_run, wait_for
 from playground.api import datasets_cache
 from playground.api.inspection_gate import InspectionBusy, InspectionGate
 

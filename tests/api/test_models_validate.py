@@ -9,7 +9,7 @@ def test_validate_cnn(client):
     r = client.post("/api/models/validate", json={"spec": CNN})
     assert r.status_code == 200
     body = r.json()
-    assert [l["output_shape"] for l in body["layers"]] == [[28, 28, 4], [28, 28, 4], [14, 14, 4], [784], [10]]
+    assert [layer["output_shape"] for layer in body["layers"]] == [[28, 28, 4], [28, 28, 4], [14, 14, 4], [784], [10]]
     assert body["layers"][0]["params"] == 5 * 5 * 4 + 4
     assert body["total_params"] == 104 + 784 * 10 + 10
     assert body["layers"][0]["detail"]["formula"] == "(28 - 5 + 2*2)/1 + 1 = 28"

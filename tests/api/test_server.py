@@ -37,7 +37,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         env = dict(os.environ, PLAYGROUND_HOME=str(self.home), PLAYGROUND_DATA_DIR=DATA_DIR, PLAYGROUND_MAX_RUNS="2", **self.extra_env)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app",

@@ -58,7 +58,7 @@ def server(tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "PLAYGROUND_HOME": str(home), "PLAYGROUND_MAX_RUNS": "2"}
     env.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
-    log = open(home / "server.log", "wb")
+    log = open(home / "server.log", "wb")  # noqa: SIM115 (the server's log stays open for the server's life)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
@@ -132,7 +132,7 @@ def server_with(tmp_path_factory):
         port = _free_port()
         env = {**os.environ, "PLAYGROUND_HOME": str(home), "PLAYGROUND_MAX_RUNS": "2", **extra_env}
         env.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
-        log = open(home / "server.log", "wb")
+        log = open(home / "server.log", "wb")  # noqa: SIM115 (the server's log stays open for the server's life)
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app",
              "--host", "127.0.0.1", "--port", str(port)],

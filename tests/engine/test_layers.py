@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from playground.engine import init, losses, ops
-from playground.engine.layers import (ACTIVATIONS, INIT_NAMES, LAYERS, flatten_chwn, layer_catalog,
-                                      swap_layout)
+from playground.engine.layers import ACTIVATIONS, INIT_NAMES, LAYERS, flatten_chwn, layer_catalog, swap_layout
 from playground.engine.model import build_model
 from playground.engine.spec import LOSS_NAMES
 from playground.engine.tensor import Tensor

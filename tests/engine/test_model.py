@@ -50,7 +50,7 @@ def test_named_parameters_follow_spec_indices():
 
 def test_build_is_deterministic_by_seed_and_rng():
     a, b, c = build_model(LENET, seed=7), build_model(LENET, seed=7), build_model(LENET, seed=8)
-    for (ka, ta), (kb, tb), (_, tc) in zip(a.named_parameters(), b.named_parameters(), c.named_parameters()):
+    for (ka, ta), (_kb, tb), (_, tc) in zip(a.named_parameters(), b.named_parameters(), c.named_parameters()):
         np.testing.assert_array_equal(ta.data, tb.data)
         if ka.endswith("weight"):
             assert not np.array_equal(ta.data, tc.data)

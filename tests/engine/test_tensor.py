@@ -96,9 +96,8 @@ def test_no_grad_records_nothing_and_restores_state():
     assert not y.requires_grad and y.op == "" and y._parents == ()
     with pytest.raises(RuntimeError):
         y.backward()
-    with pytest.raises(KeyError):
-        with no_grad():
-            raise KeyError("boom")
+    with pytest.raises(KeyError), no_grad():
+        raise KeyError("boom")
     assert is_grad_enabled()
 
 

@@ -245,7 +245,7 @@ def test_state_taken_inside_any_event_resumes(tmp_path):
                     on_event=lambda e: states.setdefault(e.get("step"), first.state_dict())
                     if e["type"] == "step" and e["step"] in (9, 10, 20) else None)
     first.run()
-    for step, state in states.items():
+    for _step, state in states.items():
         model = build_model(MLP, seed=0)
         second = Trainer(model, ds, cfg)
         second.load_state_dict(roundtrip(state, tmp_path))
@@ -296,7 +296,7 @@ def test_snapshots_every_n_and_on_request_while_paused():
     snaps = rec.of("snapshot")
     assert [s["step"] for s in snaps] == [4, 8]
     layers = snaps[0]["layers"]
-    assert [(l["index"], l["type"]) for l in layers] == [(0, "dense"), (1, "relu"), (2, "dense"), (3, "dense")]
+    assert [(layer["index"], layer["type"]) for layer in layers] == [(0, "dense"), (1, "relu"), (2, "dense"), (3, "dense")]
     dense = layers[0]
     assert dense["grad_norm"] > 0 and dense["dead_fraction"] is None
     assert set(dense["weight"]) == {"mean", "std", "min", "max", "norm", "hist"}

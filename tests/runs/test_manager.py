@@ -8,9 +8,15 @@ import signal
 import numpy as np
 import pytest
 
-from playground.runs import (ConfigError, ModelImportError, QueueFull, RunManager, RunNotFound,
-                             RunStateError)
-from playground.runs import checkpoints
+from playground.runs import (
+    ConfigError,
+    ModelImportError,
+    QueueFull,
+    RunManager,
+    RunNotFound,
+    RunStateError,
+    checkpoints,
+)
 from playground.runs.stream import MAILBOX_SIZE
 
 pytestmark = pytest.mark.timeout(90)

@@ -26,10 +26,9 @@ def _bomb(size: int) -> bytes:
     header = f"{{'descr': '|u1', 'fortran_order': False, 'shape': ({size},), }}"
     header = header + " " * (118 - len(header)) + "\n"
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        with z.open("x.npy", "w") as f:
-            f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode())
-            f.write(bytes(size))
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z, z.open("x.npy", "w") as f:
+        f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode())
+        f.write(bytes(size))
     return buf.getvalue()
 
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.runs import RunManager
-from playground.runs import checkpoints
+from playground.runs import RunManager, checkpoints
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -27,7 +27,7 @@ def test_feature_maps_shapes_and_values():
     model = build_model(CNN, seed=0)
     x = np.random.default_rng(0).random((8, 8, 1), dtype=np.float32)
     layers = feature_maps(model, x, top_k=2)
-    assert [l["type"] for l in layers] == ["conv2d", "relu", "maxpool2d", "flatten", "dense"]
+    assert [layer["type"] for layer in layers] == ["conv2d", "relu", "maxpool2d", "flatten", "dense"]
     conv = layers[0]
     assert conv["shape"] == [8, 8, 3] and np.array(conv["maps"]).shape == (3, 8, 8)
     assert len(conv["top"]) == 2

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from playground.viz.labs import LabError
 from playground.viz.labs.expression import MAX_LENGTH, ExpressionError, parse, variables
 from playground.viz.labs.graph import MAX_NODES, flatten, graph_lab
-from playground.viz.labs import LabError
 
 
 def shape(e) -> str:

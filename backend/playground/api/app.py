@@ -17,15 +17,15 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from playground import __version__
+from playground.api import openapi_limits
 from playground.api.auth import CsrfGuard, require_session
 from playground.api.datasets_cache import DatasetCache
 from playground.api.errors import install_handlers
 from playground.api.frontend import mount_frontend
+from playground.api.inspection_gate import InspectionGate
 from playground.api.quotas import Quotas
 from playground.api.routers import classroom, datasets, health, inspect, labs, layers, models, runs, session, ws
 from playground.api.sessions import SessionStore
-from playground.api.inspection_gate import InspectionGate
-from playground.api import openapi_limits
 from playground.api.settings import Settings
 from playground.api.size_guard import SizeGuard
 from playground.api.uploads import UploadStore

@@ -25,8 +25,8 @@ from playground.runs.errors import (
     QueueFull,
     RunNotFound,
     RunStateError,
-    UserLimit,
     StorageFull,
+    UserLimit,
     is_disk_full,
 )
 

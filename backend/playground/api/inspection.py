@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from playground.api.errors import ApiError
-from playground.engine import evaluation as evaluation_maths, losses
+from playground.engine import evaluation as evaluation_maths
+from playground.engine import losses
 from playground.viz import budget, decision, feature_maps, filters, fit_curve, units, weights
 
 EVAL_BATCH = 512
@@ -68,7 +69,7 @@ def layer_weights(model, index: int, max_units: int) -> dict:
     images = None
     # Only a dense layer that reads the image itself (nothing but flatten,
     # activations or dropout before it) has weights that look like images.
-    before = {l["type"] for l in model.spec["layers"][:index]}
+    before = {layer["type"] for layer in model.spec["layers"][:index]}
     if layer["type"] == "dense" and before <= IMAGE_PRESERVING:
         imgs = weights.dense_weight_images(w, tuple(model.spec["input_shape"]), max_units=max_units)
         images = imgs.tolist() if imgs is not None else None

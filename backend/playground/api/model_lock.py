@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import weakref
 
-_locks: "weakref.WeakKeyDictionary[object, threading.Lock]" = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary[object, threading.Lock] = weakref.WeakKeyDictionary()
 _guard = threading.Lock()
 
 

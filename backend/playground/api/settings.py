@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     frontend_dir: Path | None = None
 
     @model_validator(mode="after")
-    def _fill_paths(self) -> "Settings":
+    def _fill_paths(self) -> Settings:
         self.home = Path(self.home).expanduser().resolve()
         if not self.database_url:
             self.database_url = f"sqlite:///{self.home / 'playground.db'}"

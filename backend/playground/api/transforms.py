@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from playground.api.errors import field_error
 from playground.viz.images import transform_image

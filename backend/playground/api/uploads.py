@@ -12,9 +12,9 @@ import re
 import secrets
 from pathlib import Path
 
+from playground.engine.data import load_dataset
 from playground.runs.errors import StorageFull, is_disk_full
 from playground.runs.npz_guard import NpzRejected, check_npz
-from playground.engine.data import load_dataset
 
 PREFIX = "upload:"
 _ID = re.compile(r"^[0-9a-f]{8,32}$")

@@ -11,7 +11,7 @@ no graph is recorded (compare the reverse mode of tensor.py).
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 
 class Dual:

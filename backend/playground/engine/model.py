@@ -18,8 +18,18 @@ from __future__ import annotations
 import numpy as np
 
 from .init import initialize
-from .layers import (MONOTONE_ACTIVATIONS, Activation, Conv2D, Dense, Dropout, Features, Flatten, Pool2D,
-                     layer_catalog, swap_layout)
+from .layers import (
+    MONOTONE_ACTIVATIONS,
+    Activation,
+    Conv2D,
+    Dense,
+    Dropout,
+    Features,
+    Flatten,
+    Pool2D,
+    layer_catalog,
+    swap_layout,
+)
 from .ops import stable_sigmoid
 from .spec import SpecError, SpecReport, count_params, validate_spec
 from .tensor import Tensor, no_grad

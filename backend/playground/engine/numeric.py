@@ -11,7 +11,7 @@ differences in float64; every op's test uses it.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 

@@ -14,8 +14,8 @@ import math
 import numbers
 from dataclasses import dataclass, field
 
-from .im2col import conv_output_size, same_padding  # noqa: F401  (re-exported)
 from .features import selected
+from .im2col import conv_output_size, same_padding  # noqa: F401  (re-exported)
 from .layers import LAYERS, Param
 
 LOSS_NAMES = ("softmax_cross_entropy", "mse", "binary_cross_entropy")

@@ -65,7 +65,7 @@ class Tensor:
         self._retain = False
 
     @staticmethod
-    def from_op(data, parents: tuple, backward, op: str) -> "Tensor":
+    def from_op(data, parents: tuple, backward, op: str) -> Tensor:
         """The result of an op. backward(grad_out) -> tuple of gradients, one per
         parent (None where a parent needs none). Records the node only if grad is
         enabled and some parent requires grad; otherwise returns a plain leaf."""
@@ -120,7 +120,7 @@ class Tensor:
     def item(self) -> float:
         return self.data.item()
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """Same data, cut from the graph."""
         return Tensor(self.data)
 

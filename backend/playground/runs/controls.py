@@ -12,7 +12,8 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 
-from playground.runs import checkpoints, config as run_config
+from playground.runs import checkpoints
+from playground.runs import config as run_config
 from playground.runs.errors import ConfigError, RunStateError
 from playground.runs.lifecycle import Lifecycle
 from playground.runs.owner import LOCAL_ID, Owner

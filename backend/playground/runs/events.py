@@ -13,7 +13,6 @@ import time
 
 from playground.viz.json_safe import finite
 
-
 # Events cross to the websocket as JSON: NaN/inf become null (one rule, viz/json_safe.py).
 clean = finite
 

@@ -23,7 +23,8 @@ A handle::
 from __future__ import annotations
 
 import asyncio
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 OnMessage = Callable[[str, dict], None]
 OnExit = Callable[[str, "int | None"], None]

@@ -20,7 +20,8 @@ from playground.runs.protocol import TERMINAL
 from playground.runs.records import record_update
 from playground.runs.run_queue import RunQueue
 from playground.runs.run_records import RunRecords
-from playground.runs.snapshots import KIND as SNAPSHOT, summarize
+from playground.runs.snapshots import KIND as SNAPSHOT
+from playground.runs.snapshots import summarize
 from playground.runs.stream import Hub
 from playground.runs.supervisor import exit_reason
 from playground.runs.traces import LossTraces

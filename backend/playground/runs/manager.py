@@ -27,14 +27,15 @@ import shutil
 import time
 from pathlib import Path
 
-from playground.runs import checkpoints, config as run_config
+from playground.runs import checkpoints
+from playground.runs import config as run_config
 from playground.runs.controls import RunControls
 from playground.runs.errors import ConfigError, RunStateError, without_paths
 from playground.runs.events import stamp
+from playground.runs.lifecycle import Lifecycle
 from playground.runs.models import ModelLibrary
 from playground.runs.owner import LOCAL, Owner
 from playground.runs.protocol import ACTIVE, TERMINAL
-from playground.runs.lifecycle import Lifecycle
 from playground.runs.records import Active, downsample, new_record
 from playground.runs.run_queue import RunQueue
 from playground.runs.run_records import RunRecords

@@ -59,7 +59,8 @@ and ``done`` delivered) or when the run is deleted.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Protocol
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
 
 # Ids the manager makes ("r_" / "m_" + hex): anything else from a request is
 # refused before it comes near a path (an id like "../runs/<other>" would

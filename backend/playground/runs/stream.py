@@ -22,7 +22,7 @@ import asyncio
 import math
 import time
 from collections import deque
-from typing import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 # Newer replaces older while undelivered.
 COALESCE = frozenset({"step", "snapshot"})

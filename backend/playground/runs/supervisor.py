@@ -16,8 +16,8 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Callable
 
 from playground.runs import worker
 from playground.runs.events import decode, encode

@@ -2,13 +2,11 @@
 
 import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from playground.engine.data import (DATASETS, DataError, Dataset, dataset_available, list_datasets,
-                                    load_dataset, mnist)
+from playground.engine.data import DATASETS, DataError, Dataset, dataset_available, list_datasets, load_dataset, mnist
 from playground.engine.data.idx import write_idx
 
 
@@ -121,5 +119,5 @@ def test_real_mnist_dataset():
     assert ds.x_train.shape == (54000, 28, 28, 1) and ds.x_val.shape == (6000, 28, 28, 1)
     assert ds.x_test.shape == (10000, 28, 28, 1) and ds.y_test.dtype == np.int64
     assert ds.class_names == tuple("0123456789") and ds.info.kind == "image"
-    assert 0.0 <= float(ds.x_val.min()) and float(ds.x_val.max()) <= 1.0
+    assert float(ds.x_val.min()) >= 0.0 and float(ds.x_val.max()) <= 1.0
     assert np.bincount(ds.y_val, minlength=10).min() > 400  # a random, not a sliced, validation set

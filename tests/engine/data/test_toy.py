@@ -76,7 +76,7 @@ def test_1d_functions(name):
     x, y = toy.make_1d(name, 300, 0.0, np.random.default_rng(0))
     assert x.shape == (300, 1) and y.shape == (300, 1)
     assert x.dtype == np.float32 and y.dtype == np.float32
-    assert -1 <= x.min() and x.max() <= 1
+    assert x.min() >= -1 and x.max() <= 1
     f = toy.FUNCTIONS_1D[name][0]
     np.testing.assert_allclose(y, f(x.astype(np.float64)), atol=1e-5)
     noisy = toy.make_1d(name, 300, 0.3, np.random.default_rng(0))[1]

@@ -16,8 +16,8 @@ from playground.api.deps import SettingsDep, UploadsDep
 from playground.api.errors import ApiError, field_error
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.datasets import DatasetOut
-from playground.api.uploads import UploadError
 from playground.api.upload_io import read_limited
+from playground.api.uploads import UploadError
 from playground.engine.data import list_datasets
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])

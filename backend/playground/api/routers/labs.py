@@ -23,13 +23,13 @@ from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from threadpoolctl import threadpool_limits
 
-from playground.api.errors import field_error
 from playground.api.deps import SettingsDep
+from playground.api.errors import field_error
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.labs import (
     ActivationsRequest,
-    ConvRequest,
     ApproximationRequest,
+    ConvRequest,
     DescentRequest,
     DifferentiationRequest,
     GraphRequest,
@@ -41,8 +41,8 @@ from playground.api.schemas.labs import (
 )
 from playground.viz.labs import LabError, finite
 from playground.viz.labs.activations import activations_lab
-from playground.viz.labs.conv_lab import conv_lab, mnist_sample, pool_lab
 from playground.viz.labs.approximation import approximation_lab
+from playground.viz.labs.conv_lab import conv_lab, mnist_sample, pool_lab
 from playground.viz.labs.descent import descent_lab
 from playground.viz.labs.differentiation import differentiate
 from playground.viz.labs.expression import ExpressionError

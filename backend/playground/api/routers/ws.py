@@ -23,8 +23,8 @@ from collections import OrderedDict
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from playground.api.ws_admission import admitted
-from playground.viz.json_safe import finite
 from playground.runs.errors import RunNotFound, RunsError
+from playground.viz.json_safe import finite
 
 router = APIRouter(tags=["stream"])
 NOT_FOUND = 4404

@@ -40,7 +40,7 @@ class InitialWeights(BaseModel):
     model_id: str | None = Field(default=None, max_length=64, pattern=MODEL_ID_PATTERN)
 
     @model_validator(mode="after")
-    def _one_source(self) -> "InitialWeights":
+    def _one_source(self) -> InitialWeights:
         if (self.run_id is None) == (self.model_id is None):
             raise ValueError("give exactly one of run_id or model_id")
         return self

@@ -17,8 +17,8 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .idx import DataError, decompress_if_gzip
 from .mnist import IdxFile, check_file, get_set, load_files, locate_files, resolve_cache_dir

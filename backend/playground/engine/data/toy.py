@@ -15,7 +15,7 @@ file order mixes the classes.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

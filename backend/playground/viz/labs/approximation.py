@@ -46,7 +46,7 @@ def approximation_lab(a: float, b: float, slope: float, height: float, boxes: in
         heights = target((edges[:-1] + edges[1:]) / 2)
         s = _sigmoid_units(X, slope, edges)
         approx = (heights[:, None] * (s[:-1] - s[1:])).sum(axis=0)
-        inside = (X >= TARGET_RANGE[0]) & (X <= TARGET_RANGE[1])
+        inside = (TARGET_RANGE[0] <= X) & (TARGET_RANGE[1] >= X)
         result["boxes"] = {"n": boxes, "hidden_units": 2 * boxes, "edges": edges.tolist(),
                            "heights": heights.tolist(), "target": target(X).tolist(), "approx": approx.tolist(),
                            "max_error": float(np.max(np.abs(approx - target(X))[inside]))}
