@@ -32,24 +32,8 @@ def validate(body: ValidateRequest, settings: SettingsDep, uploads: UploadsDep) 
     report = check_spec(body.spec, settings)
     if body.dataset is not None:
         _check_fits(report, body.dataset, uploads)
-    return {
-        "valid": True,
-        "total_params": report.total_params,
-        "output_shape": list(report.output_shape),
-        "loss": report.loss,
-        "num_outputs": report.num_outputs,
-        "layers": [
-            {
-                "index": info.index,
-                "type": info.type,
-                "input_shape": list(info.input_shape),
-                "output_shape": list(info.output_shape),
-                "params": info.params,
-                "detail": dict(info.detail),
-            }
-            for info in report.layers
-        ],
-    }
+    # The engine's report as it is (the response model picks its public fields).
+    return {"valid": True, **report.to_dict()}
 
 
 def _check_fits(report, dataset: str, uploads) -> None:

@@ -30,6 +30,7 @@ class ValidateResponse(BaseModel):
     loss: str | None = None
     num_outputs: int | None = None
     layers: list[LayerReport]
+    warnings: list[str] = Field(default=[], description="what the engine noticed but allows")
 
 
 class ModelRecord(BaseModel):
