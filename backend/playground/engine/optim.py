@@ -22,21 +22,30 @@ import math
 import numpy as np
 
 
+class SettingError(ValueError):
+    """An optimizer setting the engine refuses; ``setting`` names it (for the
+    API's error location: no caller has to find the name in the message)."""
+
+    def __init__(self, setting: str, message: str):
+        super().__init__(message)
+        self.setting = setting
+
+
 def _check_float(name: str, value, low: float, high: float | None = None, low_open=False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
+        raise SettingError(name, f"{name} must be a number, got {value!r}")
     value = float(value)
     too_low = value <= low if low_open else value < low
     if not math.isfinite(value) or too_low or (high is not None and value >= high):
         bound = f"({low}, " if low_open else f"[{low}, "
         bound += f"{high})" if high is not None else "inf)"
-        raise ValueError(f"{name} must be in {bound}, got {value}")
+        raise SettingError(name, f"{name} must be in {bound}, got {value}")
     return value
 
 
 def _check_bool(name: str, value) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be true or false, got {value!r}")
+        raise SettingError(name, f"{name} must be true or false, got {value!r}")
     return bool(value)
 
 
@@ -69,8 +78,8 @@ class Optimizer:
         """Change settings; all are validated before any is applied."""
         unknown = sorted(set(settings) - set(self.SETTINGS))
         if unknown:
-            raise ValueError(f"unknown setting {unknown[0]!r} for {type(self).__name__.lower()}; "
-                             f"valid: {sorted(self.SETTINGS)}")
+            raise SettingError(unknown[0], f"unknown setting {unknown[0]!r} for {type(self).__name__.lower()}; "
+                                           f"valid: {sorted(self.SETTINGS)}")
         checked = {name: self.SETTINGS[name][1](value) for name, value in settings.items()}
         for name, value in checked.items():
             object.__setattr__(self, name, value)

@@ -169,7 +169,7 @@ def check_rate(rate) -> None:
 
 def check_optimizer(name: str, settings: dict) -> None:
     """Let the engine's optimizer judge ``settings``; ConfigError names the key."""
-    from playground.engine.optim import OPTIMIZERS, make_optimizer
+    from playground.engine.optim import OPTIMIZERS, SettingError, make_optimizer
     from playground.engine.tensor import Tensor
 
     if name not in OPTIMIZERS:
@@ -177,18 +177,17 @@ def check_optimizer(name: str, settings: dict) -> None:
                           ("optimizer",))
     try:
         make_optimizer(name, [Tensor(np.zeros(1, np.float32), requires_grad=True)], **settings)
+    except SettingError as exc:
+        raise ConfigError(str(exc), setting_field(exc.setting)) from None
     except (ValueError, TypeError) as exc:
-        raise ConfigError(str(exc), _field_of(str(exc), settings)) from None
+        raise ConfigError(str(exc), ("optimizer_params",)) from None
 
 
-def _field_of(message: str, settings: dict) -> tuple:
-    # The engine's messages start with the setting at fault ("lr must be ...") or
-    # name it first ("unknown setting 'x' ...; valid: 'lr', ..."): match only there.
-    head = message.split(";")[0]
-    for key in settings:
-        if message.startswith(f"{key} ") or f"unknown setting {key!r}" in head:
-            return (key,) if key in TOP_LEVEL_OPTIMIZER_KEYS else ("optimizer_params", key)
-    return ("optimizer_params",)
+def setting_field(setting: str | None) -> tuple:
+    """Where an optimizer setting lives in a run config: top level or optimizer_params."""
+    if setting is None:
+        return ("optimizer_params",)
+    return (setting,) if setting in TOP_LEVEL_OPTIMIZER_KEYS else ("optimizer_params", setting)
 
 
 def merge_optimizer_settings(train: dict, settings: dict) -> dict:

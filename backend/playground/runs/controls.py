@@ -141,7 +141,7 @@ class RunControls:
                 reply = await self._ask(a, {"cmd": "update", "settings": settings})
                 if not reply.get("ok"):
                     raise ConfigError(reply.get("error") or "invalid optimizer settings",
-                                      run_config._field_of(reply.get("error") or "", settings))
+                                      run_config.setting_field(reply.get("setting")))
             else:
                 merged = run_config.merge_optimizer_settings(train, settings)
                 await asyncio.to_thread(run_config.check_optimizer, merged["optimizer"], {

@@ -112,7 +112,8 @@ class Worker:
                 t.set_optimizer(**msg.get("settings", {}))
                 reply["settings"] = t.optimizer.settings()
             except (ValueError, TypeError) as exc:
-                reply.update(ok=False, error=str(exc))
+                # The setting at fault travels as data (engine.optim.SettingError).
+                reply.update(ok=False, error=str(exc), setting=getattr(exc, "setting", None))
             self.send(reply)
 
     # -- the run --------------------------------------------------------------------
