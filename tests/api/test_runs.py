@@ -149,6 +149,19 @@ def test_patch_bad_body(client, finished, body):
     assert client.patch(f"/api/runs/{finished['id']}", json=body).status_code == 422
 
 
+def test_patch_of_a_running_run_names_the_setting_the_worker_refused(client):
+    """The worker's optimizer refuses a setting; the 422 points at it (carried as
+    data from engine.optim.SettingError, not found in the message)."""
+    rec = start_run(client, epochs=100, dataset_params={"n_samples": 2000, "noise": 0.1}, batch_size=8)
+    wait_for(client, rec["id"], ("running",))
+    try:
+        r = client.patch(f"/api/runs/{rec['id']}", json={"momentum": 0.9})  # sgd has no momentum
+        assert r.status_code == 422 and locs(r) == [("body", "momentum")], r.text
+        assert "unknown setting 'momentum'" in r.json()["detail"][0]["msg"]
+    finally:
+        client.delete(f"/api/runs/{rec['id']}")
+
+
 def test_list_bad_status(client):
     r = client.get("/api/runs", params={"status": "sleeping"})
     assert r.status_code == 422 and locs(r)[0] == ("query", "status")
