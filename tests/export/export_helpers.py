@@ -56,7 +56,7 @@ def load_torch(model, folder: Path):
 def to_torch(x: np.ndarray):
     import torch
 
-    t = torch.from_numpy(np.ascontiguousarray(x))
+    t = torch.from_numpy(np.array(x, dtype=np.float32))  # a writable copy: MNIST arrays are read-only
     return t.permute(0, 3, 1, 2).contiguous() if t.ndim == 4 else t
 
 
