@@ -1,6 +1,7 @@
 /**
  * The Runs view: the server's run list with status and final metrics; open,
- * export and delete a run; tick two runs to compare their loss curves.
+ * export (ONNX, PyTorch, playground zip: exportMenu.js) and delete a run;
+ * tick two runs to compare their loss curves.
  */
 
 import { api } from "../api.js";
@@ -8,6 +9,7 @@ import { el, fitCanvas } from "../dom.js";
 import { drawLineChart } from "../render/lineChart.js";
 import { statusText, fmtPct, fmtNum } from "../format.js";
 import { COLORS } from "../render/theme.js";
+import { exportMenu, closeMenusOutside } from "./exportMenu.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -92,7 +94,7 @@ export function mountRuns(ctx) {
         "td",
         { class: "actions" },
         el("div", {}, el("button", { type: "button", text: "Open", "aria-label": `Open run ${r.id}`, onclick: () => ctx.openRun(r.id, { tab: "train" }) }),
-        el("a", { class: "button", href: api.exportUrl(r.id), download: `${r.id}.zip`, text: "Export", "aria-label": `Export run ${r.id}` }),
+        exportMenu(r, report),
         del),
       ),
     );
@@ -105,6 +107,7 @@ export function mountRuns(ctx) {
   }
 
   $("runs-refresh").addEventListener("click", refresh);
+  closeMenusOutside($("runs-body"));
   store.subscribe((s, prev) => {
     if (s.runs !== prev.runs) renderTable(s);
     if (s.tab === "runs" && prev.tab !== "runs") refresh();
