@@ -40,7 +40,7 @@ def onnx_session(model):
 def onnx_outputs(model, x: np.ndarray) -> dict[str, np.ndarray]:
     session = onnx_session(model)
     names = [o.name for o in session.get_outputs()]
-    return dict(zip(names, session.run(None, {"input": x})))
+    return dict(zip(names, session.run(None, {"input": x}), strict=True))
 
 
 def load_torch(model, folder: Path):

@@ -10,8 +10,7 @@ from layer_specs import SPECS
 
 from playground.engine.layers import LAYERS
 from playground.engine.model import build_model
-from playground.export import ExportError, export_model
-from playground.export import onnx_export
+from playground.export import ExportError, export_model, onnx_export
 
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")

@@ -18,8 +18,7 @@ from layer_specs import SPECS
 
 from playground.engine.layers import LAYERS
 from playground.engine.model import build_model
-from playground.export import ExportError, export_model
-from playground.export import torch_export
+from playground.export import ExportError, export_model, torch_export
 
 torch = pytest.importorskip("torch")
 

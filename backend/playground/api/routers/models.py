@@ -11,6 +11,8 @@ GET    /api/models/{model_id}/export?format=zip|onnx|pytorch  download (model_ex
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from playground.api.deps import ManagerDep, SettingsDep
@@ -89,7 +91,7 @@ async def delete_model(model_id: str, manager: ManagerDep) -> Response:
 async def export_model(
     model_id: str,
     manager: ManagerDep,
-    fmt: ExportFormat = Query(default="zip", alias="format", description=FORMAT_HELP),
+    fmt: Annotated[ExportFormat, Query(alias="format", description=FORMAT_HELP)] = "zip",
 ) -> Response:
     record = await manager.get_model_record(model_id)
     return await imported_model_file(await manager.get_imported_model(model_id), record, fmt)

@@ -15,7 +15,7 @@ GET    /api/runs/{run_id}/export  zip: spec.json, weights.npz, metrics.json, run
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
@@ -188,7 +188,7 @@ async def export(
     run_id: str,
     manager: ManagerDep,
     which: Literal["latest", "best"] = "latest",
-    fmt: ExportFormat = Query(default="zip", alias="format", description=FORMAT_HELP),
+    fmt: Annotated[ExportFormat, Query(alias="format", description=FORMAT_HELP)] = "zip",
 ) -> Response:
     if fmt != "zip":
         return await model_file(await manager.get_model(run_id, which=which), fmt, f"run-{run_id}")
