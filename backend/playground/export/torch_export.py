@@ -210,15 +210,19 @@ def _words(report) -> dict:
     shape = tuple(report.input_shape)
     if len(shape) == 3:
         h, w, c = shape
-        torch_shape, input_text = (c, h, w), f"x of shape (N, {c}, {h}, {w}) = (N, channels, height, width)."
+        torch_shape = (c, h, w)
+        input_text = (f"Channels-first, as PyTorch expects: x of shape (N, {c}, {h}, {w}) "
+                      f"= (N, channels, height, width).")
     else:
-        torch_shape, input_text = shape, f"x of shape (N, {shape[0]})."
+        torch_shape, input_text = shape, f"Input: x of shape (N, {shape[0]}), float32."
     output_text = text.OUTPUT_TEXT[report.loss]
     if len(report.output_shape) == 3:
         output_text += ", channels-first (N, channels, height, width)"
+    shape_text = "(N, " + ", ".join(map(str, torch_shape)) + ")"
+    layout = text.LAYOUT_TEXT["image" if len(shape) == 3 else "vector"].format(shape=shape_text)
     name = report.spec.get("name")
     headline = (f"{name}: an NN Playground model" if name else "An NN Playground model") \
         + " as a PyTorch nn.Sequential."
     return {"title": name or "NN Playground model", "headline": headline, "input_text": input_text,
             "output_text": output_text, "input_shape": repr(torch_shape),
-            "usage": text.USAGE[report.loss].format(shape="(N, " + ", ".join(map(str, torch_shape)) + ")")}
+            "layout_text": layout, "usage": text.USAGE[report.loss].format(shape=shape_text)}

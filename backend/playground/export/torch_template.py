@@ -8,7 +8,7 @@ from __future__ import annotations
 
 HEADER = '''"""{headline}
 
-Channels-first, as PyTorch expects: {input_text}
+{input_text}
 The network returns the raw outputs ({output_text}).
 
     from model import load
@@ -95,15 +95,14 @@ from model import load
 net = load()                      # reads weights.safetensors beside model.py
 {usage}```
 
-The input is channels-first: {input_text} In the playground an image is
-(N, height, width, channels); `x.permute(0, 3, 1, 2)` turns that into
-PyTorch's order. MNIST pixels are scaled to [0, 1] (value / 255), as in the
-playground.
+{layout_text}
 
 ## Keep training
 
-`net` returns {output_text}. {train_text} Call `net.train()` first if the
-network has dropout, and `net.eval()` before predicting again.
+`net` returns {output_text}.
+{train_text}
+Call `net.train()` before training (it switches dropout on, if the network
+has any) and `net.eval()` before predicting again.
 
 ## What changed on the way
 
@@ -114,9 +113,18 @@ network has dropout, and `net.eval()` before predicting again.
   dense layer after a flatten were permuted so that the network computes the
   same function.
 - TensorFlow's SAME padding, which may pad one more row or column after than
-  before, is an `nn.ZeroPad2d` (or -inf `nn.ConstantPad2d` before a max-pool)
-  where the two sides differ.
+  before, is an `nn.ZeroPad2d` (or a -inf `nn.ConstantPad2d` before a
+  max-pool, or `PadAvgPool2d` for average pooling) where the two sides differ.
+- Dropout is `nn.Dropout`: active in `net.train()` only, as in the playground.
 '''
+
+LAYOUT_TEXT = {
+    "image": ("The input is channels-first, x of shape {shape} = (N, channels, height, width).\n"
+              "The playground's images are (N, height, width, channels): `x.permute(0, 3, 1, 2)`\n"
+              "turns them into PyTorch's order. MNIST pixels are scaled to [0, 1]\n"
+              "(value / 255), as in the playground."),
+    "vector": "The input is x of shape {shape}, float32, as in the playground.",
+}
 
 TRAIN_TEXT = {
     "softmax_cross_entropy": "Train it with `nn.CrossEntropyLoss()` on these logits and integer labels: "
