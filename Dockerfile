@@ -19,7 +19,7 @@ WORKDIR /app
 # Dependencies first, so a code change does not reinstall them.
 COPY pyproject.toml README.md ./
 COPY backend ./backend
-RUN pip install . && rm -rf backend/build
+RUN pip install ".[export]" && rm -rf backend/build
 COPY frontend ./frontend
 
 USER playground
