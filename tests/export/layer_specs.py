@@ -81,6 +81,8 @@ SPECS = {
     # an image output (mse): NHWC from ONNX, NCHW from PyTorch
     "image_output": _img(5, 5, 2, [{"type": "conv2d", "filters": 2, "kernel_size": 3, "padding": "same"},
                                    {"type": "avgpool2d", "pool_size": 2, "padding": "same"}], loss="mse"),
+    # nothing but layers that are the identity when predicting: ONNX still needs a node
+    "identity_only": {"input_shape": [3], "layers": [{"type": "dropout"}, {"type": "linear"}], "loss": "mse"},
     "binary": {"input_shape": [2], "layers": [{"type": "dense", "units": 4, "activation": "tanh"},
                                               {"type": "dense", "units": 1}], "loss": "binary_cross_entropy"},
     # a small LeNet: the whole chain conv -> relu -> pool twice -> flatten -> dense

@@ -57,7 +57,7 @@ async def imported_model_file(model, record: dict, fmt: str) -> Response:
     if fmt != "zip":
         return await model_file(model, fmt, stem)
 
-    def work() -> bytes:
+    def work(model) -> bytes:
         from playground.engine.model import save_weights
         from playground.runs.export import build_zip
 
@@ -65,5 +65,5 @@ async def imported_model_file(model, record: dict, fmt: str) -> Response:
         save_weights(model, weights)
         return build_zip(record["spec"], weights.getvalue(), {"step": [], "epoch": []},
                          {"name": record["name"]}, {})
-    data = await asyncio.to_thread(run_locked, model, lambda m: work())
+    data = await asyncio.to_thread(run_locked, model, work)
     return attachment(data, "application/zip", f"{stem}.zip")

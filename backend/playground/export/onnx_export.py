@@ -60,6 +60,15 @@ class _Graph:
         self.initializers.append(self.numpy_helper.from_array(np.ascontiguousarray(array, np.float32), name))
         return name
 
+    def name_value(self, name: str) -> None:
+        """Give the current value a graph output's name: the last node's output
+        is renamed (no node reads it yet); Identity only when there is no node."""
+        if self.nodes and self.nodes[-1].output[0] == self.value:
+            self.nodes[-1].output[0] = name
+            self.value = name
+        else:
+            self.add("Identity", name, [])
+
     def to(self, layout: str, name: str) -> None:
         if self.layout == layout or self.layout == "vec":
             return
@@ -161,10 +170,10 @@ def build_onnx(model):
     out_shape = ["batch", *report.output_shape]
     outputs = []
     if report.loss == "mse":
-        g.add("Identity", "outputs", [])
+        g.name_value("outputs")
         outputs.append(helper.make_tensor_value_info("outputs", TensorProto.FLOAT, out_shape))
     else:
-        g.add("Identity", "logits", [])
+        g.name_value("logits")
         head = "Softmax" if report.loss == "softmax_cross_entropy" else "Sigmoid"
         g.nodes.append(helper.make_node(head, ["logits"], ["probabilities"], name="probabilities",
                                         **({"axis": -1} if head == "Softmax" else {})))
