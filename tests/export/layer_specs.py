@@ -30,6 +30,9 @@ SPECS = {
     # height and width padded differently (9 x 6, stride 2, kernel 4)
     "conv_same_rectangular": _img(9, 6, 1, [{"type": "conv2d", "filters": 2, "kernel_size": 4, "stride": 2,
                                              "padding": "same", "activation": "sigmoid"}, *_head()]),
+    # SAME with stride 3 > kernel 2 on 8: no padding at all, the last row and column unread
+    "conv_same_s3_no_pad": _img(8, 8, 1, [{"type": "conv2d", "filters": 2, "kernel_size": 2, "stride": 3,
+                                           "padding": "same"}, *_head()]),
     # VALID, stride 2, the last column dropped by the floor
     "conv_valid_s2": _img(8, 8, 2, [{"type": "conv2d", "filters": 4, "kernel_size": 3, "stride": 2,
                                      "activation": "leaky_relu"}, *_head()]),
@@ -45,6 +48,7 @@ SPECS = {
                                             "padding": "same"}, *_head()]),
     "maxpool_same_s1_odd": _img(7, 7, 1, [{"type": "maxpool2d", "pool_size": 3, "stride": 1,
                                            "padding": "same"}, *_head()]),
+    "maxpool_stride_gt_size": _img(9, 8, 1, [{"type": "maxpool2d", "pool_size": 2, "stride": 3}, *_head()]),
     "maxpool_same_s2_odd": _img(7, 7, 1, [{"type": "maxpool2d", "pool_size": 2, "padding": "same"}, *_head()]),
     # average pooling, SAME dividing by the real inputs: asymmetric (7, k2 s2: 0/1) and symmetric (k3 s1)
     "avgpool_valid": _img(7, 7, 2, [{"type": "avgpool2d"}, *_head()]),
