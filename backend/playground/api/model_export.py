@@ -18,9 +18,10 @@ from fastapi import Response
 from playground.api.errors import ApiError, field_error
 from playground.api.model_lock import run_locked
 from playground.api.schemas.common import ErrorOut
-from playground.export import MEDIA_TYPE, SUFFIX, ExportError, MissingDependency, export_model
+from playground.export import FORMATS, MEDIA_TYPE, SUFFIX, ExportError, MissingDependency, export_model
 
-ExportFormat = Literal["zip", "onnx", "pytorch"]
+# "zip" (the playground's own export) and the formats playground.export writes.
+ExportFormat = Literal[("zip", *FORMATS)]  # type: ignore[valid-type]
 
 FORMAT_HELP = ("zip: the playground's own zip (spec.json, weights.npz; re-importable); "
                "onnx: one .onnx file, NHWC input as predict takes it, softmax output; "
