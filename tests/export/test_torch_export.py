@@ -12,8 +12,17 @@ import zipfile
 
 import numpy as np
 import pytest
-from export_helpers import (TOL, engine_sgd_step, from_torch, inputs, load_torch, randomize, targets, to_torch,
-                            torch_sgd_step)
+from export_helpers import (
+    TOL,
+    engine_sgd_step,
+    from_torch,
+    inputs,
+    load_torch,
+    randomize,
+    targets,
+    to_torch,
+    torch_sgd_step,
+)
 from layer_specs import SPECS
 
 from playground.engine.layers import LAYERS

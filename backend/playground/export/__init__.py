@@ -15,8 +15,12 @@ express raises ``ExportError`` naming the layer.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from playground.export.errors import ExportError, MissingDependency
+
+if TYPE_CHECKING:
+    from playground.engine.model import Model
 
 FORMATS = ("onnx", "pytorch")
 
@@ -38,7 +42,7 @@ def exporter(fmt: str) -> Callable:
     raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
-def export_model(model, fmt: str) -> bytes:
+def export_model(model: Model, fmt: str) -> bytes:
     """The bytes of ``model`` exported as ``fmt`` (ExportError, MissingDependency)."""
     return exporter(fmt)(model)
 

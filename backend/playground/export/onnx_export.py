@@ -21,10 +21,14 @@ the identity at inference.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from playground.export.errors import MissingDependency, unsupported
+
+if TYPE_CHECKING:
+    from playground.engine.model import Model
 
 OPSET = 17
 # IR version 8 is the one that came with opset 17; runtimes that read opset 17
@@ -152,7 +156,7 @@ EMITTERS = {
 }
 
 
-def build_onnx(model):
+def build_onnx(model: Model):
     """The onnx.ModelProto of an engine Model (ExportError names a layer it cannot express)."""
     onnx = _onnx()
     from onnx import TensorProto, helper, numpy_helper
@@ -191,7 +195,7 @@ def build_onnx(model):
     return proto
 
 
-def to_onnx(model) -> bytes:
+def to_onnx(model: Model) -> bytes:
     """The serialized ONNX file of an engine Model."""
     return build_onnx(model).SerializeToString()
 

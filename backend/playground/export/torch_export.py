@@ -17,11 +17,15 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from playground.export import torch_template as text
 from playground.export.errors import MissingDependency, unsupported
+
+if TYPE_CHECKING:
+    from playground.engine.model import Model
 
 _ACTIVATIONS = {
     "relu": "nn.ReLU()", "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()",
@@ -170,7 +174,7 @@ EMITTERS = {
 }
 
 
-def build_source(model) -> tuple[str, dict[str, np.ndarray]]:
+def build_source(model: Model) -> tuple[str, dict[str, np.ndarray]]:
     """(model.py text, PyTorch state dict as float32 arrays) of an engine Model."""
     report = model.report
     net = _Net(report, model.state_dict())
@@ -187,7 +191,7 @@ def build_source(model) -> tuple[str, dict[str, np.ndarray]]:
     return source, net.tensors
 
 
-def to_pytorch_zip(model) -> bytes:
+def to_pytorch_zip(model: Model) -> bytes:
     """The zip (model.py, weights.safetensors, spec.json, README.md) of an engine Model."""
     try:
         from safetensors.numpy import save
