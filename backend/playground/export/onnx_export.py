@@ -51,7 +51,8 @@ class _Graph:
 
     def __init__(self, helper, numpy_helper, layout: str):
         self.helper, self.numpy_helper = helper, numpy_helper
-        self.nodes, self.initializers = [], []
+        self.nodes: list = []          # onnx NodeProto, in graph order
+        self.initializers: list = []   # onnx TensorProto of the weights
         self.value, self.layout = "input", layout
 
     def add(self, op: str, name: str, inputs: list, **attrs) -> str:
@@ -178,9 +179,11 @@ def build_onnx(model: Model):
         outputs.append(helper.make_tensor_value_info("outputs", TensorProto.FLOAT, out_shape))
     else:
         g.name_value("logits")
-        head = "Softmax" if report.loss == "softmax_cross_entropy" else "Sigmoid"
-        g.nodes.append(helper.make_node(head, ["logits"], ["probabilities"], name="probabilities",
-                                        **({"axis": -1} if head == "Softmax" else {})))
+        if report.loss == "softmax_cross_entropy":
+            head = helper.make_node("Softmax", ["logits"], ["probabilities"], name="probabilities", axis=-1)
+        else:
+            head = helper.make_node("Sigmoid", ["logits"], ["probabilities"], name="probabilities")
+        g.nodes.append(head)
         outputs += [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, out_shape),
                     helper.make_tensor_value_info("logits", TensorProto.FLOAT, out_shape)]
     graph = helper.make_graph(

@@ -110,8 +110,8 @@ def _conv2d(net: _Net, info) -> None:
     i, c, d = info.index, info.config, info.detail
     name = f"conv{i}"
     pad, symmetric = _padding(d)
-    comment = f"layer {i} conv2d: {c['filters']} filters {c['kernel_size']}x{c['kernel_size']}, " \
-              f"stride {c['stride']}, {_same_text(d)}"
+    comment: str | None = (f"layer {i} conv2d: {c['filters']} filters {c['kernel_size']}x{c['kernel_size']}, "
+                           f"stride {c['stride']}, {_same_text(d)}")
     if not symmetric:
         net.add(f"{name}_pad", f"nn.ZeroPad2d({pad})", comment)
         comment = None
