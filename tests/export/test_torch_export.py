@@ -124,3 +124,17 @@ def test_a_layer_without_an_emitter_is_named(monkeypatch):
     with pytest.raises(ExportError) as err:
         export_model(_model("dropout"), "pytorch")
     assert err.value.layer == 1 and "layer 1 (dropout)" in str(err.value)
+
+
+def test_a_hostile_spec_name_cannot_become_code(tmp_path):
+    import ast
+
+    spec = dict(SPECS["binary"], name='x"""\nimport os; os.remove("/tmp/nothing")\n"""\\')
+    model = build_model(spec, seed=0)
+    source, _ = torch_export.build_source(model)
+    tree = ast.parse(source)
+    statements = [type(node).__name__ for node in tree.body]
+    assert statements == ["Expr", "ImportFrom", "ImportFrom", "ImportFrom", "ImportFrom", "Assign",
+                          "FunctionDef", "FunctionDef"]
+    assert "import os" not in source.split('"""')[2]  # nothing after the docstring mentions it
+    assert load_torch(model, tmp_path) is not None

@@ -209,6 +209,13 @@ def to_pytorch_zip(model: Model) -> bytes:
     return buf.getvalue()
 
 
+def _plain_name(name: str | None) -> str:
+    """The spec's name as it may stand in model.py's docstring: anyone who can
+    name a run writes it, so quotes and backslashes (which could end the
+    docstring and start code) go, and so do line breaks."""
+    return " ".join((name or "").replace('"', "'").replace("\\", "/").split())[:100]
+
+
 def _words(report) -> dict:
     """The model-specific phrases of model.py's docstring and the README."""
     shape = tuple(report.input_shape)
@@ -224,7 +231,7 @@ def _words(report) -> dict:
         output_text += ", channels-first (N, channels, height, width)"
     shape_text = "(N, " + ", ".join(map(str, torch_shape)) + ")"
     layout = text.LAYOUT_TEXT["image" if len(shape) == 3 else "vector"].format(shape=shape_text)
-    name = report.spec.get("name")
+    name = _plain_name(report.spec.get("name"))
     headline = (f"{name}: an NN Playground model" if name else "An NN Playground model") \
         + " as a PyTorch nn.Sequential."
     return {"title": name or "NN Playground model", "headline": headline, "input_text": input_text,
