@@ -96,7 +96,7 @@ def torch_sgd_step(net, loss_name: str, x, t, lr: float):
                "binary_cross_entropy": torch.nn.BCEWithLogitsLoss(),
                "mse": torch.nn.MSELoss()}[loss_name]
     xt = to_torch(x)
-    tt = torch.from_numpy(t)
+    tt = torch.from_numpy(np.array(t))  # a writable copy: MNIST labels are read-only
     if loss_name == "mse" and tt.ndim == 4:
         tt = tt.permute(0, 3, 1, 2)
     net.train()
