@@ -19,8 +19,8 @@ WORKDIR /app
 # Dependencies first, so a code change does not reinstall them.
 COPY pyproject.toml README.md ./
 COPY backend ./backend
-# EXTRAS="[cluster]" adds Ray (docker-compose.yml builds it so, for the cluster profile).
-ARG EXTRAS=""
+# EXTRAS: [export] for ONNX export; docker-compose.yml adds [cluster] (Ray) for its cluster profile.
+ARG EXTRAS="[export]"
 RUN pip install ".${EXTRAS}" && rm -rf backend/build
 COPY frontend ./frontend
 

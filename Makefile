@@ -16,7 +16,7 @@ endif
 $(VENV)/.runtime: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e .
+	$(PIP) install -q -e '.[export]'
 	touch $@
 
 $(VENV)/.test: pyproject.toml $(VENV)/.runtime

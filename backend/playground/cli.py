@@ -1,8 +1,9 @@
-"""The `playground` command: serve | train | predict.
+"""The `playground` command: serve | train | predict | export.
 
     playground serve [--host 127.0.0.1] [--port 8000]
     playground train SPEC.json --dataset mnist|fashion-mnist|circle|...|FILE.npz [options] [--json]
     playground predict SPEC.json WEIGHTS.npz INPUT.png|INPUT.npz [--json]
+    playground export SPEC.json WEIGHTS.npz --format onnx|pytorch --out PATH
 
 `train` and `predict` use the engine only; the web stack (uvicorn, FastAPI)
 is imported inside `serve` and PIL inside `predict` for image inputs, so the
@@ -21,6 +22,8 @@ import threading
 from pathlib import Path
 
 import numpy as np
+
+from playground.export import FORMATS
 
 USAGE_ERROR = 2
 
@@ -237,6 +240,24 @@ def cmd_predict(args) -> int:
     return 0
 
 
+# -- export -------------------------------------------------------------------
+
+def cmd_export(args) -> int:
+    from playground.export import MissingDependency, export_model
+
+    model = _build(args.spec, args.weights)
+    try:
+        data = export_model(model, args.format)
+    except MissingDependency as exc:
+        raise CliError(exc.message) from None
+    out = Path(args.out)
+    if out.is_dir():
+        raise CliError(f"--out {out} is a directory; give a file name")
+    out.write_bytes(data)
+    print(f"{args.format} export of {args.spec} written to {out} ({len(data):,} bytes)")
+    return 0
+
+
 # -- serve --------------------------------------------------------------------
 
 def cmd_serve(args) -> int:
@@ -287,6 +308,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("input", metavar="INPUT", help=".png (or other image) of a digit, or .npz with a batch under 'x'")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_predict)
+
+    e = sub.add_parser("export", help="write a model as ONNX or as PyTorch source + safetensors weights")
+    e.add_argument("spec", metavar="SPEC.json")
+    e.add_argument("weights", metavar="WEIGHTS.npz")
+    e.add_argument("--format", required=True, choices=FORMATS,
+                   help="onnx: one .onnx file (NHWC input, softmax output); pytorch: a zip of model.py, "
+                        "weights.safetensors and a README")
+    e.add_argument("--out", required=True, metavar="PATH", help="file to write (.onnx or .zip)")
+    e.set_defaults(func=cmd_export)
     return p
 
 

@@ -68,6 +68,28 @@ export async function patiently(call, { tries = 4, longest = 10, sleep = (s) => 
   }
 }
 
+/** The filename of a Content-Disposition header, or `fallback`. */
+export function attachmentName(header, fallback) {
+  const m = /filename="([^"]+)"/.exec(header || "");
+  return m ? m[1] : fallback;
+}
+
+/** GET a download: {blob, filename} (the server names the file), or ApiError. */
+async function download(path) {
+  let res;
+  try {
+    res = await fetch(path);
+  } catch (err) {
+    throw new ApiError(0, null, `Cannot reach the server: is it still running? (${err.message})`);
+  }
+  if (!res.ok) {
+    const body = await res.json().catch(() => null);
+    throw new ApiError(res.status, body, `GET ${path} failed with HTTP ${res.status}`);
+  }
+  const filename = attachmentName(res.headers.get("content-disposition"), path.split("/").pop());
+  return { blob: await res.blob(), filename };
+}
+
 const withFile = (file, name = "file", filename) => {
   const form = new FormData();
   form.append(name, file, filename);
@@ -99,7 +121,8 @@ export const api = {
   evaluation: (id) => patiently(() => request("GET", `/api/runs/${id}/evaluation`)),
   units: (id) => request("GET", `/api/runs/${id}/units`),
   lab: (name, body, signal) => request("POST", `/api/labs/${name}`, body, { signal }),
-  exportUrl: (id) => `/api/runs/${id}/export`,
+  exportUrl: (id, format = "zip") => `/api/runs/${id}/export?format=${format}`,
+  exportRun: (id, format) => download(api.exportUrl(id, format)),
   session: () => request("GET", "/api/session"),
   login: (token) => request("POST", "/api/session/login", { token }),
   classView: () => request("GET", "/api/class"),

@@ -1,6 +1,6 @@
 /**
  * Small DOM helpers shared by the views: element creation, canvas sizing for
- * crisp drawing on high-DPI screens, debounce and throttle.
+ * crisp drawing on high-DPI screens, debounce and throttle, saving a download.
  */
 
 /** el("button", {class: "x", onclick: fn, "aria-label": "..."}, ...children) */
@@ -73,4 +73,15 @@ export function throttle(fn, ms) {
       }, wait);
     }
   };
+}
+
+/** Hands a fetched file to the browser's downloads under `filename`. */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = el("a", { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has started by now; the URL is kept a while for slow browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

@@ -5,16 +5,20 @@ POST   /api/models/import     multipart `file`: a run export zip -> model record
 GET    /api/models            imported models
 GET    /api/models/{model_id} one imported model
 DELETE /api/models/{model_id} forget an imported model
+GET    /api/models/{model_id}/export?format=zip|onnx|pytorch  download (model_export.py)
 (predict / activations / weights / filters of imported models: routers/inspect.py)
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from playground.api.auth import OwnedModel, SessionDep
 from playground.api.deps import ManagerDep, SettingsDep, UploadsDep
 from playground.api.errors import field_error
+from playground.api.model_export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, imported_model_file
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.models import ModelRecord, ValidateRequest, ValidateResponse
 from playground.api.spec_check import check_spec
@@ -90,3 +94,17 @@ async def get_model(model_id: str, manager: ManagerDep) -> dict:
 async def delete_model(model_id: str, manager: ManagerDep, _: OwnedModel) -> Response:
     await manager.delete_model(model_id)
     return Response(status_code=204)
+
+
+@router.get(
+    "/{model_id}/export",
+    responses={404: ERROR_RESPONSES[404], 422: ERROR_RESPONSES[422], **EXPORT_RESPONSES},
+    response_class=Response,
+)
+async def export_model(
+    model_id: str,
+    manager: ManagerDep,
+    record: OwnedModel,
+    fmt: Annotated[ExportFormat, Query(alias="format", description=FORMAT_HELP)] = "zip",
+) -> Response:
+    return await imported_model_file(await manager.get_imported_model(model_id), record, fmt)

@@ -8,19 +8,21 @@ POST   /api/runs/{run_id}/step    body {"n": 10}: run n steps, then pause
 PATCH  /api/runs/{run_id}         optimizer settings (lr, momentum, ...) and name
 DELETE /api/runs/{run_id}         stop and remove
 GET    /api/runs/{run_id}/metrics step, epoch, eval or snapshot history, paged and downsampled
-GET    /api/runs/{run_id}/export  zip: spec.json, weights.npz, metrics.json, run.json
+GET    /api/runs/{run_id}/export  zip: spec.json, weights.npz, metrics.json, run.json;
+                                  ?format=onnx | pytorch: the model as ONNX or PyTorch (model_export.py)
 (predict / activations / weights / filters / decision grid / evaluation: routers/inspect.py)
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from playground.api.auth import OwnedRun, SessionDep, check_owner
 from playground.api.deps import ManagerDep, SettingsDep, UploadsDep
 from playground.api.errors import field_error
+from playground.api.model_export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, model_file
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.runs import MetricsPage, RunCreate, RunPatch, RunRecord, RunStatus, StepRequest
 from playground.api.spec_check import check_spec
@@ -207,11 +209,18 @@ async def metrics(
 
 @router.get(
     "/{run_id}/export",
-    responses={**R, 200: {"content": {"application/zip": {}}, "description": "zip of the run"}},
+    responses={**R, **EXPORT_RESPONSES},
     response_class=Response,
 )
-async def export(run_id: str, manager: ManagerDep, _: OwnedRun,
-                 which: Literal["latest", "best"] = "latest") -> Response:
+async def export(
+    run_id: str,
+    manager: ManagerDep,
+    _: OwnedRun,
+    which: Literal["latest", "best"] = "latest",
+    fmt: Annotated[ExportFormat, Query(alias="format", description=FORMAT_HELP)] = "zip",
+) -> Response:
+    if fmt != "zip":
+        return await model_file(await manager.get_model(run_id, which=which), fmt, f"run-{run_id}")
     data = await manager.export(run_id, which=which)
     return Response(
         content=data,

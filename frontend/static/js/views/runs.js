@@ -1,7 +1,8 @@
 /**
  * The Runs view: the server's run list with name, model, key hyperparameters,
- * status and final metrics; open, export and delete a run; tick up to
- * MAX_COMPARE runs to compare their loss curves, each named in the legend.
+ * status and final metrics; open, export (ONNX, PyTorch, playground zip:
+ * exportMenu.js) and delete a run; tick up to MAX_COMPARE runs to compare
+ * their loss curves, each named in the legend.
  */
 
 import { api } from "../api.js";
@@ -13,6 +14,7 @@ import { mayChange } from "../session.js";
 import { architecture, hyperparameters, runLabel } from "../runInfo.js";
 
 const MAX_COMPARE = 6;
+import { exportMenu, closeMenusOutside } from "./exportMenu.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -111,7 +113,7 @@ export function mountRuns(ctx) {
         { class: "actions" },
         el("div", {}, el("button", { type: "button", text: "Open", "aria-label": `Open run ${r.id}`, onclick: () => ctx.openRun(r.id, { tab: "train" }) }),
         // Someone else's run (classroom mode) can be opened and watched, not exported or deleted.
-        mine ? el("a", { class: "button", href: api.exportUrl(r.id), download: `${r.id}.zip`, text: "Export", "aria-label": `Export run ${r.id}` }) : null,
+        mine ? exportMenu(r, report) : null,
         mine ? del : null),
       ),
     );
@@ -124,6 +126,7 @@ export function mountRuns(ctx) {
   }
 
   $("runs-refresh").addEventListener("click", refresh);
+  closeMenusOutside($("runs-body"));
   store.subscribe((s, prev) => {
     if (s.runs !== prev.runs) renderTable(s);
     if (s.tab === "runs" && prev.tab !== "runs") refresh();
