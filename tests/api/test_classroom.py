@@ -202,6 +202,10 @@ def test_imported_models_have_owners(room):
     model = c.post("/api/models/import", files={"file": ("m.zip", data)}, headers=ann).json()
     assert model["owner_name"] == "Ann"
     assert c.delete(f"/api/models/{model['id']}", headers=bob).status_code == 403
+    for fmt in ("zip", "onnx", "pytorch"):
+        assert c.get(f"/api/models/{model['id']}/export", params={"format": fmt}, headers=bob).status_code == 403
+        assert c.get(f"/api/runs/{run['id']}/export", params={"format": fmt}, headers=bob).status_code == 403
+    assert c.get(f"/api/models/{model['id']}/export", params={"format": "onnx"}, headers=ann).status_code == 200
     r = c.post("/api/runs", json={**SHORT, "initial_weights": {"model_id": model["id"]}}, headers=bob)
     assert r.status_code == 403
     r = c.post("/api/runs", json={**SHORT, "initial_weights": {"run_id": run["id"]}}, headers=bob)
