@@ -89,6 +89,20 @@ SPECS = {
     "identity_only": {"input_shape": [3], "layers": [{"type": "dropout"}, {"type": "linear"}], "loss": "mse"},
     "binary": {"input_shape": [2], "layers": [{"type": "dense", "units": 4, "activation": "tanh"},
                                               {"type": "dense", "units": 1}], "loss": "binary_cross_entropy"},
+    # input features of a 2-D point (every one; and a few, out of table order in the spec)
+    "features_all": {"input_shape": [2], "layers": [
+        {"type": "features", "x1": True, "x2": True, "x1_sq": True, "x2_sq": True, "x1x2": True,
+         "sin_x1": True, "sin_x2": True},
+        {"type": "dense", "units": 5, "activation": "tanh"}, {"type": "dense", "units": 2}]},
+    "features_some": {"input_shape": [2], "layers": [
+        {"type": "features", "x1": False, "x2": False, "x1_sq": True, "x2_sq": True, "sin_x2": True},
+        {"type": "dense", "units": 3}]},
+    # antialiased max pooling (blur before subsampling): VALID and SAME, stride 2 and 3, odd and even sizes
+    "maxpool_antialias_valid": _img(8, 8, 2, [{"type": "maxpool2d", "antialias": True}, *_head()]),
+    "maxpool_antialias_same_odd": _img(7, 7, 3, [{"type": "maxpool2d", "pool_size": 2, "padding": "same",
+                                                  "antialias": True}, *_head()]),
+    "maxpool_antialias_s3_even": _img(9, 8, 1, [{"type": "maxpool2d", "pool_size": 3, "stride": 3,
+                                                 "padding": "same", "antialias": True}, *_head()]),
     # a small LeNet: the whole chain conv -> relu -> pool twice -> flatten -> dense
     "lenet_small": _img(12, 12, 1, [
         {"type": "conv2d", "filters": 4, "kernel_size": 5, "padding": "same"}, {"type": "relu"},

@@ -127,11 +127,62 @@ def _pool(g: _Graph, info, weights: dict) -> None:
     i, c = info.index, info.config
     g.to("nchw", f"layers.{i}.to_nchw")
     k, s = c["pool_size"], c["stride"]
+    if c.get("antialias"):
+        _blur_pool(g, info, k, s)
+        return
     attrs = {"kernel_shape": [k, k], "strides": [s, s], "pads": _pads(info.detail)}
     if info.type == "avgpool2d":
         g.add("AveragePool", f"layers.{i}.avgpool2d", [], count_include_pad=0, **attrs)
     else:
         g.add("MaxPool", f"layers.{i}.maxpool2d", [], **attrs)
+
+
+def _blur_pool(g: _Graph, info, k: int, s: int) -> None:
+    """engine/blur.py: the max over each window at stride 1, then the binomial
+    [1 2 1] x [1 2 1] / 16 blur per channel (a depthwise Conv), zero-padded by
+    one pixel and taken every s pixels."""
+    from playground.engine.blur import KERNEL
+    from playground.engine.conv import same_padding
+
+    i, c = info.index, info.config
+    h, w, channels = info.input_shape
+    if c["padding"] == "same":
+        (top, bottom), (left, right) = same_padding(h, k, 1), same_padding(w, k, 1)
+    else:
+        top = bottom = left = right = 0
+    g.add("MaxPool", f"layers.{i}.maxpool2d_dense", [], kernel_shape=[k, k], strides=[1, 1],
+          pads=[top, left, bottom, right])
+    kernel = np.broadcast_to(KERNEL, (channels, 1, 3, 3))
+    g.add("Conv", f"layers.{i}.blur", [g.const(f"layers.{i}.blur_kernel", kernel)], kernel_shape=[3, 3],
+          strides=[s, s], pads=[1, 1, 1, 1], group=int(channels))
+
+
+def _features(g: _Graph, info, weights: dict) -> None:
+    """engine/features.py: the chosen columns of (x1, x2, x1^2, x2^2, x1 x2, sin x1, sin x2)."""
+    from playground.engine.features import selected
+
+    i = info.index
+    helper, base = g.helper, g.value
+    cols = {}
+    for k, axis_name in ((0, "x1"), (1, "x2")):
+        index = f"layers.{i}.{axis_name}_index"
+        g.initializers.append(g.numpy_helper.from_array(np.array([k], np.int64), index))
+        cols[axis_name] = f"layers.{i}.{axis_name}"  # (batch, 1)
+        g.nodes.append(helper.make_node("Gather", [base, index], [cols[axis_name]], name=cols[axis_name], axis=1))
+    made = {"x1": cols["x1"], "x2": cols["x2"]}
+    recipes = {"x1_sq": ("Mul", ["x1", "x1"]), "x2_sq": ("Mul", ["x2", "x2"]), "x1x2": ("Mul", ["x1", "x2"]),
+               "sin_x1": ("Sin", ["x1"]), "sin_x2": ("Sin", ["x2"])}
+    names = selected(info.config)
+    for name in names:
+        if name in made:
+            continue
+        op, args = recipes[name]
+        out = f"layers.{i}.{name}"
+        g.nodes.append(helper.make_node(op, [cols[a] for a in args], [out], name=out))
+        made[name] = out
+    out = f"layers.{i}.features"
+    g.nodes.append(helper.make_node("Concat", [made[n] for n in names], [out], name=out, axis=1))
+    g.value = out
 
 
 def _flatten(g: _Graph, info, weights: dict) -> None:
@@ -152,7 +203,7 @@ def _activation_layer(g: _Graph, info, weights: dict) -> None:
 
 EMITTERS = {
     "dense": _dense, "conv2d": _conv2d, "maxpool2d": _pool, "avgpool2d": _pool,
-    "flatten": _flatten, "dropout": _dropout,
+    "flatten": _flatten, "dropout": _dropout, "features": _features,
     **{name: _activation_layer for name in ("relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear")},
 }
 

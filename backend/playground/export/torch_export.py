@@ -129,7 +129,18 @@ def _pool(net: _Net, info) -> None:
     name = f"{info.type[:7]}{i}"
     pad, symmetric = _padding(d)
     comment = f"layer {i} {info.type}: {k}x{k}, stride {s}, {_same_text(d)}"
-    if info.type == "maxpool2d":
+    if info.type == "maxpool2d" and c.get("antialias"):
+        from playground.engine.conv import same_padding
+
+        h, w, channels = info.input_shape
+        if c["padding"] == "same":
+            (top, bottom), (left, right) = same_padding(h, k, 1), same_padding(w, k, 1)
+        else:
+            top = bottom = left = right = 0
+        net.helpers.add("BlurPool")
+        net.add(name, f"BlurPool({channels}, kernel_size={k}, stride={s}, pad={(left, right, top, bottom)})",
+                f"layer {i} maxpool2d with antialiasing: {k}x{k} max at stride 1, blur, every {s} pixels")
+    elif info.type == "maxpool2d":
         if symmetric:
             net.add(name, f"nn.MaxPool2d(kernel_size={k}, stride={s}{_pad_arg(pad)})", comment)
         else:  # -inf padding never wins a max, as in the playground
@@ -157,6 +168,15 @@ def _flatten(net: _Net, info) -> None:
         net.add(f"flatten{i}", "FlattenHWC()", f"layer {i} flatten: the playground's (h, w, c) order")
 
 
+def _features(net: _Net, info) -> None:
+    from playground.engine.features import selected
+
+    names = list(selected(info.config))
+    net.helpers.add("Features")
+    net.add(f"features{info.index}", f"Features({names!r})",
+            f"layer {info.index} features: {', '.join(names)} of each point (x1, x2)")
+
+
 def _dropout(net: _Net, info) -> None:
     rate = float(info.config["rate"])
     net.add(f"dropout{info.index}", f"nn.Dropout(p={rate!r})",
@@ -169,7 +189,7 @@ def _activation_layer(net: _Net, info) -> None:
 
 EMITTERS = {
     "dense": _dense, "conv2d": _conv2d, "maxpool2d": _pool, "avgpool2d": _pool,
-    "flatten": _flatten, "dropout": _dropout,
+    "flatten": _flatten, "dropout": _dropout, "features": _features,
     **{name: _activation_layer for name in ("relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear")},
 }
 
@@ -184,8 +204,9 @@ def build_source(model: Model) -> tuple[str, dict[str, np.ndarray]]:
             raise unsupported(info, "pytorch")
         emit(net, info)
     words = _words(report)
-    # torch and F appear in model.py only inside PadAvgPool2d
-    imports = "import torch\nimport torch.nn.functional as F\n" if "PadAvgPool2d" in net.helpers else ""
+    # torch and F appear in model.py only inside these helpers
+    needs_torch = net.helpers & {"PadAvgPool2d", "BlurPool", "Features"}
+    imports = "import torch\nimport torch.nn.functional as F\n" if needs_torch else ""
     source = text.HEADER.format(imports=imports, **words) + "".join(text.HELPERS[h] for h in sorted(net.helpers)) \
         + text.BUILD.format(lines="\n".join(net.lines))
     return source, net.tensors

@@ -45,6 +45,42 @@ class PadAvgPool2d(nn.Module):
         ones = torch.ones_like(x[:1, :1])
         return self.pool(F.pad(x, self.pad)) / self.pool(F.pad(ones, self.pad))
 ''',
+    "BlurPool": '''
+
+class BlurPool(nn.Module):
+    """Max pooling with antialiasing, as the playground's `antialias` option: the
+    max over each window at stride 1, then the binomial [1 2 1] x [1 2 1] / 16
+    blur of each channel, zero-padded by one pixel and taken every `stride`."""
+
+    def __init__(self, channels, kernel_size, stride, pad):
+        super().__init__()
+        self.pad = pad  # (left, right, top, bottom) of the stride-1 max, as F.pad takes it
+        self.pool = nn.MaxPool2d(kernel_size, 1)
+        self.stride, self.channels = stride, channels
+        k = torch.tensor([1.0, 2.0, 1.0])
+        # Not a weight: a fixed filter, kept out of the state dict.
+        self.register_buffer("kernel", (torch.outer(k, k) / 16).expand(channels, 1, 3, 3).clone(), persistent=False)
+
+    def forward(self, x):
+        x = self.pool(F.pad(x, self.pad, value=float("-inf")))
+        return F.conv2d(x, self.kernel, stride=self.stride, padding=1, groups=self.channels)
+''',
+    "Features": '''
+
+class Features(nn.Module):
+    """The playground's input features of a 2-D point (x1, x2), as in
+    TensorFlow Playground, in the order chosen."""
+
+    def __init__(self, names):
+        super().__init__()
+        self.names = list(names)
+
+    def forward(self, x):
+        x1, x2 = x[:, :1], x[:, 1:2]
+        made = {"x1": x1, "x2": x2, "x1_sq": x1 * x1, "x2_sq": x2 * x2, "x1x2": x1 * x2,
+                "sin_x1": torch.sin(x1), "sin_x2": torch.sin(x2)}
+        return torch.cat([made[name] for name in self.names], dim=1)
+''',
     "FlattenHWC": '''
 
 class FlattenHWC(nn.Module):
