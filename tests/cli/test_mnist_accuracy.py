@@ -37,7 +37,7 @@ pytestmark = [
 # and lands on both sides of the targets over seeds (MLP 97.2-97.7%, CNN
 # 98.4-98.6%); decayed, seeds 0-2 gave MLP 97.9-98.2% and CNN 98.7-98.8%.
 # The MLP's small matmuls gain nothing from a second BLAS thread and, on a
-# busy machine, lose 10x to thread hand-offs (PERF_NOTES), so it gets one.
+# busy machine, lose 10x to thread hand-offs, so it gets one.
 CASES = {
     "mlp": ("0.003", 0.975, {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}),
     "lenet": ("0.003", 0.985, {}),
