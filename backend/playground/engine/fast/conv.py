@@ -4,7 +4,8 @@ The maths of the reference ``engine.conv.conv2d`` (im2col plus one matmul),
 with the matmul written the other way round: ``out = K_mat.T @ cols`` with
 cols ``(KH*KW*C, H'*W'*N)``, so its output ``(F, H'*W'*N)`` already is the
 next layer's input layout. Backward: ``dK = cols @ dV.T``, ``db = dV.sum``,
-``dcols = K_mat @ dV`` and col2im adds each offset's slab back. Large arrays
+``dcols = K_mat @ dV`` (one kernel row at a time) and col2im adds each
+offset's slab back. Large arrays
 come from the workspace pool (reused between steps, never while still
 referenced).
 """
@@ -15,7 +16,8 @@ import numpy as np
 
 from playground.engine.conv import as_arrays
 from playground.engine.fast import workspace
-from playground.engine.fast.im2col import col2im_chwn, im2col_chwn, pad_chwn, unpad_chwn
+from playground.engine.fast.im2col import (col2im_add_row, col2im_target, im2col_chwn, pad_chwn,
+                                          unpad_chwn)
 from playground.engine.im2col import Geometry
 from playground.engine.tensor import Tensor
 
@@ -91,10 +93,16 @@ def conv_backward_chwn(dout: np.ndarray, cols: np.ndarray, w: np.ndarray, g: Geo
     if need_db:
         db = dz.sum(axis=1)
     if need_dx:
-        dcols = workspace.take("conv.dcols", cols.shape, cols.dtype)
-        np.matmul(w.reshape(kh * kw * c, f), dz, out=dcols)
-        dxp = col2im_chwn(dcols, g, c, n, "conv.dxpad")
-        del dcols
+        # dcols = K_mat @ dV one kernel row at a time, each added back before
+        # the next: a buffer of KW*C rows instead of the full KH*KW*C, which
+        # would be the largest array of the whole step.
+        w_rows = w.reshape(kh, kw * c, f)
+        part = workspace.take("conv.dcols_row", (kw * c, dz.shape[1]), cols.dtype)
+        dxp = col2im_target(g, c, n, cols.dtype, "conv.dxpad")
+        for i in range(kh):
+            np.matmul(w_rows[i], dz, out=part)
+            col2im_add_row(part, g, i, dxp)
+        del part
         dx = unpad_chwn(dxp, g, x_shape, "conv.dx")
     return dx, dw, db
 

@@ -64,20 +64,25 @@ def im2col_chwn(xp: np.ndarray, g: Geometry, tag: str) -> np.ndarray:
     return cols.reshape(g.kh * g.kw * c, g.oh * g.ow * n)
 
 
-def col2im_chwn(dcols: np.ndarray, g: Geometry, c: int, n: int, tag: str) -> np.ndarray:
-    """Adjoint of `im2col_chwn`: dcols (KH*KW*C, OH*OW*N) -> (C, Hp, Wp, N).
+def col2im_target(g: Geometry, c: int, n: int, dtype, tag: str) -> np.ndarray:
+    """col2im, the adjoint of `im2col_chwn`, in two parts: this is the
+    (C, Hp, Wp, N) array the column gradient is added into: zeroed, unless the windows
+    tile it exactly (stride == kernel), when every element is assigned once."""
+    return workspace.take(tag, (c, g.hp, g.wp, n), dtype, zero=not _tiles(g))
 
-    Each kernel offset adds its slab back; overlapping windows accumulate.
-    When windows do not overlap and tile the padded array (stride == kernel),
-    plain assignment suffices and the zero fill is skipped.
-    """
-    d6 = dcols.reshape(g.kh, g.kw, c, g.oh, g.ow, n)
-    tiles = g.s == g.kh == g.kw
-    dxp = workspace.take(tag, (c, g.hp, g.wp, n), dcols.dtype, zero=not tiles)
-    for i, j in g.offsets():
+
+def col2im_add_row(part: np.ndarray, g: Geometry, i: int, dxp: np.ndarray) -> None:
+    """Add kernel row i's column gradient, part (KW*C, OH*OW*N), into dxp:
+    each kernel offset adds its slab back, overlapping windows accumulate."""
+    c, n = dxp.shape[0], dxp.shape[3]
+    d5 = part.reshape(g.kw, c, g.oh, g.ow, n)
+    for j in range(g.kw):
         rows, cs = g.window(i, j)
-        if tiles:
-            dxp[:, rows, cs, :] = d6[i, j]
+        if _tiles(g):
+            dxp[:, rows, cs, :] = d5[j]
         else:
-            dxp[:, rows, cs, :] += d6[i, j]
-    return dxp
+            dxp[:, rows, cs, :] += d5[j]
+
+
+def _tiles(g: Geometry) -> bool:
+    return g.s == g.kh == g.kw

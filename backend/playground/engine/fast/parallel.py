@@ -15,7 +15,9 @@ limits it with threadpoolctl): OpenBLAS's own threads gain little on these
 small matrices and fight the Python threads for the cores.
 
 Dropout: each replica draws its masks from its own generator, seeded once from
-the model's, so a run with a given seed and thread count is reproducible.
+the model's, so a run with a given seed and thread count is reproducible. A
+checkpoint holds only the model's generator, so a resumed run with dropout
+and threads > 1 draws other masks than an uninterrupted one would.
 """
 
 from __future__ import annotations
