@@ -68,3 +68,15 @@ def test_a_layer_without_a_fast_version_runs_nhwc_between_two_swaps():
     assert seen == [(3, 4, 4, 3)]      # the probe saw NHWC
     ref = model.layers[1].forward(model.layers[0].forward(x, False), False)
     np.testing.assert_allclose(h.data, ref.data, rtol=1e-12, atol=1e-12)
+
+
+def test_an_option_the_fast_steps_do_not_know_falls_back_to_the_reference():
+    spec = {"input_shape": [6, 6, 1], "layers": [
+        {"type": "conv2d", "filters": 2, "kernel_size": 3}, {"type": "maxpool2d"}], "loss": "mse"}
+    model = build_model(spec, seed=0)
+    model.layers[1].config = {**model.layers[1].config, "antialias": True}
+    names = [getattr(s, "__name__", "") for s in make_plan(model.layers)]
+    assert names == ["swap_layout", "conv", "swap_layout", "forward"]
+    model.layers[1].config = {**model.layers[1].config, "antialias": False}
+    names = [getattr(s, "__name__", "") for s in make_plan(model.layers)]
+    assert names == ["swap_layout", "conv", "<lambda>", "swap_layout"]

@@ -51,9 +51,23 @@ def flatten_chwn(x: Tensor, _training: bool = False) -> Tensor:
     return Tensor.from_op(out, (x,), backward, "flatten_chwn")
 
 
+# The parameters the batch-innermost steps below implement. A layer whose config
+# sets anything else (an option added to layers.py later) runs its own reference
+# forward instead, so a new option can never be silently ignored here.
+_IMPLEMENTED = {
+    "conv2d": {"type", "filters", "kernel_size", "stride", "padding", "activation", "use_bias",
+               "kernel_init", "bias_init", "init_stddev"},
+    "maxpool2d": {"type", "pool_size", "stride", "padding"},
+    "avgpool2d": {"type", "pool_size", "stride", "padding"},
+}
+
+
 def _chwn_step(layer) -> Step | None:
     """The batch-innermost version of one layer, or None if it has none."""
     kind = layer.type
+    known = _IMPLEMENTED.get(kind)
+    if known is not None and any(v not in (None, False, 0) for k, v in layer.config.items() if k not in known):
+        return None
     if kind == "conv2d":
         def conv(h, _training):
             y = conv2d_chwn(h, layer.weight, layer.bias, layer.stride, layer.padding)
