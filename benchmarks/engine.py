@@ -27,7 +27,9 @@ OMP/MKL_NUM_THREADS=t and ``torch.set_num_threads(t)``.
 4. One-image inference latency (median of 300 calls, 1 thread), and the peak
    memory table of ``benchmarks.memory``.
 
-The load average is printed with each table: on a shared machine the ratios
+Printed in the order throughput, latency, preset, time to accuracy, memory
+(MNIST missing: those two are skipped with a note). The load average is
+printed with each table: on a shared machine the ratios
 are the figures to read, absolute samples/s move with the load.
 """
 
@@ -340,10 +342,16 @@ def main(argv=None) -> None:
     throughput_table(models, thread_counts, args.repeats, args.samples)
     latency_table(models)
     workloads = [w.strip() for w in args.accuracy.split(",") if w.strip()]
-    if workloads:
-        accuracy_table(workloads, max(thread_counts))
+    from playground.engine.data.mnist import files_available
+
+    if (workloads or args.preset_seeds > 0) and not files_available("mnist"):
+        print("\nMNIST files not found (PLAYGROUND_DATA_DIR or the cache): no time-to-accuracy "
+              "table and no preset runs. `python -m playground.engine.data.download mnist` fetches them.")
+        workloads, args.preset_seeds = [], 0
     if args.preset_seeds > 0:
         preset_cli(args.preset_seeds)
+    if workloads:
+        accuracy_table(workloads, max(thread_counts))
     if args.memory_steps > 0:
         from benchmarks import memory
 
