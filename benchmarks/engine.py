@@ -241,7 +241,7 @@ def throughput_table(models, thread_counts, repeats: int, samples: int) -> dict:
             results[(name, threads)] = rows
             print(f"  {name} threads={threads}: ratios " + ", ".join(f"{r:.2f}" for r in rows["ratio"]),
                   flush=True)
-    print(f"\n({load()} after)")
+    print(f"\n({load()} after)\n")
     print("| model | batch | threads | engine samples/s | PyTorch samples/s | engine / PyTorch, median (range) "
           "| target |")
     print("|---|---|---|---|---|---|---|")
@@ -254,7 +254,7 @@ def throughput_table(models, thread_counts, repeats: int, samples: int) -> dict:
     if len(thread_counts) > 1:
         lo, hi = min(thread_counts), max(thread_counts)
         print(f"\nSpeed-up from {lo} to {hi} threads (median samples/s; target >= {SPEEDUP_TARGET}x "
-              f"for the engine)")
+              f"for the engine)\n")
         print("| model | engine | PyTorch |")
         print("|---|---|---|")
         for name in models:
@@ -273,7 +273,7 @@ def accuracy_table(workloads, threads: int, seed: int = 0) -> None:
         rows.append((workload, got))
         for side, r in got.items():
             print(f"  {workload} {side}: " + ", ".join(f"{s}s {a:.4f}" for s, a in r["curve"]), flush=True)
-    print(f"\n({load()} after)")
+    print(f"\n({load()} after)\n")
     print("| workload | target | engine s | PyTorch s | engine / PyTorch time |")
     print("|---|---|---|---|---|")
     names = {"mlp": "MLP, Adam 1e-3, batch 128", "cnn": "LeNet-like CNN, Adam 1e-3, batch 64",
@@ -299,7 +299,7 @@ def preset_cli(seeds: int) -> None:
         out = json.loads(proc.stdout.strip().splitlines()[-1])
         runs.append((seed, out["seconds"], out["test_accuracy"]))
         print(f"  seed {seed}: {out['seconds']:.1f} s, test accuracy {out['test_accuracy']:.4f}", flush=True)
-    print(f"\n({load()} after)")
+    print(f"\n({load()} after)\n")
     print("| seed | training wall time s | test accuracy |")
     print("|---|---|---|")
     for seed, sec, acc in runs:
@@ -310,7 +310,7 @@ def preset_cli(seeds: int) -> None:
 
 
 def latency_table(models) -> None:
-    print("\n## Inference, one 28x28 image, median of 300 calls, 1 thread")
+    print("\n## Inference, one 28x28 image, median of 300 calls, 1 thread\n")
     print("| model | engine us | PyTorch us | target |")
     print("|---|---|---|---|")
     for name in models:
