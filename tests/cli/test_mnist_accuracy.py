@@ -81,5 +81,5 @@ def test_fast_cnn_preset_reaches_99_percent_with_the_documented_command():
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)
     print(f"fast_cnn: test accuracy {summary['test_accuracy']:.4f}; {summary['seconds']:.1f} s training")
-    assert summary["status"] == "finished" and summary["epochs"] == 8
+    assert summary["status"] == "finished" and summary["epochs"] == 4
     assert summary["test_accuracy"] >= 0.99

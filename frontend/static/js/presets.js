@@ -72,7 +72,7 @@ export const PRESETS = {
   },
   fast_cnn: {
     label: "Fast CNN (99% on MNIST)",
-    // examples/fast_cnn.json: the LeNet-like CNN plus a 128-unit layer, 8 epochs
+    // examples/fast_cnn.json: the LeNet-like CNN plus a 128-unit layer, 4 epochs
     // of Adam with a cosine schedule; benchmarks.engine measures its accuracy and time.
     layers: (k) => [
       { type: "conv2d", filters: 8, kernel_size: 5, stride: 1, padding: "same" },
@@ -86,7 +86,7 @@ export const PRESETS = {
       { type: "relu" },
       { type: "dense", units: k },
     ],
-    hyper: { optimizer: "adam", lr: 0.002, lr_schedule: "cosine", batch_size: 64, epochs: 8 },
+    hyper: { optimizer: "adam", lr: 0.002, lr_schedule: "cosine", batch_size: 64, epochs: 4 },
     kinds: ["image"],
   },
   deep_sigmoid: {
