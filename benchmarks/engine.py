@@ -1,228 +1,364 @@
-"""Engine vs PyTorch CPU: training throughput and single-image latency.
+"""Engine vs PyTorch CPU: training throughput, time to accuracy, latency, memory.
 
-    python -m benchmarks.engine [--samples 60000] [--threads 2,1] [--models mlp,cnn] [--repeats 1]
-                                [--memory-steps 200]
+    python -m benchmarks.engine [--repeats 3] [--samples 60000] [--threads 1,2] [--models mlp,cnn]
+                                [--accuracy mlp,cnn,fast] [--preset-seeds 3] [--memory-steps 200]
 
-One epoch of MNIST-shaped float32 random data (60,000 x 28x28x1, 10 classes),
-plain SGD, same models on both sides:
+Every measurement runs in its own fresh interpreter that imports only its own
+framework, so no thread pool of the other framework is alive (or spinning)
+while it is timed. Thread counts are fixed before the import: the engine at
+t threads splits each batch over t Python threads with one BLAS thread each
+(OPENBLAS/OMP/MKL_NUM_THREADS=1, ``TrainConfig.threads=t``); PyTorch gets
+OMP/MKL_NUM_THREADS=t and ``torch.set_num_threads(t)``.
 
-- MLP 784-256-128-10 (relu), batch 128
-- LeNet-like CNN (conv5x5x8 same, relu, pool2, conv5x5x16 same, relu, pool2,
-  flatten, dense 10), batch 64
+1. Throughput: one epoch of MNIST-shaped float32 random data after 20 warm-up
+   steps, plain SGD, MLP 784-256-128-10 (batch 128) and a LeNet-like CNN
+   (batch 64), both sides starting from the same weights. Each repetition
+   runs both sides back to back, the first side alternating between
+   repetitions; the ratio of a repetition is engine / PyTorch samples/s, and
+   the table gives the median ratio with its range over ``--repeats``.
+2. Time to accuracy on real MNIST (60,000 training images, test accuracy on
+   the 10,000 test images every quarter epoch, evaluation time not counted),
+   same model, initial weights, optimizer, batches and schedule on both sides,
+   at the largest thread count: MLP to 97.5%, CNN to 98.5% (Adam, lr 1e-3),
+   and the fast-CNN preset to 99.0% with the settings of its command in
+   examples/README.md.
+3. The preset through the CLI: that very command, ``--seed`` 0, 1, 2 appended;
+   its reported training wall time and test accuracy, median of the seeds.
+4. One-image inference latency (median of 300 calls, 1 thread), and the peak
+   memory table of ``benchmarks.memory``.
 
-Our side is the product path: ``build_model(spec)`` trained by ``Trainer``
-(shuffled mini-batches, per-step loss/accuracy, the engine's SGD). PyTorch gets
-the same per-step work: a shuffled gather, forward, cross-entropy, backward,
-SGD step, and a loss/accuracy readout. Both sides run in the same process, one
-after the other, at each thread count (numpy's BLAS through threadpoolctl,
-torch.set_num_threads), so the ratios compare like with like on a shared,
-noisy machine. Latency: the median of many single-image predictions
-(``Model.predict_proba`` vs ``softmax(net(x))`` under no_grad).
-
-Memory: at the end the peak resident memory table of ``benchmarks.memory``
-(training ``--memory-steps`` steps and one-image inference, each side in its
-own fresh process; ``--memory-steps 0`` leaves it out).
-
-Targets (issue 2): MLP >= 1.1x PyTorch, CNN >= 0.8x, latency < 1 ms.
+Printed in the order throughput, latency, preset, time to accuracy, memory
+(MNIST missing: those two are skipped with a note). The load average is
+printed with each table: on a shared machine the ratios
+are the figures to read, absolute samples/s move with the load.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
+import shlex
 import statistics
-import time
+import subprocess
+import sys
+from pathlib import Path
 
-import numpy as np
-from threadpoolctl import threadpool_limits
-
-from playground.engine.data.registry import Dataset, DatasetInfo
-from playground.engine.model import build_model
-from playground.engine.train import TrainConfig, Trainer
-
-MODELS = {
-    "mlp": {
-        "batch": 128,
-        "spec": {"input_shape": [28, 28, 1], "loss": "softmax_cross_entropy", "layers": [
-            {"type": "flatten"},
-            {"type": "dense", "units": 256}, {"type": "relu"},
-            {"type": "dense", "units": 128}, {"type": "relu"},
-            {"type": "dense", "units": 10}]},
-    },
-    "cnn": {
-        "batch": 64,
-        "spec": {"input_shape": [28, 28, 1], "loss": "softmax_cross_entropy", "layers": [
-            {"type": "conv2d", "filters": 8, "kernel_size": 5, "padding": "same"}, {"type": "relu"},
-            {"type": "maxpool2d", "pool_size": 2},
-            {"type": "conv2d", "filters": 16, "kernel_size": 5, "padding": "same"}, {"type": "relu"},
-            {"type": "maxpool2d", "pool_size": 2},
-            {"type": "flatten"}, {"type": "dense", "units": 10}]},
-    },
+ROOT = Path(__file__).resolve().parent.parent
+MARK = "BENCH-RESULT "
+TARGETS = {"mlp": {1: 1.2, 2: 1.2}, "cnn": {1: 1.0, 2: 0.9}}
+SPEEDUP_TARGET = 1.5
+ACCURACY = {   # workload: (model, target test accuracy, batch, lr, max epochs)
+    "mlp": ("mlp", 0.975, 128, 1e-3, 4),
+    "cnn": ("cnn", 0.985, 64, 1e-3, 4),
 }
-LR = 0.01
+PRESET = "examples/fast_cnn.json"
 
 
-def synthetic_mnist(n: int, seed: int = 0) -> Dataset:
-    rng = np.random.default_rng(seed)
-    x = rng.random((n, 28, 28, 1), dtype=np.float32)
-    y = rng.integers(0, 10, n).astype(np.int64)
-    empty_x, empty_y = x[:0], y[:0]
-    info = DatasetInfo("synthetic-mnist", "image", (28, 28, 1), 10, n, 0, "random MNIST-shaped data")
-    return Dataset(x, y, empty_x, empty_y, empty_x, empty_y, info,
-                   tuple(str(i) for i in range(10)))
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
 
 
-def engine_runner(name: str, data: Dataset):
-    """run(steps): that many more training steps through build_model + Trainer."""
-    cfg = MODELS[name]
-    model = build_model(cfg["spec"], seed=0)
-    tc = TrainConfig(epochs=1, batch_size=cfg["batch"], optimizer="sgd", lr=LR, shuffle=True,
-                     seed=0, eval_every_epoch=False)
-    trainer = Trainer(model, data, tc)
-    trainer.total_steps = 0
-
-    def run(steps: int) -> None:
-        # Trainer.run() trains until total_steps; raising it resumes the same epoch.
-        trainer.total_steps += steps
-        final = trainer.run()
-        assert final["status"] == "finished", final
-    return run
+def preset_command() -> list[str]:
+    """The fast-CNN command of examples/README.md, the one place it is written."""
+    for line in (ROOT / "examples" / "README.md").read_text().splitlines():
+        line = line.strip().strip("`")
+        if line.startswith(f"playground train {PRESET}"):
+            return shlex.split(line)
+    raise RuntimeError(f"examples/README.md has no 'playground train {PRESET}' line")
 
 
-def torch_model(name: str):
-    import torch.nn as nn
+def preset_settings() -> dict:
+    """batch, lr, schedule, epochs, threads and optimizer of the preset's command."""
+    from playground.cli import build_parser
 
-    if name == "mlp":
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                             nn.Linear(128, 10))
-    return nn.Sequential(nn.Conv2d(1, 8, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(8, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(784, 10))
+    args = build_parser().parse_args(preset_command()[1:])
+    return {"batch": args.batch_size, "lr": args.lr, "schedule": args.lr_schedule,
+            "epochs": args.epochs or 1, "optimizer": args.optimizer, "threads": args.threads}
 
 
-def torch_runner(name: str, data: Dataset):
-    import torch
+# -- one measurement (in a child process) -----------------------------------------------
 
-    torch.manual_seed(0)
-    net = torch_model(name)
-    opt = torch.optim.SGD(net.parameters(), lr=LR)
-    x = torch.from_numpy(np.ascontiguousarray(data.x_train.transpose(0, 3, 1, 2)))
-    y = torch.from_numpy(data.y_train)
-    batch, n = MODELS[name]["batch"], len(x)
-    order = torch.from_numpy(np.random.default_rng(0).permutation(n))
-    pos = [0]
+def child(task: dict) -> dict:
+    side, threads = task["side"], task.get("threads", 1)
+    if side == "torch":
+        import torch
 
-    def run(steps: int) -> None:
-        for _ in range(steps):
-            lo = pos[0] % n
-            idx = order[lo:lo + batch]
-            pos[0] = lo + batch
-            xb, yb = x[idx], y[idx]
-            out = net(xb)
-            loss = torch.nn.functional.cross_entropy(out, yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss.item()
-            int((out.argmax(1) == yb).sum())
-    return run
+        torch.set_num_threads(threads)
+    if task["task"] == "throughput":
+        return _throughput(task)
+    if task["task"] == "latency":
+        return _latency(task)
+    return _time_to_accuracy(task)
 
 
-def epoch_throughput(name: str, data: Dataset, block: int = 10) -> tuple[float, float]:
-    """(engine, torch) samples/s over one epoch each, measured in alternating
-    blocks of `block` steps so both sides see the same load on a shared machine."""
-    steps = -(-len(data.x_train) // MODELS[name]["batch"])
-    ours, theirs = engine_runner(name, data), torch_runner(name, data)
-    ours(5)
-    theirs(5)
-    ours = engine_runner(name, data)  # a fresh epoch, warmed up kernels and buffers
-    spent = [0.0, 0.0]
-    done = 0
-    while done < steps:
-        k = min(block, steps - done)
-        for side, run in enumerate((ours, theirs)):
-            t0 = time.perf_counter()
-            run(k)
-            spent[side] += time.perf_counter() - t0
-        done += k
-    n = len(data.x_train)
-    return n / spent[0], n / spent[1]
+def _runner(task: dict, data, **kw):
+    from benchmarks import workloads
+
+    if task["side"] == "engine":
+        return workloads.engine_runner(task["model"], data, threads=task.get("threads", 1), **kw)
+    from playground.engine.model import build_model
+
+    spec = kw.get("spec") or workloads.MODELS[task["model"]]["spec"]
+    return workloads.torch_runner(task["model"], data, copy_from=build_model(spec, seed=kw.get("seed", 0)),
+                                  **kw)
 
 
-def median_us(fn, repeats: int = 300) -> float:
-    for _ in range(20):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e6
+def _throughput(task: dict) -> dict:
+    import time
+
+    from benchmarks.workloads import MODELS, synthetic_mnist
+
+    data = synthetic_mnist(task["samples"])
+    batch = MODELS[task["model"]]["batch"]
+    steps = -(-task["samples"] // batch)
+    _, run = _runner(task, data, epochs=2)
+    run(20)
+    wall, cpu = time.perf_counter(), time.process_time()
+    run(steps)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"samples_per_s": steps * batch / wall, "wall": wall, "cpu": cpu}
 
 
-def latency(name: str) -> tuple[float, float]:
-    import torch
+def _latency(task: dict) -> dict:
+    import time
+
+    import numpy as np
+
+    from benchmarks.workloads import MODELS, torch_from_spec
+    from playground.engine.model import build_model
 
     x = np.random.default_rng(1).random((1, 28, 28, 1), dtype=np.float32)
-    model = build_model(MODELS[name]["spec"], seed=0)
-    ours = median_us(lambda: model.predict_proba(x))
-    net = torch_model(name).eval()
-    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+    model = build_model(MODELS[task["model"]]["spec"], seed=0)
+    if task["side"] == "engine":
+        def predict():
+            return model.predict_proba(x)
+    else:
+        import torch
 
-    def torch_predict():
-        with torch.no_grad():
-            return torch.softmax(net(xt), dim=1).numpy()
+        net = torch_from_spec(MODELS[task["model"]]["spec"], model).eval()
+        xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
 
-    return ours, median_us(torch_predict)
+        def predict():
+            with torch.no_grad():
+                return torch.softmax(net(xt), dim=1).numpy()
+    for _ in range(20):
+        predict()
+    times = []
+    for _ in range(300):
+        t0 = time.perf_counter()
+        predict()
+        times.append(time.perf_counter() - t0)
+    return {"us": statistics.median(times) * 1e6}
+
+
+def _time_to_accuracy(task: dict) -> dict:
+    import time
+
+    import numpy as np
+
+    from benchmarks.workloads import MODELS
+    from playground.engine.data import load_dataset
+
+    ds = load_dataset("mnist", seed=task["seed"], val_split=0.0)
+    if task["workload"] == "fast":
+        spec = json.loads((ROOT / PRESET).read_text())
+        s = preset_settings()
+        kw = {"spec": spec, "batch": s["batch"], "optimizer": s["optimizer"], "lr": s["lr"],
+              "schedule": s["schedule"], "epochs": s["epochs"]}
+        target = 0.99
+    else:
+        name, target, batch, lr, epochs = ACCURACY[task["workload"]]
+        kw = {"spec": MODELS[name]["spec"], "batch": batch, "optimizer": "adam", "lr": lr,
+              "schedule": "constant", "epochs": epochs}
+    # The trainer sees no test split: it would evaluate it at the end of every run() call.
+    train_only = dataclasses.replace(ds, x_test=ds.x_test[:0], y_test=ds.y_test[:0])
+    net, run = _runner(dict(task, model="cnn"), train_only, seed=task["seed"], **kw)
+    steps_per_epoch = -(-len(ds.x_train) // kw["batch"])
+    chunk = -(-steps_per_epoch // 4)
+    if task["side"] == "engine":
+        def accuracy():
+            return float((net.predict(ds.x_test) == ds.y_test).mean())
+    else:
+        import torch
+
+        xt = torch.from_numpy(np.ascontiguousarray(ds.x_test.transpose(0, 3, 1, 2)))
+
+        def accuracy():
+            with torch.no_grad():
+                return float((net(xt).argmax(1).numpy() == ds.y_test).mean())
+    trained, done, curve = 0.0, 0, []
+    while done < kw["epochs"] * steps_per_epoch:
+        k = min(chunk, kw["epochs"] * steps_per_epoch - done)
+        t0 = time.perf_counter()
+        run(k)
+        trained += time.perf_counter() - t0
+        done += k
+        curve.append((round(trained, 2), accuracy()))
+        if curve[-1][1] >= target:
+            break
+    reached = curve[-1][0] if curve[-1][1] >= target else None
+    return {"seconds": reached, "curve": curve, "epochs": done / steps_per_epoch}
+
+
+# -- the parent ------------------------------------------------------------------------
+
+def spawn(task: dict) -> dict:
+    env = dict(os.environ)
+    threads = task.get("threads", 1)
+    per_process = threads if task["side"] == "torch" else 1
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(per_process)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    cmd = [sys.executable, "-m", "benchmarks.engine", "--child", json.dumps(task)]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(MARK)]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"{task} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1][len(MARK):])
+
+
+def _span(values: list[float], fmt: str) -> str:
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+
+def throughput_table(models, thread_counts, repeats: int, samples: int) -> dict:
+    print(f"\n## Training throughput: one epoch of {samples:,} MNIST-shaped samples, SGD, "
+          f"{repeats} alternating repetitions\n({load()} before)", flush=True)
+    results = {}
+    for threads in thread_counts:
+        for name in models:
+            rows = {"engine": [], "torch": [], "ratio": []}
+            for rep in range(repeats):
+                sides = ("engine", "torch") if rep % 2 == 0 else ("torch", "engine")
+                got = {side: spawn({"task": "throughput", "side": side, "model": name, "threads": threads,
+                                    "samples": samples})["samples_per_s"] for side in sides}
+                rows["engine"].append(got["engine"])
+                rows["torch"].append(got["torch"])
+                rows["ratio"].append(got["engine"] / got["torch"])
+            results[(name, threads)] = rows
+            print(f"  {name} threads={threads}: ratios " + ", ".join(f"{r:.2f}" for r in rows["ratio"]),
+                  flush=True)
+    print(f"\n({load()} after)\n")
+    print("| model | batch | threads | engine samples/s | PyTorch samples/s | engine / PyTorch, median (range) "
+          "| target |")
+    print("|---|---|---|---|---|---|---|")
+    from benchmarks.workloads import MODELS
+
+    for (name, threads), rows in results.items():
+        print(f"| {name} | {MODELS[name]['batch']} | {threads} | {_span(rows['engine'], '{:,.0f}')} | "
+              f"{_span(rows['torch'], '{:,.0f}')} | {_span(rows['ratio'], '{:.2f}x')} | "
+              f">= {TARGETS[name][threads]}x |")
+    if len(thread_counts) > 1:
+        lo, hi = min(thread_counts), max(thread_counts)
+        print(f"\nSpeed-up from {lo} to {hi} threads (median samples/s; target >= {SPEEDUP_TARGET}x "
+              f"for the engine)\n")
+        print("| model | engine | PyTorch |")
+        print("|---|---|---|")
+        for name in models:
+            ups = [statistics.median(results[(name, hi)][s]) / statistics.median(results[(name, lo)][s])
+                   for s in ("engine", "torch")]
+            print(f"| {name} | {ups[0]:.2f}x | {ups[1]:.2f}x |")
+    return results
+
+
+def accuracy_table(workloads, threads: int, seed: int = 0) -> None:
+    print(f"\n## Time to accuracy on MNIST, {threads} threads, seed {seed} ({load()} before)", flush=True)
+    rows = []
+    for workload in workloads:
+        got = {side: spawn({"task": "accuracy", "side": side, "workload": workload, "threads": threads,
+                            "seed": seed}) for side in ("engine", "torch")}
+        rows.append((workload, got))
+        for side, r in got.items():
+            print(f"  {workload} {side}: " + ", ".join(f"{s}s {a:.4f}" for s, a in r["curve"]), flush=True)
+    print(f"\n({load()} after)\n")
+    print("| workload | target | engine s | PyTorch s | engine / PyTorch time |")
+    print("|---|---|---|---|---|")
+    names = {"mlp": "MLP, Adam 1e-3, batch 128", "cnn": "LeNet-like CNN, Adam 1e-3, batch 64",
+             "fast": f"fast CNN preset ({PRESET})"}
+    def cell(seconds, result) -> str:
+        return f"{seconds:.1f}" if seconds is not None else f"not reached ({result['curve'][-1][1]:.4f})"
+
+    for workload, got in rows:
+        target = 0.99 if workload == "fast" else ACCURACY[workload][1]
+        e, t = got["engine"]["seconds"], got["torch"]["seconds"]
+        ratio = f"{e / t:.2f}" if e and t else "-"
+        print(f"| {names[workload]} | {target:.1%} | {cell(e, got['engine'])} | {cell(t, got['torch'])} | "
+              f"{ratio} |")
+
+
+def preset_cli(seeds: int) -> None:
+    cmd = preset_command()
+    print(f"\n## The fast-CNN preset through the CLI ({load()} before)\n`{' '.join(cmd)} --seed S`",
+          flush=True)
+    runs = []
+    for seed in range(seeds):
+        exe = str(Path(sys.executable).with_name("playground"))
+        proc = subprocess.run([exe, *cmd[1:], "--json", "--seed", str(seed)], cwd=ROOT, capture_output=True,
+                              text=True, check=True)
+        out = json.loads(proc.stdout.strip().splitlines()[-1])
+        runs.append((seed, out["seconds"], out["test_accuracy"]))
+        print(f"  seed {seed}: {out['seconds']:.1f} s, test accuracy {out['test_accuracy']:.4f}", flush=True)
+    print(f"\n({load()} after)\n")
+    print("| seed | training wall time s | test accuracy |")
+    print("|---|---|---|")
+    for seed, sec, acc in runs:
+        print(f"| {seed} | {sec:.1f} | {acc:.2%} |")
+    secs, accs = [r[1] for r in runs], [r[2] for r in runs]
+    print(f"| median | {statistics.median(secs):.1f} (target <= 60) | {statistics.median(accs):.2%} "
+          f"(target >= 99.0%) |")
+
+
+def latency_table(models) -> None:
+    print("\n## Inference, one 28x28 image, median of 300 calls, 1 thread\n")
+    print("| model | engine us | PyTorch us | target |")
+    print("|---|---|---|---|")
+    for name in models:
+        e, t = (spawn({"task": "latency", "side": s, "model": name})["us"] for s in ("engine", "torch"))
+        print(f"| {name} | {e:.0f} | {t:.0f} | < 1000 |")
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--samples", type=int, default=60000)
-    ap.add_argument("--threads", default="2,1", help="comma-separated thread counts")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--repeats", type=int, default=3, help="alternating repetitions per row (default 3)")
+    ap.add_argument("--samples", type=int, default=60000, help="samples per throughput epoch")
+    ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     ap.add_argument("--models", default="mlp,cnn")
-    ap.add_argument("--repeats", type=int, default=1, help="epochs per side; the run with the median ratio is shown")
+    ap.add_argument("--accuracy", default="mlp,cnn,fast", help="time-to-accuracy rows ('' skips them)")
+    ap.add_argument("--preset-seeds", type=int, default=3, help="CLI runs of the preset (0 skips them)")
     ap.add_argument("--memory-steps", type=int, default=200,
                     help="training steps for the peak-memory table (benchmarks.memory); 0 skips it")
     args = ap.parse_args(argv)
+    if args.child:
+        print(MARK + json.dumps(child(json.loads(args.child))), flush=True)
+        return
+    import numpy as np
     import torch
 
-    load_before = os.getloadavg()[0]
-    data = synthetic_mnist(args.samples)
+    print(f"numpy {np.__version__}, torch {torch.__version__}, {load()}")
     models = [m.strip() for m in args.models.split(",") if m.strip()]
-    rows = []
-    for threads in [int(t) for t in args.threads.split(",")]:
-        torch.set_num_threads(threads)
-        with threadpool_limits(limits=threads):
-            for name in models:
-                runs = sorted((epoch_throughput(name, data) for _ in range(args.repeats)),
-                              key=lambda r: r[0] / r[1])
-                ours, theirs = runs[(len(runs) - 1) // 2]  # the median ratio (lower middle)
-                rows.append((name, threads, ours, theirs))
-                print(f"  {name} threads={threads}: engine {ours:,.0f}/s  torch {theirs:,.0f}/s", flush=True)
-            if threads == min(int(t) for t in args.threads.split(",")):
-                lat = {name: latency(name) for name in models}
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    throughput_table(models, thread_counts, args.repeats, args.samples)
+    latency_table(models)
+    workloads = [w.strip() for w in args.accuracy.split(",") if w.strip()]
+    from playground.engine.data.mnist import files_available
 
-    print(f"\nTraining, one epoch of {args.samples:,} MNIST-shaped samples, SGD "
-          f"(numpy {np.__version__}, torch {torch.__version__}; load average {load_before:.1f} before, "
-          f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs)")
-    print("| model | batch | threads | engine samples/s | PyTorch samples/s | ratio | target |")
-    print("|---|---|---|---|---|---|---|")
-    targets = {"mlp": 1.1, "cnn": 0.8}
-    for name, threads, ours, theirs in rows:
-        print(f"| {name} | {MODELS[name]['batch']} | {threads} | {ours:,.0f} | {theirs:,.0f} | "
-              f"{ours / theirs:.2f}x | >= {targets[name]}x |")
-    print("\nInference, one 28x28 image, median over 300 calls (1 thread)")
-    print("| model | engine us | PyTorch us | target |")
-    print("|---|---|---|---|")
-    for name, (ours, theirs) in lat.items():
-        print(f"| {name} | {ours:.0f} | {theirs:.0f} | < 1000 |")
+    if (workloads or args.preset_seeds > 0) and not files_available("mnist"):
+        print("\nMNIST files not found (PLAYGROUND_DATA_DIR or the cache): no time-to-accuracy "
+              "table and no preset runs. `python -m playground.engine.data.download mnist` fetches them.")
+        workloads, args.preset_seeds = [], 0
+    if args.preset_seeds > 0:
+        preset_cli(args.preset_seeds)
+    if workloads:
+        accuracy_table(workloads, max(thread_counts))
     if args.memory_steps > 0:
-        from benchmarks import memory  # imports this module's builders, so not at the top
+        from benchmarks import memory
 
-        mem_threads = min(int(t) for t in args.threads.split(","))
-        results = memory.measure(tuple(models), args.memory_steps, args.samples, mem_threads)
-        memory.print_report(results, args.memory_steps, args.samples, mem_threads)
+        results = memory.measure(tuple(models), args.memory_steps, args.samples, 1)
+        memory.print_report(results, args.memory_steps, args.samples, 1)
 
 
 if __name__ == "__main__":

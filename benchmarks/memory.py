@@ -7,8 +7,8 @@ allocations (and the other's import) never count against the other:
 
     python -m benchmarks.memory --side engine|torch --model mlp|cnn --task train|infer
 
-Same models, data and training loops as ``benchmarks.engine`` (its builders
-are reused): MNIST-shaped float32 random data, plain SGD, MLP batch 128, CNN
+Same models, data and training loops as ``benchmarks.engine``
+(``benchmarks.workloads``): MNIST-shaped float32 random data, plain SGD, MLP batch 128, CNN
 batch 64. In each child:
 
 - train: baseline = resident memory (VmRSS) after the imports and the data;
@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.engine import MODELS, engine_runner, synthetic_mnist, torch_model, torch_runner
+from benchmarks.workloads import MODELS, engine_runner, synthetic_mnist, torch_model, torch_runner
 
 ROOT = Path(__file__).resolve().parent.parent
 INFER_CALLS = 300
@@ -112,7 +112,7 @@ def measure_child(side: str, name: str, task: str, steps: int, samples: int, thr
         data = synthetic_mnist(samples)
         baseline, split = current_kib(), _status_kib()
         resettable = reset_peak()
-        run = (engine_runner if side == "engine" else torch_runner)(name, data)
+        _, run = (engine_runner if side == "engine" else torch_runner)(name, data)
         run(steps)
     else:
         image = np.random.default_rng(1).random((1, 28, 28, 1), dtype=np.float32)

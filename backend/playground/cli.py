@@ -138,7 +138,7 @@ def cmd_train(args) -> int:
     _check_fit(model, ds, args.dataset)
     cfg = TrainConfig(epochs=1 if args.epochs is None else args.epochs, steps=args.steps, batch_size=args.batch_size,
                       optimizer=args.optimizer, lr=args.lr, lr_schedule=args.lr_schedule,
-                      shuffle=not args.no_shuffle, seed=args.seed)
+                      shuffle=not args.no_shuffle, seed=args.seed, threads=args.threads)
     trainer = Trainer(model, ds, cfg)
     bar, trainer.on_event = _progress(trainer.total_steps)
     try:
@@ -298,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--val-split", type=float, default=0.1)
     t.add_argument("--no-shuffle", action="store_true", help="batches in file order")
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--threads", type=int, default=1,
+                   help="split each batch over this many threads, one BLAS thread each (default 1)")
     t.add_argument("--out", metavar="OUT.npz", help="save the trained weights here")
     t.add_argument("--json", action="store_true", help="print one JSON object with the final metrics")
     t.set_defaults(func=cmd_train)

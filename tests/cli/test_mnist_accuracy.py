@@ -37,7 +37,7 @@ pytestmark = [
 # and lands on both sides of the targets over seeds (MLP 97.2-97.7%, CNN
 # 98.4-98.6%); decayed, seeds 0-2 gave MLP 97.9-98.2% and CNN 98.7-98.8%.
 # The MLP's small matmuls gain nothing from a second BLAS thread and, on a
-# busy machine, lose 10x to thread hand-offs (PERF_NOTES), so it gets one.
+# busy machine, lose 10x to thread hand-offs, so it gets one.
 CASES = {
     "mlp": ("0.003", 0.975, {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}),
     "lenet": ("0.003", 0.985, {}),
@@ -61,3 +61,25 @@ def test_mnist_accuracy_within_two_epochs(name, tmp_path):
           f"{summary['seconds']:.1f} s training")
     assert summary["test_accuracy"] >= target
     assert (tmp_path / "weights.npz").is_file()
+
+
+def _fast_cnn_command() -> list[str]:
+    """The one-line command of examples/README.md, split like a shell would."""
+    import shlex
+
+    lines = (ROOT / "examples" / "README.md").read_text().splitlines()
+    found = [ln for ln in lines if ln.startswith("playground train examples/fast_cnn.json")]
+    assert len(found) == 1, "examples/README.md gives the fast-CNN command on one line"
+    return shlex.split(found[0])
+
+
+@pytest.mark.timeout(900)
+def test_fast_cnn_preset_reaches_99_percent_with_the_documented_command():
+    # The README's line, run as written from the checkout root, plus a seed at its end.
+    cmd = [sys.executable, "-m", "playground.cli", *_fast_cnn_command()[1:], "--json", "--seed", "1"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=800, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    print(f"fast_cnn: test accuracy {summary['test_accuracy']:.4f}; {summary['seconds']:.1f} s training")
+    assert summary["status"] == "finished" and summary["epochs"] == 4
+    assert summary["test_accuracy"] >= 0.99

@@ -1,13 +1,14 @@
-"""conv2d / conv2d_chwn against a direct loop reference (and PyTorch when
-installed), gradients against central differences, window geometry against the
-course-notes formula, and safety of the reused work buffers."""
+"""The reference conv2d against direct loops (and PyTorch when installed),
+gradients against central differences, window geometry against the
+course-notes formula. The fast kernels are checked against it in
+tests/engine/fast/test_conv.py."""
 
 import math
 
 import numpy as np
 import pytest
 
-from playground.engine import conv, workspace
+from playground.engine import conv
 from playground.engine.tensor import Tensor, no_grad
 
 # (N, H, W, C, F, K, stride, padding): odd and even sizes, kernel > stride,
@@ -132,24 +133,6 @@ def test_backward_matches_central_differences(case):
         np.testing.assert_allclose(tensor.grad, central_grad(loss, arr), rtol=1e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize("case", CASES[:8] + CASES[-2:])
-def test_chwn_variant_agrees_with_nhwc(case):
-    x, w, b, s, p = make(case, seed=5)
-    g = np.random.default_rng(6).normal(size=reference_conv(x, w, b, s, p).shape)
-    xt, wt, bt = (Tensor(a, requires_grad=True) for a in (x, w, b))
-    conv.conv2d(xt, wt, bt, s, p).backward(g)
-
-    xc = Tensor(np.ascontiguousarray(x.transpose(3, 1, 2, 0)), requires_grad=True)
-    wc, bc = Tensor(w, requires_grad=True), Tensor(b, requires_grad=True)
-    out = conv.conv2d_chwn(xc, wc, bc, s, p)
-    assert out.op == "conv2d_chwn"
-    out.backward(np.ascontiguousarray(g.transpose(3, 1, 2, 0)))
-    np.testing.assert_allclose(out.data.transpose(3, 1, 2, 0), reference_conv(x, w, b, s, p), atol=1e-10)
-    np.testing.assert_allclose(xc.grad.transpose(3, 1, 2, 0), xt.grad, atol=1e-10)
-    np.testing.assert_allclose(wc.grad, wt.grad, atol=1e-10)
-    np.testing.assert_allclose(bc.grad, bt.grad, atol=1e-10)
-
-
 def test_float32_stays_float32_and_constant_input_gets_no_gradient():
     x, w, b, s, p = make(CASES[0], dtype=np.float32)
     wt = Tensor(w, requires_grad=True)
@@ -158,42 +141,6 @@ def test_float32_stays_float32_and_constant_input_gets_no_gradient():
     out.sum().backward()
     assert wt.grad.dtype == np.float32 and wt.grad.shape == w.shape
     np.testing.assert_allclose(out.data, reference_conv(x, w, b, s, p), rtol=1e-4, atol=1e-4)
-
-
-def test_interleaved_forwards_do_not_overwrite_each_other():
-    """Reused work buffers: a result still held by the graph is never handed out
-    again, so step 1's forward and backward survive step 2's forward."""
-    workspace.clear()
-    case = (2, 8, 8, 2, 3, 3, 1, "same")
-    x1, w, b, s, p = make(case, seed=7)
-    x2 = make(case, seed=8)[0]
-    xc1, xc2 = (Tensor(np.ascontiguousarray(a.transpose(3, 1, 2, 0)), requires_grad=True) for a in (x1, x2))
-    wt = Tensor(w, requires_grad=True)
-    out1 = conv.conv2d_chwn(xc1, wt, b, s, p)
-    out2 = conv.conv2d_chwn(xc2, wt, b, s, p)
-    assert not np.shares_memory(out1.data, out2.data)
-    np.testing.assert_allclose(out1.data.transpose(3, 1, 2, 0), reference_conv(x1, w, b, s, p), atol=1e-10)
-    np.testing.assert_allclose(out2.data.transpose(3, 1, 2, 0), reference_conv(x2, w, b, s, p), atol=1e-10)
-    # Backward of the first graph after the second forward: its saved columns are intact.
-    g = np.ones(out1.shape)
-    out1.backward(g)
-    grad1 = wt.grad.copy()
-    wt.zero_grad()
-    ref = Tensor(w, requires_grad=True)
-    conv.conv2d(x1, ref, b, s, p).backward(np.ones(g.transpose(3, 1, 2, 0).shape))
-    np.testing.assert_allclose(grad1, ref.grad, atol=1e-10)
-    # The gradient of the first input is not overwritten by the second backward.
-    dx1 = xc1.grad.copy()
-    out2.backward(g)
-    np.testing.assert_allclose(xc1.grad, dx1)
-    assert not np.shares_memory(xc1.grad, xc2.grad)
-    # Once the graphs are gone, the buffers are reused instead of piling up.
-    del out1, out2
-    conv.conv2d_chwn(xc1, wt, b, s, p).backward(g)
-    before = workspace.pooled_bytes()
-    for _ in range(5):
-        conv.conv2d_chwn(xc1, wt, b, s, p).backward(g)
-    assert workspace.pooled_bytes() == before
 
 
 def test_geometry_table_matches_the_course_notes_formula():
@@ -233,19 +180,3 @@ def test_bad_arguments_are_refused():
         conv.conv2d(x, w, b[:2])
     with pytest.raises(ValueError, match="4-D"):
         conv.conv2d(x[0], w, b)
-
-
-def test_blocked_small_k_products_equal_one_gemm(monkeypatch):
-    # First layers (K = KH*KW*C small) run their GEMMs as a batch of column
-    # blocks; the result must not depend on that choice.
-    x, w, b, s, p = make((16, 28, 28, 1, 8, 5, 1, "same"), seed=9, dtype=np.float32)
-    xc = np.ascontiguousarray(x.transpose(3, 1, 2, 0))
-    results = []
-    for small_k in (conv._SMALL_K, 0):
-        monkeypatch.setattr(conv, "_SMALL_K", small_k)
-        wt = Tensor(w, requires_grad=True)
-        out = conv.conv2d_chwn(xc, wt, b, s, p)
-        out.backward(np.ones(out.shape, np.float32))
-        results.append((out.data.copy(), wt.grad))
-    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4)

@@ -5,10 +5,9 @@ import numpy as np
 import pytest
 
 from playground.engine import init, losses, ops
-from playground.engine.layers import ACTIVATIONS, INIT_NAMES, LAYERS, flatten_chwn, layer_catalog, swap_layout
+from playground.engine.layers import ACTIVATIONS, INIT_NAMES, LAYERS, layer_catalog
 from playground.engine.model import build_model
 from playground.engine.spec import LOSS_NAMES
-from playground.engine.tensor import Tensor
 
 
 def test_catalog_is_json_ready_and_complete():
@@ -94,22 +93,3 @@ def test_flatten_uses_nhwc_order():
     model = build_model({"input_shape": [2, 3, 4], "layers": [{"type": "flatten"}], "loss": "mse"})
     x = np.arange(2 * 24, dtype=np.float32).reshape(2, 2, 3, 4)
     np.testing.assert_array_equal(model(x).data, x.reshape(2, -1))
-
-
-def test_layout_helpers_forward_and_backward():
-    rng = np.random.default_rng(4)
-    x_nhwc = rng.normal(size=(2, 3, 4, 5))
-    x = Tensor(np.ascontiguousarray(x_nhwc.transpose(3, 1, 2, 0)), requires_grad=True)
-    out = flatten_chwn(x)
-    np.testing.assert_array_equal(out.data, x_nhwc.reshape(2, -1))
-    g = rng.normal(size=out.shape)
-    out.backward(g)
-    np.testing.assert_array_equal(x.grad, g.reshape(x_nhwc.shape).transpose(3, 1, 2, 0))
-
-    t = Tensor(x_nhwc.copy(), requires_grad=True)
-    swapped = swap_layout(t)
-    assert swapped.shape == (5, 3, 4, 2) and swapped.data.flags.c_contiguous
-    back = swap_layout(swapped)
-    np.testing.assert_array_equal(back.data, x_nhwc)
-    back.backward(np.ones_like(x_nhwc) * 2)
-    np.testing.assert_array_equal(t.grad, np.full(x_nhwc.shape, 2.0))

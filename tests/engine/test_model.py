@@ -1,5 +1,5 @@
-"""build_model and Model: determinism, parameter names, the CHWN fast path against
-the plain NHWC path, traces, probabilities and strict state dicts."""
+"""build_model and Model: determinism, parameter names, the fast plan against
+the layers' reference forward, traces, probabilities and strict state dicts."""
 import numpy as np
 import pytest
 
@@ -83,11 +83,11 @@ def _loss_and_grads(model, x, labels):
 
 
 @pytest.mark.parametrize("spec", [LENET, MIXED], ids=["lenet", "mixed"])
-def test_chwn_fast_path_matches_nhwc_reference(spec):
+def test_fast_plan_matches_the_reference_layers(spec):
     fast = build_model(spec, seed=1, dtype=np.float64)
     ref = build_model(spec, seed=1, dtype=np.float64)
-    ref.use_chwn = False
-    assert fast.use_chwn and not ref.use_chwn
+    ref.fast = False
+    assert fast.fast and not ref.fast
     shape = tuple(spec["input_shape"])
     x = _images(5, shape, seed=2)
     labels = np.array([0, 1, 2, 1, 0])

@@ -1,12 +1,13 @@
-"""max_pool2d / avg_pool2d (and their CHWN variants) against direct loops and
-PyTorch, gradients against central differences, and the documented tie rule."""
+"""The reference max_pool2d / avg_pool2d against direct loops and PyTorch,
+gradients against central differences, and the documented tie rule. The fast
+kernels are checked against them in tests/engine/fast/test_pool.py."""
 
 import math
 
 import numpy as np
 import pytest
 
-from playground.engine import conv, workspace
+from playground.engine import conv
 from playground.engine.tensor import Tensor, no_grad
 
 # (N, H, W, C, pool_size, stride or None, padding)
@@ -46,7 +47,7 @@ def reference_pool(x, k, s, padding, kind):
     return out
 
 
-OPS = {"max": (conv.max_pool2d, conv.max_pool2d_chwn), "avg": (conv.avg_pool2d, conv.avg_pool2d_chwn)}
+OPS = {"max": (conv.max_pool2d,), "avg": (conv.avg_pool2d,)}
 
 
 def make(case, seed=0):
@@ -111,23 +112,6 @@ def test_backward_matches_central_differences(case, kind):
     np.testing.assert_allclose(xt.grad, central_grad(loss, x), rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.parametrize("kind", ["max", "avg"])
-@pytest.mark.parametrize("case", CASES[:6])
-def test_chwn_variant_agrees_with_nhwc(case, kind):
-    nhwc_op, chwn_op = OPS[kind]
-    x, k, s, p = make(case, seed=5)
-    xt = Tensor(x, requires_grad=True)
-    out = nhwc_op(xt, k, s, p)
-    g = np.random.default_rng(6).normal(size=out.shape)
-    out.backward(g)
-    xc = Tensor(np.ascontiguousarray(x.transpose(3, 1, 2, 0)), requires_grad=True)
-    outc = chwn_op(xc, k, s, p)
-    assert outc.op == f"{kind}_pool2d_chwn"
-    outc.backward(np.ascontiguousarray(g.transpose(3, 1, 2, 0)))
-    np.testing.assert_allclose(outc.data.transpose(3, 1, 2, 0), out.data, atol=1e-12)
-    np.testing.assert_allclose(xc.grad.transpose(3, 1, 2, 0), xt.grad, atol=1e-12)
-
-
 @pytest.mark.parametrize("stride", [2, 1])
 def test_ties_send_the_gradient_to_the_first_maximum_only(stride):
     # All-equal windows (what ReLU leaves as zeros): each window's gradient goes
@@ -152,22 +136,6 @@ def test_same_max_pool_never_picks_padding():
     x = -np.ones((1, 3, 3, 1))
     out = conv.max_pool2d(x, 2, 2, "same")
     np.testing.assert_array_equal(out.data, -np.ones((1, 2, 2, 1)))
-
-
-def test_float32_and_interleaved_forwards():
-    workspace.clear()
-    x1, x2 = (np.random.default_rng(i).normal(size=(4, 3, 8, 8)).astype(np.float32) for i in (7, 8))
-    t1, t2 = Tensor(x1, requires_grad=True), Tensor(x2, requires_grad=True)
-    o1 = conv.max_pool2d_chwn(t1)
-    o2 = conv.max_pool2d_chwn(t2)
-    assert o1.dtype == np.float32 and not np.shares_memory(o1.data, o2.data)
-    ref = reference_pool(x1.transpose(3, 1, 2, 0).astype(np.float64), 2, 2, "valid", "max")
-    np.testing.assert_allclose(o1.data.transpose(3, 1, 2, 0), ref)
-    o1.backward(np.ones(o1.shape, np.float32))
-    g1 = t1.grad.copy()
-    o2.backward(np.ones(o2.shape, np.float32))
-    np.testing.assert_array_equal(t1.grad, g1)
-    assert t1.grad.sum() == o1.size
 
 
 def test_bad_arguments_are_refused():

@@ -16,7 +16,7 @@ test("each dataset kind offers only the presets whose names fit it", () => {
   assert.equal(presetsFor(sin).find((p) => p.name === "mlp").label, "MLP regression");
   assert.deepEqual(names(circle), ["perceptron", "logistic", "mlp"]);
   assert.equal(presetsFor(circle).find((p) => p.name === "mlp").label, "MLP");
-  assert.deepEqual(names(mnist), ["perceptron", "logistic", "mlp", "lenet", "lenet_aa", "deep_sigmoid"]);
+  assert.deepEqual(names(mnist), ["perceptron", "logistic", "mlp", "lenet", "lenet_aa", "fast_cnn", "deep_sigmoid"]);
 });
 
 test("a preset click brings the dataset's training length unless the setup chose one", () => {
@@ -38,4 +38,20 @@ test("a preset click brings the dataset's training length unless the setup chose
   // the 1-D fit keeps its own long training
   assert.equal(presetSetup("fit1d", sin, { ...DEFAULT_CONFIG }, [sin]).epochs, 100);
   assert.equal(presetSetup("nope", sin, DEFAULT_CONFIG), null);
+});
+
+test("the fast CNN preset is examples/fast_cnn.json with the settings of its command", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const spec = JSON.parse(await readFile(new URL("../../examples/fast_cnn.json", import.meta.url)));
+  const readme = await readFile(new URL("../../examples/README.md", import.meta.url), "utf8");
+  const setup = presetSetup("fast_cnn", mnist, { ...DEFAULT_CONFIG }, [mnist]);
+  const strip = (layers) => layers.map((l) => Object.fromEntries(Object.entries(l).filter(([k]) => k !== "stride" || l.type !== "conv2d")));
+  assert.deepEqual(strip(setup.layers), strip(spec.layers));
+  const line = readme.split("\n").find((l) => l.startsWith("playground train examples/fast_cnn.json"));
+  const flag = (name) => line.split(/\s+/)[line.split(/\s+/).indexOf(name) + 1];
+  assert.equal(setup.optimizer, flag("--optimizer"));
+  assert.equal(setup.lr, Number(flag("--lr")));
+  assert.equal(setup.lr_schedule, flag("--lr-schedule"));
+  assert.equal(setup.batch_size, Number(flag("--batch-size")));
+  assert.equal(setup.epochs, Number(flag("--epochs")));
 });

@@ -1,21 +1,24 @@
-"""Window geometry and the im2col / col2im kernels on batch-innermost arrays.
+"""Window geometry and the reference im2col / col2im, NHWC.
 
-Geometry follows the course notes and ``tf.nn.conv2d``: output size
-``(n - k + 2p) / s + 1`` (floored); VALID means no padding, SAME pads a total
-of ``max((ceil(n/s) - 1) * s + k - n, 0)`` with the smaller half before.
+Geometry follows the course notes and ``tf.nn.conv2d``: along each axis the
+output size is ``w' = (w - f + 2p) / s + 1`` (floored). VALID means p = 0;
+SAME pads a total of ``max((ceil(w/s) - 1) * s + f - w, 0)`` with the smaller
+half before, so ``w' = ceil(w / s)``.
 
-The kernels work on ``(C, H, W, N)`` arrays, batch innermost. Every kernel
-offset ``(i, j)`` then selects one strided slab of the padded input whose rows
-are long contiguous runs of ``W * N`` values, so im2col is KH*KW block copies
-and col2im is KH*KW block additions - a loop over kernel offsets, never over
-samples or pixels, and no ``np.add.at`` scatter.
+im2col lays every window a kernel of size (KH, KW) sees out as one row:
+``cols[(n, y, x), (m, k, c)] = I_pad[n, y*s + m, x*s + k, c]`` - the notes'
+``V(x, y) = sum_m sum_n I(x + m, y + n) K(m, n)`` then is one matrix product
+``cols @ K.reshape(KH*KW*C, F)``. col2im is its adjoint: each kernel offset
+adds its slab of window gradients back, a loop over kernel offsets only.
+
+These are the readable versions; engine/fast/ has the batch-innermost kernels
+the training plan uses, tested against these.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from playground.engine import workspace
+from numpy.lib.stride_tricks import sliding_window_view
 
 PADDINGS = ("valid", "same")
 
@@ -54,7 +57,7 @@ def conv_output_size(n: int, k: int, s: int, padding: str) -> int:
 
 
 class Geometry:
-    """Everything about one (input shape, kernel, stride, padding) combination."""
+    """Everything about one (input size, kernel, stride, padding) combination."""
 
     def __init__(self, h: int, w: int, kh: int, kw: int, stride: int, padding: str):
         if int(stride) != stride or stride < 1:
@@ -69,7 +72,6 @@ class Geometry:
         # trailing rows/cols no window reaches are cut off.
         self.hp = (self.oh - 1) * self.s + kh
         self.wp = (self.ow - 1) * self.s + kw
-        self.padded = self.pad_h != (0, 0) or self.pad_w != (0, 0) or self.hp != h or self.wp != w
 
     def key(self) -> str:
         return f"{self.h}x{self.w}k{self.kh}x{self.kw}s{self.s}p{self.pad_h}{self.pad_w}"
@@ -89,69 +91,50 @@ class Geometry:
         return ((i, j) for i in range(self.kh) for j in range(self.kw))
 
 
-def pad_chwn(x: np.ndarray, g: Geometry, tag: str, fill: float = 0.0) -> np.ndarray:
-    """x: (C, H, W, N) -> (C, Hp, Wp, N) padded with `fill`.
+# --- reference kernels, NHWC ------------------------------------------------------
 
-    Without padding this is a view of x (cropped to the rows and columns some
-    window reaches); with padding the interior is copied into a reused buffer.
+def pad(x: np.ndarray, g: Geometry, fill: float = 0.0) -> np.ndarray:
+    """x: (N, H, W, C) -> I_pad (N, Hp, Wp, C): p rows/cols of `fill` around it."""
+    padded = np.pad(x, ((0, 0), g.pad_h, g.pad_w, (0, 0)), constant_values=fill)
+    return padded[:, : g.hp, : g.wp, :]
+
+
+def unpad(dxp: np.ndarray, g: Geometry) -> np.ndarray:
+    """Gradient of `pad`: (N, Hp, Wp, C) -> (N, H, W, C); the border's share is dropped."""
+    n, _, _, c = dxp.shape
+    full = np.zeros((n, g.h + sum(g.pad_h), g.w + sum(g.pad_w), c), dxp.dtype)
+    full[:, : g.hp, : g.wp, :] = dxp
+    top, left = g.pad_h[0], g.pad_w[0]
+    return full[:, top:top + g.h, left:left + g.w, :]
+
+
+def windows(xp: np.ndarray, g: Geometry) -> np.ndarray:
+    """I_pad: (N, Hp, Wp, C) -> a view (N, H', W', KH, KW, C) of every window.
+
+    ``windows[n, y, x, m, k, c] = I_pad[n, y*s + m, x*s + k, c]``, no copy.
     """
-    if g.pad_h == (0, 0) and g.pad_w == (0, 0):
-        return x[:, : g.hp, : g.wp, :]
-    c, _, _, n = x.shape
-    shape = (c, g.hp, g.wp, n)
-    rows, cols = g.interior()
-    if fill == 0.0:
-        # The border of this buffer is zero from its creation and never
-        # written, so only the interior is copied each call.
-        xp = workspace.take_zeroed_border(f"{tag}:{g.key()}", shape, x.dtype)
-    else:
-        xp = workspace.take(tag, shape, x.dtype)
-        xp.fill(fill)
-    xp[:, rows, cols, :] = x[:, : rows.stop - rows.start, : cols.stop - cols.start, :]
-    return xp
+    view = sliding_window_view(xp, (g.kh, g.kw), axis=(1, 2))   # (N, Hp-KH+1, Wp-KW+1, C, KH, KW)
+    return view[:, :: g.s, :: g.s].transpose(0, 1, 2, 4, 5, 3)
 
 
-def unpad_chwn(dxp: np.ndarray, g: Geometry, shape: tuple[int, ...], tag: str) -> np.ndarray:
-    """Gradient of `pad_chwn`: (C, Hp, Wp, N) -> (C, H, W, N).
+def im2col(xp: np.ndarray, g: Geometry) -> np.ndarray:
+    """I_pad: (N, Hp, Wp, C) -> cols (N*H'*W', KH*KW*C), one row per window.
 
-    Returns dxp itself when it already has the input's shape.
+    Column order (m, k, c) matches ``K.reshape(KH*KW*C, F)`` for K: (KH, KW, C, F).
     """
-    if dxp.shape == tuple(shape):
-        return dxp
-    rows, cols = g.interior()
-    nr, nc = rows.stop - rows.start, cols.stop - cols.start
-    dx = workspace.take(tag, shape, dxp.dtype, zero=(nr, nc) != tuple(shape[1:3]))
-    dx[:, :nr, :nc, :] = dxp[:, rows, cols, :]
-    return dx
+    n, c = xp.shape[0], xp.shape[3]
+    return windows(xp, g).reshape(n * g.oh * g.ow, g.kh * g.kw * c)
 
 
-def im2col_chwn(xp: np.ndarray, g: Geometry, tag: str) -> np.ndarray:
-    """xp: (C, Hp, Wp, N) -> cols (KH*KW*C, OH*OW*N), rows ordered (i, j, c).
+def col2im(dwin: np.ndarray, g: Geometry) -> np.ndarray:
+    """Adjoint of `windows`: dwin (N, H', W', KH, KW, C) -> dI_pad (N, Hp, Wp, C).
 
-    The row order matches ``w.reshape(KH*KW*C, F)`` for w: (KH, KW, C, F).
+    Every input pixel receives the gradient of each window it appeared in;
+    overlapping windows add up. One loop over the KH*KW kernel offsets.
     """
-    c, _, _, n = xp.shape
-    cols = workspace.take(tag, (g.kh, g.kw, c, g.oh, g.ow, n), xp.dtype)
-    for i, j in g.offsets():
-        rows, cs = g.window(i, j)
-        cols[i, j] = xp[:, rows, cs, :]
-    return cols.reshape(g.kh * g.kw * c, g.oh * g.ow * n)
-
-
-def col2im_chwn(dcols: np.ndarray, g: Geometry, c: int, n: int, tag: str) -> np.ndarray:
-    """Adjoint of `im2col_chwn`: dcols (KH*KW*C, OH*OW*N) -> (C, Hp, Wp, N).
-
-    Each kernel offset adds its slab back; overlapping windows accumulate.
-    When windows do not overlap and tile the padded array (stride == kernel),
-    plain assignment suffices and the zero fill is skipped.
-    """
-    d6 = dcols.reshape(g.kh, g.kw, c, g.oh, g.ow, n)
-    tiles = g.s == g.kh == g.kw
-    dxp = workspace.take(tag, (c, g.hp, g.wp, n), dcols.dtype, zero=not tiles)
-    for i, j in g.offsets():
-        rows, cs = g.window(i, j)
-        if tiles:
-            dxp[:, rows, cs, :] = d6[i, j]
-        else:
-            dxp[:, rows, cs, :] += d6[i, j]
+    n, c = dwin.shape[0], dwin.shape[5]
+    dxp = np.zeros((n, g.hp, g.wp, c), dwin.dtype)
+    for m, k in g.offsets():
+        rows, cols = g.window(m, k)
+        dxp[:, rows, cols, :] += dwin[:, :, :, m, k, :]
     return dxp

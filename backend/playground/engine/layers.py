@@ -5,10 +5,9 @@ The table is the one source of truth for a layer's parameters: spec.py checks
 specs against it, ``GET /api/layers`` serves ``layer_catalog()`` as is, and the
 UI builds its forms from it.
 
-Layer classes run in one of two layouts. ``chwn=False``: images NHWC, vectors
-(N, features). ``chwn=True``: images batch-innermost (C, H, W, N), the layout
-the fast conv kernels want; the Model decides which layers run that way and
-converts at the boundaries (see model.py).
+Layer classes take and return NHWC images (or (N, features) vectors) and use
+the reference kernels; the Model's training plan (engine/fast/plan.py) runs
+the same layers on the fast batch-innermost kernels.
 """
 from __future__ import annotations
 
@@ -136,25 +135,6 @@ def layer_catalog() -> list[dict]:
 
 # --- layer classes ------------------------------------------------------------------
 
-def swap_layout(x: Tensor) -> Tensor:
-    """NHWC <-> CHWN (the permutation (3, 1, 2, 0) is its own inverse), contiguous
-    both ways because the conv and pooling kernels slice long contiguous runs."""
-    out = np.ascontiguousarray(x.data.transpose(3, 1, 2, 0))
-    return Tensor.from_op(out, (x,), lambda g: (np.ascontiguousarray(g.transpose(3, 1, 2, 0)),),
-                          "swap_layout")
-
-
-def flatten_chwn(x: Tensor) -> Tensor:
-    """(C, H, W, N) -> (N, H*W*C) in NHWC order (h, w, c), as one copy; so dense
-    weights after a conv stack do not depend on the layout used inside it."""
-    c, h, w, n = x.shape
-    out = x.data.transpose(3, 1, 2, 0).reshape(n, h * w * c)
-
-    def backward(g):
-        return (np.ascontiguousarray(g.reshape(n, h, w, c).transpose(3, 1, 2, 0)),)
-    return Tensor.from_op(out, (x,), backward, "flatten_chwn")
-
-
 def activate(x: Tensor, name: str | None, alpha: float = 0.01, axis: int = -1) -> Tensor:
     """Apply an activation by name; ``axis`` is the channel axis for softmax."""
     if name is None or name == "linear":
@@ -171,7 +151,7 @@ def activate(x: Tensor, name: str | None, alpha: float = 0.01, axis: int = -1) -
 
 
 class Layer:
-    """Base: ``forward(x, training, chwn)``; ``weights`` lists (name, Tensor)."""
+    """Base: ``forward(x, training)``; ``weights`` lists (name, Tensor)."""
 
     def __init__(self, index: int, config: dict):
         self.index = index
@@ -180,7 +160,7 @@ class Layer:
         self.weights: list[tuple[str, Tensor]] = []
         self.activation = config.get("activation")
 
-    def forward(self, x: Tensor, training: bool, chwn: bool) -> Tensor:
+    def forward(self, x: Tensor, training: bool) -> Tensor:
         raise TypeError(f"{type(self).__name__} does not define forward")
 
     def __repr__(self) -> str:
@@ -195,13 +175,12 @@ class Dense(Layer):
         self.weight, self.bias = weight, bias
         self.weights = [("weight", weight)] + ([("bias", bias)] if bias is not None else [])
 
-    def forward(self, x, training, chwn):
+    def forward(self, x, training):
         return activate(ops.linear(x, self.weight, self.bias), self.activation)
 
 
 class Conv2D(Layer):
-    """NHWC (N, H, W, C) -> (N, H', W', F), or CHWN (C, H, W, N) -> (F, H', W', N);
-    weight [KH, KW, C, F] in both layouts, bias [F]."""
+    """(N, H, W, C) -> (N, H', W', F); weight [KH, KW, C, F], bias [F]."""
 
     def __init__(self, index, config, weight: Tensor, bias: Tensor | None):
         super().__init__(index, config)
@@ -209,41 +188,33 @@ class Conv2D(Layer):
         self.weights = [("weight", weight)] + ([("bias", bias)] if bias is not None else [])
         self.stride, self.padding = config["stride"], config["padding"]
 
-    def forward(self, x, training, chwn):
-        if chwn:
-            y = conv.conv2d_chwn(x, self.weight, self.bias, self.stride, self.padding)
-            return activate(y, self.activation, axis=0)
+    def forward(self, x, training):
         y = conv.conv2d(x, self.weight, self.bias, self.stride, self.padding)
         return activate(y, self.activation)
 
 
 class Pool2D(Layer):
-    """Max or average pooling, NHWC or CHWN, channels kept."""
+    """Max or average pooling, (N, H, W, C) -> (N, H', W', C)."""
 
     def __init__(self, index, config):
         super().__init__(index, config)
         self.size = config["pool_size"]
         self.stride = config["stride"] if config["stride"] is not None else self.size
         self.padding = config["padding"]
-        is_max = self.type == "maxpool2d"
-        self._nhwc = conv.max_pool2d if is_max else conv.avg_pool2d
-        self._chwn = conv.max_pool2d_chwn if is_max else conv.avg_pool2d_chwn
+        self.op = conv.max_pool2d if self.type == "maxpool2d" else conv.avg_pool2d
         self.antialias = bool(config.get("antialias"))
 
-    def forward(self, x, training, chwn):
-        pool = self._chwn if chwn else self._nhwc
+    def forward(self, x, training):
         if self.antialias:
-            # blur.py: dense max (stride 1), then blur and subsample; both layouts keep H, W at axes 1, 2
-            return blur.blur_subsample(pool(x, self.size, 1, self.padding), self.stride)
-        return pool(x, self.size, self.stride, self.padding)
+            # blur.py: the max at stride 1, then blur and subsample
+            return blur.blur_subsample(self.op(x, self.size, 1, self.padding), self.stride)
+        return self.op(x, self.size, self.stride, self.padding)
 
 
 class Flatten(Layer):
     """(N, H, W, C) -> (N, H*W*C) in (h, w, c) order; vectors pass through."""
 
-    def forward(self, x, training, chwn):
-        if chwn:
-            return flatten_chwn(x)
+    def forward(self, x, training):
         return x if x.ndim == 2 else ops.reshape(x, (x.shape[0], -1))
 
 
@@ -255,7 +226,7 @@ class Features(Layer):
         super().__init__(index, config)
         self.names = selected(config)
 
-    def forward(self, x, training, chwn):
+    def forward(self, x, training):
         return Tensor(features(x.data, self.names))
 
 
@@ -266,7 +237,7 @@ class Dropout(Layer):
         super().__init__(index, config)
         self.rate, self.rng = config["rate"], rng
 
-    def forward(self, x, training, chwn):
+    def forward(self, x, training):
         if not training or self.rate == 0.0:
             return x
         return ops.dropout(x, self.rate, self.rng, training)
@@ -280,5 +251,5 @@ class Activation(Layer):
         self.activation = self.type
         self.alpha = config.get("alpha", 0.01)
 
-    def forward(self, x, training, chwn):
-        return activate(x, self.type, self.alpha, axis=0 if chwn else -1)
+    def forward(self, x, training):
+        return activate(x, self.type, self.alpha)

@@ -1,14 +1,13 @@
 """Model: a validated spec turned into layers with weights; build_model; weights io.
 
-The forward pass runs a precomputed plan. From the first conv/pool layer to the
-next flatten (or the end), activations stay batch-innermost (C, H, W, N), the
-layout the conv kernels are fast in (PERF_NOTES: 2x over NHWC); the plan
-converts once entering and once leaving, and flatten emits NHWC order, so the
-public interface and the weights files are NHWC only. In the fast plan a
-monotone activation right before a max-pool runs after it instead (same
-function and gradient, 4x fewer elements for a 2x2 pool); a capturing pass
-(``capture=True``, ``forward_trace``) keeps the spec's order so every layer's
-own output is recorded.
+A Model runs its layers in one of two ways. ``model.fast = False`` calls each
+layer's own ``forward`` in spec order, the reference kernels in NHWC: what a
+student reads in layers.py, conv.py and pool.py. ``model.fast = True`` (the
+default) runs engine/fast/plan.py's plan: the same layers and weights on
+batch-innermost kernels with a reusable buffer pool, ReLU moved after max
+pooling; tests/engine/test_fast.py checks both give the same outputs and
+gradients. A capturing pass (``capture=True``, ``forward_trace``) always runs
+the layers in spec order, so every layer's own output is recorded.
 
 Also here, as the contract names them: validate_spec / SpecError (spec.py) and
 save_weights / load_weights / WeightsError (file format in weights_io.py).
@@ -17,19 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .fast.plan import make_plan
 from .init import initialize
-from .layers import (
-    MONOTONE_ACTIVATIONS,
-    Activation,
-    Conv2D,
-    Dense,
-    Dropout,
-    Features,
-    Flatten,
-    Pool2D,
-    layer_catalog,
-    swap_layout,
-)
+from .layers import Activation, Conv2D, Dense, Dropout, Features, Flatten, Pool2D, layer_catalog
 from .ops import stable_sigmoid
 from .spec import SpecError, SpecReport, count_params, validate_spec
 from .tensor import Tensor, no_grad
@@ -37,9 +26,6 @@ from .weights_io import WeightsError, check_arrays, read_npz, write_npz
 
 __all__ = ["Model", "build_model", "validate_spec", "count_params", "layer_catalog", "SpecError",
            "SpecReport", "WeightsError", "save_weights", "load_weights"]
-
-_SWAP = "swap"                      # plan step: change layout between NHWC and CHWN
-_SPATIAL = ("conv2d", "maxpool2d", "avgpool2d")
 
 
 class Model:
@@ -56,41 +42,8 @@ class Model:
         self._named = [(f"layers.{layer.index}.{name}", t) for layer in layers for name, t in layer.weights]
         self.capture_outputs = False     # the trainer may set this instead of passing capture=True
         self.last_outputs: list[np.ndarray] | None = None
-        self._use_chwn = True
-        self._make_plans()
-
-    # --- plans -----------------------------------------------------------------------
-    def _make_plans(self) -> None:
-        """Trace plan: spec order. Fast plan: the same with act->maxpool swapped."""
-        plan, chwn = [], False
-        for layer in self.layers:
-            if layer.type in _SPATIAL and self._use_chwn and not chwn:
-                plan.append((_SWAP, None, True))
-                chwn = True
-            plan.append((layer, layer.index, chwn))
-            if layer.type == "flatten":
-                chwn = False             # Flatten reads CHWN and writes (N, features)
-        if chwn:
-            plan.append((_SWAP, None, False))
-        self._trace_plan = plan
-        fast = list(plan)
-        for i in range(len(fast) - 1):
-            a, b = fast[i][0], fast[i + 1][0]
-            if (a is not _SWAP and b is not _SWAP and isinstance(a, Activation)
-                    and a.type in MONOTONE_ACTIVATIONS and b.type == "maxpool2d"
-                    and not b.config.get("antialias")):  # a blur does not commute with the activation
-                fast[i], fast[i + 1] = fast[i + 1], fast[i]
-        self._fast_plan = [(step, chwn) for step, _, chwn in fast]
-
-    @property
-    def use_chwn(self) -> bool:
-        """False runs every layer NHWC (the plain reference path)."""
-        return self._use_chwn
-
-    @use_chwn.setter
-    def use_chwn(self, value: bool) -> None:
-        self._use_chwn = bool(value)
-        self._make_plans()
+        self._plan = make_plan(layers)
+        self.fast = True                 # False: the layers' reference forward, in spec order
 
     @property
     def rng(self) -> np.random.Generator:
@@ -125,20 +78,16 @@ class Model:
             capture = self.capture_outputs
         if capture:
             return self._forward_capture(h, training)
-        for step, chwn in self._fast_plan:
-            h = swap_layout(h) if step is _SWAP else step.forward(h, training, chwn)
+        steps = self._plan if self.fast else [layer.forward for layer in self.layers]
+        for step in steps:
+            h = step(h, training)
         return h
 
     def _forward_capture(self, h: Tensor, training: bool) -> Tensor:
         outputs = []
-        for step, _, chwn in self._trace_plan:
-            if step is _SWAP:
-                h = swap_layout(h)
-                continue
-            h = step.forward(h, training, chwn)
-            data = h.data
-            outputs.append(np.ascontiguousarray(data.transpose(3, 1, 2, 0)) if chwn and data.ndim == 4
-                           else data)
+        for layer in self.layers:
+            h = layer.forward(h, training)
+            outputs.append(h.data)
         self.last_outputs = outputs
         return h
 

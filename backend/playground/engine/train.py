@@ -26,15 +26,18 @@ logit > 0 as class 1.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from playground.engine import evaluation, losses, metrics, optim, schedules
 from playground.engine.controls import Controls
+from playground.engine.fast.parallel import SplitStep
 from playground.engine.snapshot import batch_snapshot, model_snapshot, relu_layers
 from playground.engine.train_state import Progress, checkpoint_state, load_checkpoint_state
 
@@ -56,6 +59,7 @@ class TrainConfig:
     snapshot_every: int = 0  # steps; 0 = only on request
     eval_every_epoch: bool = True
     log_every: int = 1
+    threads: int = 1  # > 1: split each batch over this many threads (fast/parallel.py)
 
 
 class Trainer:
@@ -68,6 +72,8 @@ class Trainer:
         self.on_event = on_event
         if cfg.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {cfg.batch_size}")
+        if cfg.threads < 1:
+            raise ValueError(f"threads must be >= 1, got {cfg.threads}")
         if (cfg.steps if cfg.steps is not None else cfg.epochs) < 0:
             raise ValueError("epochs and steps must be >= 0")
         self.optimizer = optim.make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr,
@@ -95,6 +101,7 @@ class Trainer:
         self._last_batch: tuple[np.ndarray, np.ndarray] | None = None
         self._diverged_loss = math.nan
         self._blocked = 0.0  # seconds spent paused during run()
+        self._split = SplitStep(model, self._loss_fn, cfg.threads) if cfg.threads > 1 else None
 
     # -- controls (any thread) -------------------------------------------------
 
@@ -147,7 +154,9 @@ class Trainer:
         message = ""
         self._blocked = 0.0
         start, seconds_before = time.perf_counter(), self.progress.seconds
-        with np.errstate(all="ignore"):  # a diverging run says so through its loss, not warnings
+        # Split batches run one BLAS thread per Python thread (see fast/parallel.py).
+        blas = threadpool_limits(1, user_api="blas") if self._split else contextlib.nullcontext()
+        with blas, np.errstate(all="ignore"):  # a diverging run says so through its loss
             while self.progress.step < self.total_steps:
                 if self.controls.rate:
                     t0 = time.perf_counter()
@@ -196,13 +205,18 @@ class Trainer:
             idx = p.order[lo:hi]
             xb, tb, yb = x[idx], t[idx], y[idx]
         self._last_batch = (xb, tb)
-        out = self.model(xb, training=True)
-        loss = self._loss_fn(out, tb)
-        loss_v = loss.item()
+        if self._split is None:
+            out = self.model(xb, training=True)
+            loss = self._loss_fn(out, tb)
+            loss_v = loss.item()
+            if math.isfinite(loss_v):
+                loss.backward()
+            outputs = out.data
+        else:
+            loss_v, outputs = self._split(xb, tb)
         if not math.isfinite(loss_v):
             self._diverged_loss = loss_v
             return None
-        loss.backward()
         snap = self.controls.snapshot_requested and self.controls.take_snapshot_request()
         snap = snap or (cfg.snapshot_every > 0 and (p.step + 1) % cfg.snapshot_every == 0)
         if snap:
@@ -214,7 +228,7 @@ class Trainer:
         n = hi - lo
         acc = None
         if self.classifier:
-            correct = int(np.count_nonzero(metrics.predictions(out.data) == yb))
+            correct = int(np.count_nonzero(metrics.predictions(outputs) == yb))
             p.epoch_correct += correct
             acc = correct / n
         p.epoch_loss += loss_v * n

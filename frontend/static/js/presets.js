@@ -81,6 +81,25 @@ export const PRESETS = {
     hyper: { optimizer: "adam", lr: 0.001 },
     kinds: ["image"],
   },
+  fast_cnn: {
+    label: "Fast CNN (99% on MNIST)",
+    // examples/fast_cnn.json: the LeNet-like CNN plus a 128-unit layer, 4 epochs
+    // of Adam with a cosine schedule; benchmarks.engine measures its accuracy and time.
+    layers: (k) => [
+      { type: "conv2d", filters: 8, kernel_size: 5, stride: 1, padding: "same" },
+      { type: "relu" },
+      { type: "maxpool2d", pool_size: 2 },
+      { type: "conv2d", filters: 16, kernel_size: 5, stride: 1, padding: "same" },
+      { type: "relu" },
+      { type: "maxpool2d", pool_size: 2 },
+      { type: "flatten" },
+      { type: "dense", units: 128 },
+      { type: "relu" },
+      { type: "dense", units: k },
+    ],
+    hyper: { optimizer: "adam", lr: 0.002, lr_schedule: "cosine", batch_size: 64, epochs: 4 },
+    kinds: ["image"],
+  },
   deep_sigmoid: {
     label: "Deep sigmoid net",
     // Eight sigmoid layers: the gradient-norm chart shows early layers learning ~nothing.

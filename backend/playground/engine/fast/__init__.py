@@ -1,0 +1,10 @@
+"""The engine's fast path, beside the readable references it is tested against.
+
+- im2col.py, conv.py, pool.py: convolution and pooling on batch-innermost
+  arrays (C, H, W, N), same maths as engine/im2col.py, conv.py and pool.py;
+- workspace.py: the pool of reused per-shape work buffers those kernels use;
+- plan.py: the forward plan a Model runs (layouts, ReLU after max pooling);
+- parallel.py: one training step's batch split over threads.
+
+tests/engine/fast/ checks every fast kernel against its reference.
+"""

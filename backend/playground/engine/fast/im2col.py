@@ -1,0 +1,88 @@
+"""pad / im2col / col2im on batch-innermost arrays, (C, H, W, N).
+
+Same maths as the reference in engine/im2col.py, laid out for speed: with the
+batch innermost, every kernel offset ``(i, j)`` selects one strided slab of
+the padded input whose rows are long contiguous runs of ``W * N`` values, so
+im2col is KH*KW block copies and col2im KH*KW block additions, and arrays come
+from the workspace pool instead of being allocated each step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from playground.engine.fast import workspace
+from playground.engine.im2col import Geometry
+
+
+def pad_chwn(x: np.ndarray, g: Geometry, tag: str, fill: float = 0.0) -> np.ndarray:
+    """x: (C, H, W, N) -> (C, Hp, Wp, N) padded with `fill`.
+
+    Without padding this is a view of x (cropped to the rows and columns some
+    window reaches); with padding the interior is copied into a reused buffer.
+    """
+    if g.pad_h == (0, 0) and g.pad_w == (0, 0):
+        return x[:, : g.hp, : g.wp, :]
+    c, _, _, n = x.shape
+    shape = (c, g.hp, g.wp, n)
+    rows, cols = g.interior()
+    if fill == 0.0:
+        # The border of this buffer is zero from its creation and never
+        # written, so only the interior is copied each call.
+        xp = workspace.take_zeroed_border(f"{tag}:{g.key()}", shape, x.dtype)
+    else:
+        xp = workspace.take(tag, shape, x.dtype)
+        xp.fill(fill)
+    xp[:, rows, cols, :] = x[:, : rows.stop - rows.start, : cols.stop - cols.start, :]
+    return xp
+
+
+def unpad_chwn(dxp: np.ndarray, g: Geometry, shape: tuple[int, ...], tag: str) -> np.ndarray:
+    """Gradient of `pad_chwn`: (C, Hp, Wp, N) -> (C, H, W, N).
+
+    Returns dxp itself when it already has the input's shape.
+    """
+    if dxp.shape == tuple(shape):
+        return dxp
+    rows, cols = g.interior()
+    nr, nc = rows.stop - rows.start, cols.stop - cols.start
+    dx = workspace.take(tag, shape, dxp.dtype, zero=(nr, nc) != tuple(shape[1:3]))
+    dx[:, :nr, :nc, :] = dxp[:, rows, cols, :]
+    return dx
+
+
+def im2col_chwn(xp: np.ndarray, g: Geometry, tag: str) -> np.ndarray:
+    """xp: (C, Hp, Wp, N) -> cols (KH*KW*C, OH*OW*N), rows ordered (i, j, c).
+
+    The row order matches ``w.reshape(KH*KW*C, F)`` for w: (KH, KW, C, F).
+    """
+    c, _, _, n = xp.shape
+    cols = workspace.take(tag, (g.kh, g.kw, c, g.oh, g.ow, n), xp.dtype)
+    for i, j in g.offsets():
+        rows, cs = g.window(i, j)
+        cols[i, j] = xp[:, rows, cs, :]
+    return cols.reshape(g.kh * g.kw * c, g.oh * g.ow * n)
+
+
+def col2im_target(g: Geometry, c: int, n: int, dtype, tag: str) -> np.ndarray:
+    """col2im, the adjoint of `im2col_chwn`, in two parts: this is the
+    (C, Hp, Wp, N) array the column gradient is added into: zeroed, unless the windows
+    tile it exactly (stride == kernel), when every element is assigned once."""
+    return workspace.take(tag, (c, g.hp, g.wp, n), dtype, zero=not _tiles(g))
+
+
+def col2im_add_row(part: np.ndarray, g: Geometry, i: int, dxp: np.ndarray) -> None:
+    """Add kernel row i's column gradient, part (KW*C, OH*OW*N), into dxp:
+    each kernel offset adds its slab back, overlapping windows accumulate."""
+    c, n = dxp.shape[0], dxp.shape[3]
+    d5 = part.reshape(g.kw, c, g.oh, g.ow, n)
+    for j in range(g.kw):
+        rows, cs = g.window(i, j)
+        if _tiles(g):
+            dxp[:, rows, cs, :] = d5[j]
+        else:
+            dxp[:, rows, cs, :] += d5[j]
+
+
+def _tiles(g: Geometry) -> bool:
+    return g.s == g.kh == g.kw

@@ -1,0 +1,144 @@
+"""Max and average pooling on batch-innermost arrays, (C, H, W, N).
+
+The reference is engine/pool.py (NHWC, windows viewed with
+sliding_window_view); here each of the pool_size**2 window offsets is one
+strided slab of the (padded) input: max pooling is a running ``np.maximum``
+over the slabs (for 2x2 stride 2, the four strided sub-grids), average pooling
+a running sum, and the backward writes each slab's share back. Same tie rule
+(the first maximal input in row-major window order gets the gradient), same
+-inf padding for SAME max pooling and the same per-window counts for SAME
+average pooling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from playground.engine.fast import workspace
+from playground.engine.fast.im2col import pad_chwn, unpad_chwn
+from playground.engine.im2col import Geometry
+from playground.engine.pool import pool_geometry, window_counts
+from playground.engine.tensor import Tensor
+
+__all__ = ["max_pool2d_chwn", "avg_pool2d_chwn"]
+
+
+def _tiles(g: Geometry) -> bool:
+    # Windows that neither overlap nor leave gaps: each input slab is written
+    # exactly once, so the backward assigns instead of zero-fill + add.
+    return g.s == g.kh == g.kw
+
+
+# --- raw NumPy kernels ----------------------------------------------------------------
+
+def max_pool_forward_chwn(x: np.ndarray, g: Geometry):
+    """x: (C, H, W, N) -> (out (C, H', W', N), xp: the padded input the backward needs)."""
+    xp = pad_chwn(x, g, "pool.xpad", fill=-np.inf)
+    c, n = x.shape[0], x.shape[3]
+    out = workspace.take("pool.out", (c, g.oh, g.ow, n), x.dtype)
+    offsets = list(g.offsets())
+    rows, cols = g.window(*offsets[0])
+    np.copyto(out, xp[:, rows, cols, :])
+    for i, j in offsets[1:]:
+        rows, cols = g.window(i, j)
+        np.maximum(out, xp[:, rows, cols, :], out=out)
+    return out, xp
+
+
+def max_pool_backward_chwn(dout: np.ndarray, out: np.ndarray, xp: np.ndarray, g: Geometry,
+                           x_shape: tuple[int, ...]) -> np.ndarray:
+    """dout: (C, H', W', N) -> dx (C, H, W, N); ties go to the first maximal input."""
+    c, n = x_shape[0], x_shape[3]
+    tiles = _tiles(g)
+    dxp = workspace.take("pool.dxpad", (c, g.hp, g.wp, n), out.dtype, zero=not tiles)
+    hit = workspace.take("pool.hit", out.shape, np.bool_)
+    offsets = list(g.offsets())
+    if tiles:
+        # Fast path: route by equality alone, then count the hits. Exactly one
+        # per window means no ties (the usual case for float activations), and
+        # the result is final; otherwise redo with the first-maximum rule below.
+        hits = 0
+        for i, j in offsets:
+            rows, cols = g.window(i, j)
+            np.equal(xp[:, rows, cols, :], out, out=hit)
+            hits += np.count_nonzero(hit)
+            np.multiply(dout, hit, out=dxp[:, rows, cols, :])
+        if hits == out.size:
+            return unpad_chwn(dxp, g, x_shape, "pool.dx")
+    open_ = workspace.take("pool.open", out.shape, np.bool_)  # windows whose max is not yet routed
+    for k, (i, j) in enumerate(offsets):
+        rows, cols = g.window(i, j)
+        np.equal(xp[:, rows, cols, :], out, out=hit)
+        if k == 0:
+            np.logical_not(hit, out=open_)
+        else:
+            hit &= open_
+            if k < len(offsets) - 1:
+                open_ ^= hit  # hit is a subset of open_, so xor clears exactly those
+        if tiles:
+            np.multiply(dout, hit, out=dxp[:, rows, cols, :])
+        else:
+            dxp[:, rows, cols, :] += dout * hit
+    return unpad_chwn(dxp, g, x_shape, "pool.dx")
+
+
+def avg_pool_forward_chwn(x: np.ndarray, g: Geometry):
+    """x: (C, H, W, N) -> (out (C, H', W', N), inv_counts (H', W'))."""
+    xp = pad_chwn(x, g, "pool.xpad")
+    c, n = x.shape[0], x.shape[3]
+    out = workspace.take("pool.out", (c, g.oh, g.ow, n), x.dtype)
+    offsets = list(g.offsets())
+    rows, cols = g.window(*offsets[0])
+    np.copyto(out, xp[:, rows, cols, :])
+    for i, j in offsets[1:]:
+        rows, cols = g.window(i, j)
+        out += xp[:, rows, cols, :]
+    inv = (1.0 / window_counts(g)).astype(x.dtype)
+    out *= inv[None, :, :, None]
+    return out, inv
+
+
+def avg_pool_backward_chwn(dout: np.ndarray, inv: np.ndarray, g: Geometry,
+                           x_shape: tuple[int, ...]) -> np.ndarray:
+    """dout: (C, H', W', N) -> dx (C, H, W, N): each input gets dout / count of its windows."""
+    c, n = x_shape[0], x_shape[3]
+    tiles = _tiles(g)
+    scaled = dout * inv[None, :, :, None]
+    dxp = workspace.take("pool.dxpad", (c, g.hp, g.wp, n), dout.dtype, zero=not tiles)
+    for i, j in g.offsets():
+        rows, cols = g.window(i, j)
+        if tiles:
+            dxp[:, rows, cols, :] = scaled
+        else:
+            dxp[:, rows, cols, :] += scaled
+    return unpad_chwn(dxp, g, x_shape, "pool.dx")
+
+
+def _pool_op(x, pool_size, stride, padding, kind: str) -> Tensor:
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    if x.ndim != 4:
+        raise ValueError(f"{kind}_pool2d needs a 4-D input, got shape {x.shape}")
+    xd = x.data if np.issubdtype(x.dtype, np.floating) else x.data.astype(np.float32)
+    g = pool_geometry(xd.shape[1], xd.shape[2], pool_size, stride, padding)
+    x_shape = xd.shape
+    if kind == "max":
+        out, xp = max_pool_forward_chwn(xd, g)
+    else:
+        out, inv = avg_pool_forward_chwn(xd, g)
+
+    def backward(grad):
+        if kind == "max":
+            return (max_pool_backward_chwn(grad, out, xp, g, x_shape),)
+        return (avg_pool_backward_chwn(grad, inv, g, x_shape),)
+
+    return Tensor.from_op(out, (x,), backward, f"{kind}_pool2d_chwn")
+
+
+def max_pool2d_chwn(x, pool_size: int = 2, stride: int | None = None, padding: str = "valid") -> Tensor:
+    """x: (C, H, W, N) -> (C, H', W', N), the max of each window."""
+    return _pool_op(x, pool_size, stride, padding, "max")
+
+
+def avg_pool2d_chwn(x, pool_size: int = 2, stride: int | None = None, padding: str = "valid") -> Tensor:
+    """x: (C, H, W, N) -> (C, H', W', N), the mean of each window's real inputs."""
+    return _pool_op(x, pool_size, stride, padding, "avg")

@@ -1,0 +1,79 @@
+"""A batch split over threads trains like the whole batch: same loss, same
+gradients (float64), same weights after a few Trainer steps; dropout stays
+reproducible for a given seed and thread count."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from playground.engine.fast.parallel import SplitStep
+from playground.engine.losses import softmax_cross_entropy
+from playground.engine.model import build_model
+from playground.engine.train import TrainConfig, Trainer
+
+CNN = {"input_shape": [8, 8, 1], "layers": [
+    {"type": "conv2d", "filters": 3, "kernel_size": 3, "padding": "same"}, {"type": "relu"},
+    {"type": "maxpool2d"}, {"type": "flatten"}, {"type": "dense", "units": 4}]}
+MLP = {"input_shape": [8, 8, 1], "layers": [
+    {"type": "flatten"}, {"type": "dense", "units": 16, "activation": "relu"}, {"type": "dense", "units": 4}]}
+DROPOUT = {"input_shape": [8, 8, 1], "layers": [
+    {"type": "flatten"}, {"type": "dense", "units": 16, "activation": "relu"}, {"type": "dropout", "rate": 0.5},
+    {"type": "dense", "units": 4}]}
+
+
+def data(n=70, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 8, 8, 1))
+    y = rng.integers(0, 4, size=n)
+    return SimpleNamespace(x_train=x, y_train=y, x_val=x[:10], y_val=y[:10], x_test=x[:10], y_test=y[:10])
+
+
+@pytest.mark.parametrize("spec", [CNN, MLP], ids=["cnn", "mlp"])
+@pytest.mark.parametrize("threads,n", [(2, 33), (3, 64), (4, 3)])
+def test_split_step_equals_the_whole_batch(spec, threads, n):
+    ds = data()
+    x, y = ds.x_train[:n], ds.y_train[:n]
+    whole = build_model(spec, seed=1, dtype=np.float64)
+    loss = softmax_cross_entropy(whole(x, training=True), y)
+    loss.backward()
+    split_model = build_model(spec, seed=1, dtype=np.float64)
+    step = SplitStep(split_model, softmax_cross_entropy, threads)
+    value, outputs = step(x, y)
+    step.close()
+    np.testing.assert_allclose(value, loss.item(), rtol=1e-12)
+    np.testing.assert_allclose(outputs, whole(x).data, rtol=1e-12, atol=1e-12)
+    for a, b in zip(split_model.parameters(), whole.parameters()):
+        np.testing.assert_allclose(a.grad, b.grad, rtol=1e-10, atol=1e-13)
+    for replica in step.replicas[1:]:
+        assert all(p.grad is None for p in replica.parameters())
+        assert all(p.data is q.data for p, q in zip(replica.parameters(), split_model.parameters()))
+
+
+def test_trainer_with_threads_follows_the_single_thread_run():
+    finals = []
+    for threads in (1, 2):
+        model = build_model(CNN, seed=2, dtype=np.float64)
+        cfg = TrainConfig(epochs=2, batch_size=16, optimizer="momentum", lr=0.05, seed=3, threads=threads)
+        final = Trainer(model, data(), cfg).run()
+        finals.append((final, model.state_dict()))
+    (one, w1), (two, w2) = finals
+    assert one["steps"] == two["steps"] == 10
+    np.testing.assert_allclose(one["train"]["loss"], two["train"]["loss"], rtol=1e-9)
+    for key in w1:
+        np.testing.assert_allclose(w1[key], w2[key], rtol=1e-9, atol=1e-12)
+
+
+def test_dropout_with_threads_is_reproducible():
+    runs = []
+    for _ in range(2):
+        model = build_model(DROPOUT, seed=4)
+        Trainer(model, data(), TrainConfig(epochs=1, batch_size=16, seed=5, threads=2)).run()
+        runs.append(model.state_dict())
+    for key in runs[0]:
+        np.testing.assert_array_equal(runs[0][key], runs[1][key])
+
+
+def test_bad_thread_counts_are_refused():
+    with pytest.raises(ValueError, match="threads"):
+        Trainer(build_model(MLP, seed=0), data(), TrainConfig(threads=0))
