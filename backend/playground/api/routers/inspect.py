@@ -125,6 +125,20 @@ async def run_filters(
     return await _filters(await _run_model(manager, run_id, which), index, format, scale)
 
 
+async def _on_run_data(request: Request, model, record: dict, fn, *args, gated: bool = True):
+    """fn(model, the run's dataset, *args) in the threadpool under the model's lock;
+    `gated`: heavy work takes one of the inspection slots (429 beyond their queue)."""
+    cache = request.app.state.datasets
+
+    def work():
+        return run_locked(model, fn, cache.for_run(record), *args)
+
+    if not gated:
+        return await run_in_threadpool(work)
+    async with request.app.state.inspections.slot():
+        return await run_in_threadpool(work)
+
+
 @router.get("/runs/{run_id}/decision-grid", response_model=DecisionGrid | FitCurve, responses=HEAVY)
 async def decision_grid(
     run_id: str, request: Request, manager: ManagerDep, record: RunDataVisible,
@@ -134,13 +148,7 @@ async def decision_grid(
     if info is not None and info.kind not in ("2d", "1d"):
         raise ApiError(409, f"the decision grid needs a 2-D or 1-D dataset; '{info.name}' is {info.kind}")
     model = await _run_model(manager, run_id, which)
-    cache = request.app.state.datasets
-
-    def work():
-        return run_locked(model, inspection.decision_grid, cache.for_run(record), resolution)
-
-    async with request.app.state.inspections.slot():
-        return await run_in_threadpool(work)
+    return await _on_run_data(request, model, record, inspection.decision_grid, resolution)
 
 
 @router.get("/runs/{run_id}/units", response_model=UnitViews, responses=R)
@@ -148,25 +156,14 @@ async def units(run_id: str, request: Request, manager: ManagerDep, record: RunD
                 which: Which = "latest") -> dict:
     """The neuron views of a stored run (a live one streams them with its snapshots)."""
     model = await _run_model(manager, run_id, which)
-    cache = request.app.state.datasets
-
-    def work():
-        return run_locked(model, inspection.unit_views, cache.for_run(record))
-
-    return await run_in_threadpool(work)
+    return await _on_run_data(request, model, record, inspection.unit_views, gated=False)
 
 
 @router.get("/runs/{run_id}/evaluation", response_model=Evaluation, responses=HEAVY)
 async def evaluation(run_id: str, request: Request, manager: ManagerDep, record: RunDataVisible,
                      which: Which = "latest") -> dict:
     model = await _run_model(manager, run_id, which)
-    cache = request.app.state.datasets
-
-    def work():
-        return run_locked(model, inspection.evaluation, cache.for_run(record))
-
-    async with request.app.state.inspections.slot():
-        return await run_in_threadpool(work)
+    return await _on_run_data(request, model, record, inspection.evaluation)
 
 
 # --- imported models ----------------------------------------------------------------
