@@ -52,6 +52,7 @@ $(AXE):
 
 test: $(VENV)/.test system-deps $(AXE)
 	$(PY) -m ruff check backend tests benchmarks
+	$(PY) -m mypy
 	node --test tests/frontend/
 	$(PY) -m pytest -q -p no:cacheprovider
 
