@@ -3,7 +3,9 @@ the layer classes a Model is built from.
 
 The table is the one source of truth for a layer's parameters: spec.py checks
 specs against it, ``GET /api/layers`` serves ``layer_catalog()`` as is, and the
-UI builds its forms from it.
+UI builds its forms from it. The vocabularies below (ACTIVATIONS, PADDINGS,
+LAYER_TYPES, POOL_TYPES) are defined here once; the API's schemas and the page's
+bootstrap data (api/vocabularies.py) are made from them.
 
 Layer classes take and return NHWC images (or (N, features) vectors) and use
 the reference kernels; the Model's training plan (engine/fast/plan.py) runs
@@ -12,16 +14,29 @@ the same layers on the fast batch-innermost kernels.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from . import blur, conv, ops
 from .features import DEFAULT_ON, FEATURES, features, selected
+from .im2col import PADDINGS
 from .tensor import Tensor
 
-ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear")
+# Each activation and the formula the catalog shows; ops.ACTIVATIONS holds the
+# functions under the same names (tests/engine/test_layers.py keeps them equal).
+ACTIVATION_FORMULAS = {
+    "relu": "max(x, 0)",
+    "leaky_relu": "x if x > 0 else alpha * x",
+    "sigmoid": "1 / (1 + exp(-x))",
+    "tanh": "hyperbolic tangent",
+    "softmax": "exp(x) / sum(exp(x)) over the last axis (channels for images)",
+    "linear": "identity: y = x",
+}
+ACTIVATIONS = tuple(ACTIVATION_FORMULAS)
+# max-pooling commutes with these: pool(act(x)) == act(pool(x)) (softmax mixes channels)
+MONOTONE_ACTIVATIONS = frozenset(ACTIVATIONS) - {"softmax"}
 INIT_NAMES = ("zeros", "normal", "glorot_uniform", "he_normal")
-PADDINGS = ("valid", "same")
 
 
 @dataclass(frozen=True)
@@ -31,15 +46,15 @@ class Param:
     name: str
     kind: str
     description: str
-    default: object = None
+    default: Any = None
     required: bool = False
     nullable: bool = False          # None is a valid value (it then means the description's default)
     minimum: float | None = None
     maximum: float | None = None
     exclusive_maximum: bool = False
-    choices: tuple | None = None
+    choices: tuple[str, ...] | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.kind, "default": self.default,
                 "required": self.required, "nullable": self.nullable,
                 "minimum": self.minimum, "maximum": self.maximum,
@@ -53,19 +68,19 @@ class LayerType:
     name: str
     category: str                   # "weights" | "pooling" | "shape" | "regularization" | "activation"
     description: str
-    params: tuple = ()
+    params: tuple[Param, ...] = ()
 
     @property
-    def param_names(self) -> tuple:
+    def param_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.params)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"type": self.name, "category": self.category, "description": self.description,
                 "has_weights": self.category == "weights",
                 "params": [p.to_dict() for p in self.params]}
 
 
-def _weight_params(kernel_init: str) -> tuple:
+def _weight_params(kernel_init: str) -> tuple[Param, ...]:
     return (
         Param("activation", "choice", "activation applied inside the layer (null: none)",
               None, nullable=True, choices=ACTIVATIONS),
@@ -77,7 +92,7 @@ def _weight_params(kernel_init: str) -> tuple:
     )
 
 
-def _pool_params() -> tuple:
+def _pool_params() -> tuple[Param, ...]:
     return (
         Param("pool_size", "int", "side of the square pooling window", 2, minimum=1),
         Param("stride", "int", "step between windows (null: pool_size)", None, nullable=True, minimum=1),
@@ -85,6 +100,10 @@ def _pool_params() -> tuple:
               "valid", choices=PADDINGS),
     )
 
+
+_ACTIVATION_PARAMS = {"leaky_relu": (
+    Param("alpha", "float", "slope for negative inputs", 0.01, minimum=0.0, maximum=1.0),
+)}
 
 LAYERS: dict[str, LayerType] = {t.name: t for t in (
     LayerType("dense", "weights", "fully connected: y = x @ W + b, W of shape [in, units]", (
@@ -114,21 +133,16 @@ LAYERS: dict[str, LayerType] = {t.name: t for t in (
         Param("rate", "float", "probability of dropping a value", 0.5, minimum=0.0, maximum=1.0,
               exclusive_maximum=True),
     )),
-    LayerType("relu", "activation", "max(x, 0)"),
-    LayerType("leaky_relu", "activation", "x if x > 0 else alpha * x", (
-        Param("alpha", "float", "slope for negative inputs", 0.01, minimum=0.0, maximum=1.0),
-    )),
-    LayerType("sigmoid", "activation", "1 / (1 + exp(-x))"),
-    LayerType("tanh", "activation", "hyperbolic tangent"),
-    LayerType("softmax", "activation", "exp(x) / sum(exp(x)) over the last axis (channels for images)"),
-    LayerType("linear", "activation", "identity: y = x"),
+    *(LayerType(name, "activation", formula, _ACTIVATION_PARAMS.get(name, ()))
+      for name, formula in ACTIVATION_FORMULAS.items()),
 )}
 
-# Activations for which max-pooling commutes: pool(act(x)) == act(pool(x)).
-MONOTONE_ACTIVATIONS = frozenset({"relu", "leaky_relu", "sigmoid", "tanh", "linear"})
+LAYER_TYPES = tuple(LAYERS)
+POOL_TYPES = tuple(name for name, t in LAYERS.items() if t.category == "pooling")
+WEIGHTED_TYPES = tuple(name for name, t in LAYERS.items() if t.category == "weights")
 
 
-def layer_catalog() -> list[dict]:
+def layer_catalog() -> list[dict[str, Any]]:
     """LAYERS as JSON-ready dicts, in table order (served by GET /api/layers)."""
     return [t.to_dict() for t in LAYERS.values()]
 
@@ -136,24 +150,25 @@ def layer_catalog() -> list[dict]:
 # --- layer classes ------------------------------------------------------------------
 
 def activate(x: Tensor, name: str | None, alpha: float = 0.01, axis: int = -1) -> Tensor:
-    """Apply an activation by name; ``axis`` is the channel axis for softmax."""
+    """Apply an activation by name (None: none); ``axis`` is the channel axis for
+    softmax. An unknown name raises ValueError: silently picking one would train
+    another network than the spec says."""
     if name is None or name == "linear":
         return x
-    if name == "relu":
-        return ops.relu(x)
     if name == "leaky_relu":
         return ops.leaky_relu(x, alpha)
-    if name == "sigmoid":
-        return ops.sigmoid(x)
-    if name == "tanh":
-        return ops.tanh(x)
-    return ops.softmax(x, axis=axis)
+    if name == "softmax":
+        return ops.softmax(x, axis=axis)
+    if name not in ACTIVATION_FORMULAS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    result: Tensor = ops.ACTIVATIONS[name](x)
+    return result
 
 
 class Layer:
     """Base: ``forward(x, training)``; ``weights`` lists (name, Tensor)."""
 
-    def __init__(self, index: int, config: dict):
+    def __init__(self, index: int, config: dict[str, Any]):
         self.index = index
         self.type = config["type"]
         self.config = config
@@ -170,25 +185,25 @@ class Layer:
 class Dense(Layer):
     """x: (N, in) -> (N, units); weight [in, units], bias [units]."""
 
-    def __init__(self, index, config, weight: Tensor, bias: Tensor | None):
+    def __init__(self, index: int, config: dict[str, Any], weight: Tensor, bias: Tensor | None):
         super().__init__(index, config)
         self.weight, self.bias = weight, bias
         self.weights = [("weight", weight)] + ([("bias", bias)] if bias is not None else [])
 
-    def forward(self, x, training):
+    def forward(self, x: Tensor, training: bool) -> Tensor:
         return activate(ops.linear(x, self.weight, self.bias), self.activation)
 
 
 class Conv2D(Layer):
     """(N, H, W, C) -> (N, H', W', F); weight [KH, KW, C, F], bias [F]."""
 
-    def __init__(self, index, config, weight: Tensor, bias: Tensor | None):
+    def __init__(self, index: int, config: dict[str, Any], weight: Tensor, bias: Tensor | None):
         super().__init__(index, config)
         self.weight, self.bias = weight, bias
         self.weights = [("weight", weight)] + ([("bias", bias)] if bias is not None else [])
         self.stride, self.padding = config["stride"], config["padding"]
 
-    def forward(self, x, training):
+    def forward(self, x: Tensor, training: bool) -> Tensor:
         y = conv.conv2d(x, self.weight, self.bias, self.stride, self.padding)
         return activate(y, self.activation)
 
@@ -196,7 +211,7 @@ class Conv2D(Layer):
 class Pool2D(Layer):
     """Max or average pooling, (N, H, W, C) -> (N, H', W', C)."""
 
-    def __init__(self, index, config):
+    def __init__(self, index: int, config: dict[str, Any]):
         super().__init__(index, config)
         self.size = config["pool_size"]
         self.stride = config["stride"] if config["stride"] is not None else self.size
@@ -204,7 +219,7 @@ class Pool2D(Layer):
         self.op = conv.max_pool2d if self.type == "maxpool2d" else conv.avg_pool2d
         self.antialias = bool(config.get("antialias"))
 
-    def forward(self, x, training):
+    def forward(self, x: Tensor, training: bool) -> Tensor:
         if self.antialias:
             # blur.py: the max at stride 1, then blur and subsample
             return blur.blur_subsample(self.op(x, self.size, 1, self.padding), self.stride)
@@ -214,7 +229,7 @@ class Pool2D(Layer):
 class Flatten(Layer):
     """(N, H, W, C) -> (N, H*W*C) in (h, w, c) order; vectors pass through."""
 
-    def forward(self, x, training):
+    def forward(self, x: Tensor, training: bool) -> Tensor:
         return x if x.ndim == 2 else ops.reshape(x, (x.shape[0], -1))
 
 
@@ -222,22 +237,22 @@ class Features(Layer):
     """(N, 2) -> (N, F): the chosen features of each point (features.py). Always the
     first layer, so its input is data, never a value that needs a gradient."""
 
-    def __init__(self, index, config):
+    def __init__(self, index: int, config: dict[str, Any]):
         super().__init__(index, config)
         self.names = selected(config)
 
-    def forward(self, x, training):
+    def forward(self, x: Tensor, training: bool) -> Tensor:
         return Tensor(features(x.data, self.names))
 
 
 class Dropout(Layer):
     """Inverted dropout with the model's generator; identity when not training."""
 
-    def __init__(self, index, config, rng: np.random.Generator):
+    def __init__(self, index: int, config: dict[str, Any], rng: np.random.Generator):
         super().__init__(index, config)
         self.rate, self.rng = config["rate"], rng
 
-    def forward(self, x, training):
+    def forward(self, x: Tensor, training: bool) -> Tensor:
         if not training or self.rate == 0.0:
             return x
         return ops.dropout(x, self.rate, self.rng, training)
@@ -246,10 +261,10 @@ class Dropout(Layer):
 class Activation(Layer):
     """relu, leaky_relu, sigmoid, tanh, softmax, linear as a layer of their own."""
 
-    def __init__(self, index, config):
+    def __init__(self, index: int, config: dict[str, Any]):
         super().__init__(index, config)
         self.activation = self.type
         self.alpha = config.get("alpha", 0.01)
 
-    def forward(self, x, training):
+    def forward(self, x: Tensor, training: bool) -> Tensor:
         return activate(x, self.type, self.alpha)

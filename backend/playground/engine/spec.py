@@ -1,73 +1,34 @@
 """Model spec validation with shape inference: validate_spec(spec) -> SpecReport.
 
 A spec is JSON (see docs/architecture.md, engine.model). The validator checks
-every key against the LAYERS table, fills in defaults, infers each layer's
-input and output shape and parameter count, and explains conv/pool output
-sizes with the course-notes formula w' = (w - f + 2p)/s + 1 filled in with
-numbers. It allocates no weights, so the API can call it on every keystroke.
-Errors are SpecError naming the layer index and the field at fault.
+every key against the LAYERS table and fills in defaults (here), then infers
+each layer's input and output shape and parameter count and explains conv/pool
+output sizes with the course-notes formula (spec_shapes.py). It allocates no
+weights, so the API can call it on every keystroke. Errors are SpecError
+(spec_report.py) naming the layer index and the field at fault.
 """
 from __future__ import annotations
 
 import difflib
 import math
 import numbers
-from dataclasses import dataclass, field
+from typing import Any
 
-from .features import selected
 from .im2col import conv_output_size, same_padding  # noqa: F401  (re-exported)
 from .layers import LAYERS, Param
+from .spec_report import LayerInfo, Shape, SpecError, SpecReport
+from .spec_shapes import infer_layer, size_formula
+
+__all__ = ["DEFAULT_LOSS", "LOSS_NAMES", "SPEC_KEYS", "LayerInfo", "SpecError", "SpecReport",
+           "conv_output_size", "count_params", "normalize_layer", "same_padding", "size_formula",
+           "validate_spec"]
 
 LOSS_NAMES = ("softmax_cross_entropy", "mse", "binary_cross_entropy")
 DEFAULT_LOSS = "softmax_cross_entropy"
 SPEC_KEYS = ("input_shape", "layers", "loss", "name", "description")
 
 
-class SpecError(ValueError):
-    """layer: index in spec["layers"] (None for the whole spec); field: key at fault."""
-
-    def __init__(self, layer: int | None, field: str | None, message: str):
-        super().__init__(message)
-        self.layer, self.field, self.message = layer, field, message
-
-    def to_dict(self) -> dict:
-        return {"layer": self.layer, "field": self.field, "message": self.message}
-
-
-@dataclass
-class LayerInfo:
-    index: int
-    type: str
-    input_shape: tuple
-    output_shape: tuple
-    params: int
-    config: dict                    # the layer with every default filled in
-    detail: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {"index": self.index, "type": self.type, "input_shape": list(self.input_shape),
-                "output_shape": list(self.output_shape), "params": self.params,
-                "config": dict(self.config), "detail": dict(self.detail)}
-
-
-@dataclass
-class SpecReport:
-    input_shape: tuple
-    layers: list
-    total_params: int
-    output_shape: tuple
-    loss: str
-    num_outputs: int
-    spec: dict                      # normalized: defaults filled in, loss set
-    warnings: list = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {"input_shape": list(self.input_shape), "layers": [li.to_dict() for li in self.layers],
-                "total_params": self.total_params, "output_shape": list(self.output_shape),
-                "loss": self.loss, "num_outputs": self.num_outputs, "warnings": list(self.warnings)}
-
-
-def _json_type(value) -> str:
+def _json_type(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -85,53 +46,13 @@ def _json_type(value) -> str:
     return type(value).__name__
 
 
-def _is_int(value) -> bool:
+def _is_int(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _shape_text(shape: tuple) -> str:
-    return "x".join(str(d) for d in shape) if len(shape) == 3 else str(tuple(shape))
-
-
-# --- output sizes (TensorFlow's rule, as tf.nn.conv2d in the course notes) ----------
-
-def size_formula(n: int, k: int, s: int, padding: str) -> dict:
-    """The output size of one dimension with the formula filled in with numbers."""
-    before, after = same_padding(n, k, s) if padding == "same" else (0, 0)
-    out = (n - k + before + after) // s + 1
-    pad = f"2*{before}" if before == after else f"({before}+{after})"
-    body = f"({n} - {k} + {pad})/{s}"
-    if (n - k + before + after) % s:
-        body = f"floor({body})"
-    info = {"formula": f"{body} + 1 = {out}", "pad": [before, after], "size": out}
-    if padding == "same":
-        info["same_rule"] = (f"ceil({n}/{s}) = {out}; total padding max(({out}-1)*{s} + {k} - {n}, 0)"
-                             f" = {before + after}: {before} before, {after} after")
-    return info
-
-
-def _window_detail(shape: tuple, k: int, s: int, padding: str, what: str, index: int, kind: str):
-    """Output (H', W') and the detail dict of a conv or pool layer on input (H, W, C)."""
-    h, w = shape[0], shape[1]
-    if padding == "valid" and (k > h or k > w):
-        raise SpecError(index, "kernel_size" if what == "kernel" else "pool_size",
-                        f"layer {index} ({kind}): {what} {k} is larger than its {h}x{w} input "
-                        f"with valid padding")
-    fh, fw = size_formula(h, k, s, padding), size_formula(w, k, s, padding)
-    if fh["size"] < 1 or fw["size"] < 1:
-        raise SpecError(index, "stride", f"layer {index} ({kind}): output size is 0")
-    detail = {"kernel": k, "stride": s, "padding": padding, "formula": fh["formula"],
-              "pad": fh["pad"], "pad_h": fh["pad"], "pad_w": fw["pad"],
-              "formula_h": fh["formula"], "formula_w": fw["formula"]}
-    if padding == "same":
-        detail["same_rule"] = fh["same_rule"]
-        detail["same_rule_w"] = fw["same_rule"]
-    return fh["size"], fw["size"], detail
 
 
 # --- parameter checks ----------------------------------------------------------------
 
-def _check_param(p: Param, value, index: int, kind: str):
+def _check_param(p: Param, value: Any, index: int, kind: str) -> Any:
     where = f"layer {index} ({kind}): "
     if value is None:
         if p.nullable:
@@ -157,8 +78,9 @@ def _check_param(p: Param, value, index: int, kind: str):
             raise SpecError(index, p.name, f"{where}{p.name} must be true or false, got {value!r} "
                                            f"({_json_type(value)})")
     else:
-        allowed = ", ".join(repr(c) for c in p.choices)
-        if not isinstance(value, str) or value.lower() not in p.choices:
+        choices = p.choices or ()
+        allowed = ", ".join(repr(c) for c in choices)
+        if not isinstance(value, str) or value.lower() not in choices:
             raise SpecError(index, p.name, f"{where}{p.name} must be one of {allowed}, got {value!r}")
         value = value.lower()
     if p.minimum is not None and value < p.minimum:
@@ -169,7 +91,7 @@ def _check_param(p: Param, value, index: int, kind: str):
     return value
 
 
-def normalize_layer(layer, index: int) -> dict:
+def normalize_layer(layer: object, index: int) -> dict[str, Any]:
     """Check one layer's keys and values against LAYERS; return it with defaults filled in."""
     if not isinstance(layer, dict):
         raise SpecError(index, None, f"layer {index}: must be an object with a 'type', "
@@ -204,55 +126,17 @@ def normalize_layer(layer, index: int) -> dict:
     return config
 
 
-def _check_input_shape(shape) -> tuple:
+def _check_input_shape(shape: object) -> Shape:
     if shape is None:
         raise SpecError(None, "input_shape", "input_shape is required, e.g. [28, 28, 1] or [2]")
-    ok = isinstance(shape, (list, tuple)) and len(shape) in (1, 3)
-    if not ok or not all(_is_int(d) and d >= 1 for d in shape):
+    if not (isinstance(shape, (list, tuple)) and len(shape) in (1, 3)
+            and all(_is_int(d) and d >= 1 for d in shape)):
         raise SpecError(None, "input_shape", "input_shape must be [features] or [height, width, channels] "
                                              f"of positive integers, got {shape!r}")
     return tuple(int(d) for d in shape)
 
 
-# --- shape inference ---------------------------------------------------------------------
-
-def _infer(config: dict, shape: tuple, index: int) -> tuple[tuple, int, dict]:
-    """(output_shape, parameter count, detail) of one normalized layer on input ``shape``."""
-    kind = config["type"]
-    if kind == "dense":
-        if len(shape) != 1:
-            raise SpecError(index, None, f"layer {index} (dense): its input is an image "
-                                         f"{_shape_text(shape)}; add a flatten layer before it")
-        units = config["units"]
-        return (units,), shape[0] * units + (units if config["use_bias"] else 0), {}
-    if kind in ("conv2d", "maxpool2d", "avgpool2d"):
-        if len(shape) != 3:
-            raise SpecError(index, None, f"layer {index} ({kind}): needs an image input (height, width, "
-                                         f"channels), got {shape}; use an input_shape like [28, 28, 1] "
-                                         f"and no flatten or dense layer before it")
-        if kind == "conv2d":
-            k, s = config["kernel_size"], config["stride"]
-            h, w, detail = _window_detail(shape, k, s, config["padding"], "kernel", index, kind)
-            n = k * k * shape[2] * config["filters"] + (config["filters"] if config["use_bias"] else 0)
-            return (h, w, config["filters"]), n, detail
-        k = config["pool_size"]
-        s = config["stride"] if config["stride"] is not None else k
-        h, w, detail = _window_detail(shape, k, s, config["padding"], "pool", index, kind)
-        return (h, w, shape[2]), 0, detail
-    if kind == "flatten":
-        return (math.prod(shape),), 0, {}
-    if kind == "features":
-        if index != 0 or shape != (2,):
-            raise SpecError(index, None, f"layer {index} (features): must be the first layer, on 2-D "
-                                         f"points (input_shape [2]); got input {list(shape)}")
-        names = selected(config)
-        if not names:
-            raise SpecError(index, None, "layer 0 (features): turn on at least one feature")
-        return (len(names),), 0, {"features": list(names)}
-    return shape, 0, {}
-
-
-def _check_loss(loss, output_shape: tuple) -> str:
+def _check_loss(loss: object, output_shape: Shape) -> str:
     if loss not in LOSS_NAMES:
         raise SpecError(None, "loss", f"unknown loss {loss!r} (known: {', '.join(LOSS_NAMES)})")
     out = tuple(output_shape)
@@ -265,7 +149,7 @@ def _check_loss(loss, output_shape: tuple) -> str:
     return loss
 
 
-def _warnings(configs: list, loss: str) -> list:
+def _warnings(configs: list[dict[str, Any]], loss: str) -> list[str]:
     last = configs[-1]
     out = []
     fused = {"softmax_cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(loss)
@@ -275,7 +159,7 @@ def _warnings(configs: list, loss: str) -> list:
     return out
 
 
-def validate_spec(spec) -> SpecReport:
+def validate_spec(spec: object) -> SpecReport:
     """Check ``spec`` and infer shapes; raises SpecError on the first problem."""
     if not isinstance(spec, dict):
         raise SpecError(None, None, f"spec must be an object with input_shape and layers, "
@@ -289,10 +173,12 @@ def validate_spec(spec) -> SpecReport:
     layers = spec.get("layers")
     if not isinstance(layers, (list, tuple)) or not layers:
         raise SpecError(None, "layers", "layers must be a non-empty list of layer objects")
-    infos, configs, shape, total = [], [], input_shape, 0
+    infos: list[LayerInfo] = []
+    configs: list[dict[str, Any]] = []
+    shape, total = input_shape, 0
     for index, layer in enumerate(layers):
         config = normalize_layer(layer, index)
-        out, n, detail = _infer(config, shape, index)
+        out, n, detail = infer_layer(config, shape, index)
         infos.append(LayerInfo(index, config["type"], shape, out, n, config, detail))
         configs.append(config)
         shape, total = out, total + n
@@ -300,7 +186,7 @@ def validate_spec(spec) -> SpecReport:
     if loss is None:
         loss = DEFAULT_LOSS
     loss = _check_loss(loss, shape)
-    normalized = {"input_shape": list(input_shape), "layers": configs, "loss": loss}
+    normalized: dict[str, Any] = {"input_shape": list(input_shape), "layers": configs, "loss": loss}
     for key in ("name", "description"):
         if key in spec:
             if not isinstance(spec[key], str):
@@ -310,6 +196,6 @@ def validate_spec(spec) -> SpecReport:
                       _warnings(configs, loss))
 
 
-def count_params(spec) -> int:
+def count_params(spec: object) -> int:
     """Number of trainable parameters of ``spec`` (validates it, allocates nothing)."""
     return validate_spec(spec).total_params
