@@ -116,9 +116,13 @@ def test_weights_and_filters(client, cnn_run):
     png = client.get(f"{base}/0/filters", params={"format": "png", "scale": 4})
     assert png.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(png.content)).size == (2 * 21 + 1, 2 * 21 + 1)
-    assert client.get(f"{base}/1/weights").status_code == 404  # relu has none
-    assert client.get(f"{base}/4/filters").status_code == 404  # dense is not conv
-    assert client.get(f"{base}/9/weights").status_code == 404
+    # viz/inspection.py's NoSuchLayer, mapped by api/errors.py to a 404 with its message
+    none = client.get(f"{base}/1/weights")
+    assert none.status_code == 404 and none.json() == {"detail": "layer 1 (relu) has no weights"}
+    not_conv = client.get(f"{base}/4/filters")
+    assert not_conv.status_code == 404 and not_conv.json() == {"detail": "layer 4 (dense) is not a conv2d layer"}
+    missing = client.get(f"{base}/9/weights")
+    assert missing.status_code == 404 and missing.json()["detail"].startswith("layer 9 does not exist")
     assert client.get(f"{base}/-1/weights").status_code == 404
     assert client.get(f"{base}/x/weights").status_code == 422
     assert client.get(f"{base}/0/filters", params={"format": "gif"}).status_code == 422
@@ -206,4 +210,5 @@ def test_unit_views_of_a_stored_run(client, toy_run, cnn_run):
     assert body["kind"] == "2d" and body["x_range"] == grid["x_range"]  # the same plane as the boundary
     layer = body["layers"][0]
     assert np.array(layer["units"][0]["values"]).shape == (body["resolution"], body["resolution"])
-    assert client.get(f"/api/runs/{cnn_run['id']}/units").status_code == 409
+    units = client.get(f"/api/runs/{cnn_run['id']}/units")
+    assert units.status_code == 409 and units.json()["detail"].startswith("unit views need a model with one or two inputs")

@@ -76,7 +76,7 @@ def test_bootstrap_context(client):
     found = re.search(r'<script type="application/json" id="bootstrap">(.*?)</script>', html, re.S)
     assert found, "no bootstrap script in the page"
     data = json.loads(found.group(1))
-    assert set(data) == {"layers", "datasets", "limits", "session", "tabs"}
+    assert set(data) == {"layers", "datasets", "limits", "session", "tabs", "vocabularies"}
     assert data["limits"]["max_params"] == 5_000_000
     assert data["session"] == {"id": "local", "name": "local user", "role": "teacher", "auth": "open"}
     assert "dense" in {layer["type"] for layer in data["layers"]}

@@ -4,7 +4,8 @@ Schema errors are FastAPI's 422 `{"detail": [{"loc", "msg", "type"}]}`; the
 helpers here raise the same shape for checks pydantic cannot do (spec errors
 point at `["body", "spec", "layers", i, field]`). Run-manager errors map to one
 status each: not found 404, wrong state 409, queue full 429, bad config 422,
-disk full 507.
+disk full 507. The inspect views' errors (viz/inspection.py): no such layer
+404, a view that does not suit the model or dataset 409.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from playground.runs.errors import (
     UserLimit,
     is_disk_full,
 )
+from playground.viz.inspection import NoSuchLayer, NotApplicable
 
 log = logging.getLogger(__name__)
 
@@ -150,3 +152,11 @@ def install_handlers(app: FastAPI) -> None:
         if exc.unreadable:
             return _json(400, exc.message)
         return _json(422, [{"loc": ["body", "file"], "msg": exc.message, "type": "import_error"}])
+
+    @app.exception_handler(NoSuchLayer)
+    async def _no_such_layer(_: Request, exc: NoSuchLayer):
+        return _json(404, exc.message)
+
+    @app.exception_handler(NotApplicable)
+    async def _not_applicable(_: Request, exc: NotApplicable):
+        return _json(409, exc.message)

@@ -20,6 +20,7 @@ from playground.api.auth import session_of
 from playground.api.errors import ApiError
 from playground.api.routers.datasets import builtin_datasets, visible_uploads
 from playground.api.routers.session import client_of, describe, set_cookie
+from playground.api.vocabularies import vocabularies
 from playground.engine.layers import layer_catalog
 
 # The page's tabs (index.html has a panel for each; presenter mode pins them by name).
@@ -60,6 +61,7 @@ def bootstrap(request: Request, session) -> dict:
         "limits": app.state.settings.limits(),
         "session": describe(session, request),
         "tabs": list(TABS),
+        "vocabularies": vocabularies().model_dump(),
     }
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from playground.engine.layers import ACTIVATIONS
 from playground.export.errors import MissingDependency, unsupported
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ def _activation_layer(g: _Graph, info, weights: dict) -> None:
 EMITTERS = {
     "dense": _dense, "conv2d": _conv2d, "maxpool2d": _pool, "avgpool2d": _pool,
     "flatten": _flatten, "dropout": _dropout, "features": _features,
-    **{name: _activation_layer for name in ("relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear")},
+    **{name: _activation_layer for name in ACTIVATIONS},
 }
 
 

@@ -22,10 +22,13 @@ from __future__ import annotations
 import numpy as np
 
 from playground.engine.features import FEATURES, selected
+from playground.engine.layers import MONOTONE_ACTIVATIONS
 from playground.viz.decision import grid_bounds, grid_points
 from playground.viz.fit_curve import span
 
-ACTIVATION_LAYERS = ("relu", "leaky_relu", "sigmoid", "tanh")
+# Activation layers whose outputs are the dense layer's units, one for one
+# (softmax mixes the units; linear is no activation).
+ACTIVATION_LAYERS = MONOTONE_ACTIVATIONS - {"linear"}
 GRID_2D = 24  # pixels per side of a unit's image: enough for a boundary, small on the wire
 GRID_1D = 120
 MAX_UNITS = 16  # per layer, the first ones; the drawing says how many are left out

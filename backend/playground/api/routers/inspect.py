@@ -26,7 +26,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from playground.api import inputs, inspection
+from playground.api import inputs
 from playground.api.auth import RunDataVisible
 from playground.api.deps import ManagerDep, SettingsDep
 from playground.api.errors import ApiError
@@ -43,6 +43,7 @@ from playground.api.schemas.inspect import (
     WeightsResponse,
 )
 from playground.engine.data import DATASETS
+from playground.viz import inspection
 
 router = APIRouter(tags=["inspect"])
 R = {400: ERROR_RESPONSES[422], 403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422]}

@@ -8,12 +8,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
+from playground.engine.layers import PADDINGS
+from playground.engine.optim import OPTIMIZERS
+from playground.viz.labs.activations import NAMES as LAB_ACTIVATIONS
 from playground.viz.labs.differentiation import EXPRESSIONS, H_RANGE, X_RANGE
 from playground.viz.labs.expression import MAX_LENGTH as EXPRESSION_MAX
 from playground.viz.labs.expression import MAX_VARIABLES
 from playground.viz.labs.graph import H_RANGE as GRAPH_H_RANGE
 
 Expression = Literal[tuple(EXPRESSIONS)]  # type: ignore[valid-type]
+# Built from the tables that define them (api/vocabularies.py serves the same).
+LabActivation = Literal[LAB_ACTIVATIONS]  # type: ignore[valid-type]
+Optimizer = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
+Padding = Literal[PADDINGS]  # type: ignore[valid-type]
 
 
 class _Body(BaseModel):
@@ -47,7 +54,7 @@ class SoftmaxRequest(_Body):
 
 
 class ActivationsRequest(_Body):
-    activation: Literal["sigmoid", "tanh", "relu", "leaky_relu"] = "sigmoid"
+    activation: LabActivation = "sigmoid"
     x: float = Field(default=0.5, ge=-6, le=6, description="input of the first layer of the chain")
     depth: int = Field(default=10, ge=1, le=30)
     weight: float = Field(default=1.0, ge=-5, le=5, description="the weight w of every layer a_k = f(w a_(k-1))")
@@ -69,7 +76,7 @@ class DescentRequest(_Body):
     steps: int = Field(default=100, ge=1, le=1000)
     start_w: float = Field(default=-2.0, ge=-10, le=10)
     start_b: float = Field(default=3.0, ge=-10, le=10)
-    optimizer: Literal["sgd", "momentum", "adam"] = "sgd"
+    optimizer: Optimizer = "sgd"
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
@@ -109,7 +116,7 @@ class ConvRequest(_Body):
     mnist_index: StrictInt | None = Field(default=None, ge=0, description="instead of input: this MNIST test image (28 x 28)")
     kernel: Grid | Kernel4 = Field(description="f x f, or f x f x C x K (a filter bank of K filters), f <= 7, K <= 8")
     stride: StrictInt = Field(default=1, ge=1, le=4)
-    padding: StrictInt | Literal["same", "valid"] = Field(default="valid", description="zeros on every side (0-3), or SAME / VALID")
+    padding: StrictInt | Padding = Field(default="valid", description="zeros on every side (0-3), or SAME / VALID")
     bias: StrictFloat | list[StrictFloat] = Field(default=0.0, description="one number, or one per filter")
 
 
@@ -119,4 +126,4 @@ class PoolRequest(_Body):
     mode: Literal["max", "avg"] = "max"
     window: StrictInt = Field(default=2, ge=1, le=4)
     stride: StrictInt | None = Field(default=None, ge=1, le=4, description="default: the window size")
-    padding: Literal["same", "valid"] = "valid"
+    padding: Padding = "valid"

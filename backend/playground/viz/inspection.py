@@ -1,21 +1,41 @@
 """What the inspect views ask of a trained model, computed as JSON-ready dicts.
 
-Every function here is CPU-bound and runs in the threadpool, never on the
-event loop. `model` is an engine Model (spec, state_dict, predict_proba,
-forward_trace); `dataset` an engine Dataset.
+Every function here is CPU-bound and runs in the API's threadpool, never on
+the event loop. `model` is an engine Model (spec, state_dict, predict_proba,
+forward_trace); `dataset` an engine Dataset. A request this cannot answer
+raises NoSuchLayer (the layer is not there: the API answers 404) or
+NotApplicable (the model or dataset does not suit the view: 409); both carry
+the field at fault and a message for the student (api/errors.py maps them).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from playground.api.errors import ApiError
 from playground.engine import evaluation as evaluation_maths
 from playground.engine import losses
+from playground.engine.layers import MONOTONE_ACTIVATIONS
 from playground.viz import budget, decision, feature_maps, filters, fit_curve, units, weights
 
 EVAL_BATCH = 512
-IMAGE_PRESERVING = {"flatten", "dropout", "relu", "leaky_relu", "sigmoid", "tanh", "linear"}
+# Layers after which a dense layer still reads the image pixel for pixel.
+IMAGE_PRESERVING = {"flatten", "dropout"} | MONOTONE_ACTIVATIONS
+
+
+class InspectionError(ValueError):
+    """A view this model or dataset cannot give; ``field`` names what is at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+class NoSuchLayer(InspectionError):
+    """The asked layer does not exist or has nothing to show (HTTP 404)."""
+
+
+class NotApplicable(InspectionError):
+    """The view does not apply to this model or dataset (HTTP 409)."""
 
 
 def _labels_from_proba(proba: np.ndarray) -> np.ndarray:
@@ -56,11 +76,11 @@ def activations(model, batch: np.ndarray, top_k: int) -> dict:
 def _layer(model, index: int) -> tuple[dict, np.ndarray, np.ndarray | None]:
     layers = model.spec["layers"]
     if not 0 <= index < len(layers):
-        raise ApiError(404, f"layer {index} does not exist (the model has {len(layers)} layers)")
+        raise NoSuchLayer("index", f"layer {index} does not exist (the model has {len(layers)} layers)")
     state = model.state_dict()
     w = state.get(f"layers.{index}.weight")
     if w is None:
-        raise ApiError(404, f"layer {index} ({layers[index]['type']}) has no weights")
+        raise NoSuchLayer("index", f"layer {index} ({layers[index]['type']}) has no weights")
     return layers[index], np.asarray(w), state.get(f"layers.{index}.bias")
 
 
@@ -88,7 +108,7 @@ def layer_weights(model, index: int, max_units: int) -> dict:
 def _conv_kernel(model, index: int) -> np.ndarray:
     layer, w, _ = _layer(model, index)
     if layer["type"] != "conv2d" or w.ndim != 4:
-        raise ApiError(404, f"layer {index} ({layer['type']}) is not a conv2d layer")
+        raise NoSuchLayer("index", f"layer {index} ({layer['type']}) is not a conv2d layer")
     return w
 
 
@@ -133,7 +153,7 @@ def decision_grid(model, dataset, resolution: int, max_points: int = 1000) -> di
     if is_1d(dataset.info):
         return _curve(model, dataset, max(resolution, 100), max_points)
     if dataset.info.kind != "2d":
-        raise ApiError(409, f"the decision grid needs a 2-D dataset; '{dataset.info.name}' is {dataset.info.kind}")
+        raise NotApplicable("dataset", f"the decision grid needs a 2-D dataset; '{dataset.info.name}' is {dataset.info.kind}")
     train_x = np.concatenate([dataset.x_train, dataset.x_val]) if len(dataset.x_val) else dataset.x_train
     train_y = np.concatenate([dataset.y_train, dataset.y_val]) if len(dataset.y_val) else dataset.y_train
     everything = np.concatenate([train_x, dataset.x_test]) if dataset.x_test is not None else train_x
@@ -147,7 +167,7 @@ def decision_grid(model, dataset, resolution: int, max_points: int = 1000) -> di
 def unit_views(model, dataset) -> dict:
     """Each hidden unit of a model with one or two inputs over the input space; 409 otherwise."""
     if tuple(model.report.input_shape) not in ((1,), (2,)):  # before any copy of an image set
-        raise ApiError(409, f"unit views need a model with one or two inputs; this one reads {list(model.report.input_shape)}")
+        raise NotApplicable("model", f"unit views need a model with one or two inputs; this one reads {list(model.report.input_shape)}")
     parts = [a for a in (dataset.x_train, dataset.x_val, dataset.x_test) if a is not None and len(a)]
     return units.unit_views(model, dataset.x_train, np.concatenate(parts))
 
@@ -155,19 +175,19 @@ def unit_views(model, dataset) -> dict:
 def evaluation(model, dataset, limit: int = 64) -> dict:
     info = dataset.info
     if not info.num_classes:
-        raise ApiError(409, "evaluation needs a classification dataset")
+        raise NotApplicable("dataset", "evaluation needs a classification dataset")
     x, y = dataset.x_test, dataset.y_test
     if x is None or len(x) == 0:
         x, y = dataset.x_val, dataset.y_val
     if x is None or len(x) == 0:
-        raise ApiError(409, "the dataset has no test or validation samples")
+        raise NotApplicable("dataset", "the dataset has no test or validation samples")
     name = evaluation_maths.loss_name(model)
     if name == "mse":
-        raise ApiError(409, "evaluation needs a classifier (softmax or sigmoid output); this model regresses")
+        raise NotApplicable("model", "evaluation needs a classifier (softmax or sigmoid output); this model regresses")
     labels = np.asarray(y, dtype=np.int64).reshape(-1)
     outputs = int(np.prod(model.report.output_shape))
     if outputs > 1 and labels.max(initial=0) >= outputs:
-        raise ApiError(409, f"the model has {outputs} outputs but the dataset has {int(labels.max()) + 1} classes")
+        raise NotApplicable("dataset", f"the model has {outputs} outputs but the dataset has {int(labels.max()) + 1} classes")
     # The trainer's own evaluation (one loss formula, one label rule), in chunks sized to the model.
     result = evaluation_maths.evaluate(model, losses.LOSSES[name], name, x, labels,
                                        batch_size=min(EVAL_BATCH, budget.inference_chunk(model.spec)),
