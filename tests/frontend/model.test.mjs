@@ -5,6 +5,7 @@ import { applyPreset, presetsFor } from "../../frontend/static/js/presets.js";
 import { buildSpec, buildRunRequest, errorsByLayer, paramFields, coerceParam, moveItem } from "../../frontend/static/js/spec.js";
 import { notesForLayers } from "../../frontend/static/js/learn.js";
 import { DEFAULT_CONFIG } from "../../frontend/static/js/urlconfig.js";
+import "./vocabFixture.mjs";
 
 const mnist = { name: "mnist", kind: "image", input_shape: [28, 28, 1], num_classes: 10 };
 const xor = { name: "xor", kind: "2d", input_shape: [2], num_classes: 2 };

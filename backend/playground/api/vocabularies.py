@@ -1,7 +1,7 @@
 """The vocabularies the page offers, made from the tables that define them.
 
-Every list here is read from its one definition: activations, paddings and
-layer types from engine/layers.py, optimizers from engine/optim.py, learning-
+Every list here is read from its one definition: activations, paddings,
+layer types and initializers from engine/layers.py, optimizers from engine/optim.py, learning-
 rate schedules from engine/schedules.py, run statuses from runs/protocol.py,
 the activations lab's choices from viz/labs/activations.py. The page gets them
 in its bootstrap data (api/frontend.py) or from GET /api/vocabularies, and
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from playground.engine.layers import ACTIVATIONS, LAYER_TYPES, PADDINGS, POOL_TYPES, WEIGHTED_TYPES
+from playground.engine.layers import ACTIVATIONS, INIT_NAMES, LAYER_TYPES, PADDINGS, POOL_TYPES, WEIGHTED_TYPES
 from playground.engine.optim import OPTIMIZERS
 from playground.engine.schedules import LR_SCHEDULES
 from playground.runs.protocol import ACTIVE, STATUSES, TERMINAL
@@ -38,6 +38,7 @@ class Vocabularies(BaseModel):
     layer_types: list[str]
     pool_types: list[str]
     weighted_types: list[str] = Field(description="layer types with learned weights")
+    initializers: list[str]
     optimizers: list[OptimizerInfo]
     lr_schedules: list[str]
     run_statuses: RunStatuses
@@ -51,6 +52,7 @@ def vocabularies() -> Vocabularies:
         layer_types=list(LAYER_TYPES),
         pool_types=list(POOL_TYPES),
         weighted_types=list(WEIGHTED_TYPES),
+        initializers=list(INIT_NAMES),
         optimizers=[OptimizerInfo(name=name, label=cls.__name__,
                                   settings={key: default for key, (default, _) in cls.SETTINGS.items()})
                     for name, cls in OPTIMIZERS.items()],

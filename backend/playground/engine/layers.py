@@ -21,6 +21,7 @@ import numpy as np
 from . import blur, conv, ops
 from .features import DEFAULT_ON, FEATURES, features, selected
 from .im2col import PADDINGS
+from .init import INITIALIZERS
 from .tensor import Tensor
 
 # Each activation and the formula the catalog shows; ops.ACTIVATIONS holds the
@@ -36,7 +37,7 @@ ACTIVATION_FORMULAS = {
 ACTIVATIONS = tuple(ACTIVATION_FORMULAS)
 # max-pooling commutes with these: pool(act(x)) == act(pool(x)) (softmax mixes channels)
 MONOTONE_ACTIVATIONS = frozenset(ACTIVATIONS) - {"softmax"}
-INIT_NAMES = ("zeros", "normal", "glorot_uniform", "he_normal")
+INIT_NAMES = tuple(INITIALIZERS)
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ export const api = {
   health: () => request("GET", "/api/health"),
   datasets: () => request("GET", "/api/datasets"),
   layers: () => request("GET", "/api/layers"),
+  vocabularies: () => request("GET", "/api/vocabularies"),
   uploadDataset: (file) => request("POST", "/api/datasets/upload", withFile(file), { form: true }),
   // With `dataset`, the spec's last layer and loss are checked against its targets too.
   validate: (spec, signal, dataset) => request("POST", "/api/models/validate", dataset ? { spec, dataset } : { spec }, { signal }),

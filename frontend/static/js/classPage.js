@@ -10,10 +10,10 @@ import { api } from "./api.js";
 import { el, fitCanvas } from "./dom.js";
 import { fmtNum, fmtPct, statusText } from "./format.js";
 import { drawSparkline } from "./render/sparkline.js";
+import { isActive, setVocabularies } from "./vocab.js";
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 1500;
-const ACTIVE = new Set(["queued", "running", "paused"]);
 
 const boot = (() => {
   try {
@@ -22,6 +22,7 @@ const boot = (() => {
     return {};
   }
 })();
+setVocabularies(boot.vocabularies);
 
 function say(text, kind = "error") {
   $("banner").hidden = !text;
@@ -59,7 +60,7 @@ function tileNode(t, pin, onAction) {
     el("div", { class: "actions" },
       el("button", { type: "button", text: "Show", title: "Show this run on every student's page", onclick: () => onAction("show", t) }),
       el("a", { class: "button", href: `/?run=${encodeURIComponent(t.id)}&tab=train`, text: "Open" }),
-      ACTIVE.has(t.status) ? el("button", { type: "button", text: "Stop", onclick: () => onAction("stop", t) }) : null,
+      isActive(t.status) ? el("button", { type: "button", text: "Stop", onclick: () => onAction("stop", t) }) : null,
       el("button", { type: "button", class: "danger", text: "Delete", onclick: () => onAction("delete", t) })),
   );
   requestAnimationFrame(() => {

@@ -10,6 +10,7 @@ import { normalizeCatalog } from "./spec.js";
 import { setupFor } from "./presets.js";
 import { emptyHistory } from "./history.js";
 import { api } from "./api.js";
+import { fillSelects, setVocabularies } from "./vocab.js";
 import { mountBuild } from "./views/build.js";
 import { mountRunControl } from "./views/runControl.js";
 import { mountTrain } from "./views/train.js";
@@ -87,7 +88,23 @@ function watchServer(store) {
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && check());
 }
 
-function main() {
+async function main() {
+  // Every view asks vocab.js for the run statuses, optimizers, paddings...: they
+  // must be there before the first one mounts (the bootstrap has them; a page
+  // served without it asks the API).
+  let vocab = boot.vocabularies;
+  if (!vocab) {
+    try {
+      vocab = await api.vocabularies();
+    } catch (err) {
+      const banner = document.getElementById("banner");
+      banner.hidden = false;
+      document.getElementById("banner-text").textContent = `Cannot load the page's vocabularies from the server: ${err.message}`;
+      return;
+    }
+  }
+  setVocabularies(vocab);
+  fillSelects(document, vocab);
   const datasets = boot.datasets || [];
   const store = createStore({
     config: initialConfig(datasets),

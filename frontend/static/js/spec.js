@@ -4,8 +4,7 @@
  */
 
 import { fractionsFor } from "./bias.js";
-
-const WEIGHTED = new Set(["dense", "conv2d"]);
+import { isWeighted } from "./vocab.js";
 
 /** Input shape of a dataset record from GET /api/datasets. */
 export function inputShapeOf(info) {
@@ -16,7 +15,7 @@ export function inputShapeOf(info) {
 export function buildSpec(config, info) {
   const layers = config.layers.map((l) => {
     const out = { ...l };
-    if (config.init && WEIGHTED.has(l.type) && !l.kernel_init) out.kernel_init = config.init;
+    if (config.init && isWeighted(l.type) && !l.kernel_init) out.kernel_init = config.init;
     return out;
   });
   return { input_shape: inputShapeOf(info), layers, loss: info?.num_classes === 0 ? "mse" : "softmax_cross_entropy" };

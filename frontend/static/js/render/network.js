@@ -4,13 +4,13 @@
  * growing with log2(C); a vector of n units is a bar with height proportional
  * to sqrt(n) (or n dots when n is small). Activations and other shape-keeping
  * layers are thin coloured strips between blocks.
- * drawNetwork(ctx, {inputShape, layers: [{index, type, output_shape, params}], errorIndex}, {width, height})
+ * drawNetwork(ctx, {inputShape, layers: [{index, type, output_shape, params, thin}], errorIndex}, {width, height})
+ * `thin`: the layer keeps its input's shape (an activation or dropout: the catalog's category says).
  */
 
 import { fmtShape } from "../format.js";
 import { COLORS } from "./theme.js";
 
-const THIN = new Set(["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear", "dropout"]);
 const STRIP = { relu: "#2e8b57", leaky_relu: "#3cb371", sigmoid: "#8e44ad", tanh: "#9b59b6", softmax: "#c0392b", linear: "#95a5a6", dropout: "#7f8c8d" };
 const FILL = { input: "#a9b8c9", conv2d: "#7fb3d5", maxpool2d: "#f5b041", avgpool2d: "#f8c471", flatten: "#c8d1dc", dense: "#5d9cec" };
 
@@ -62,7 +62,7 @@ export function drawNetwork(ctx, data, options) {
   const maxSide = height - 92;
   const cy = (height - 60) / 2 + 4;
   const thinW = 10;
-  const blocks = cols.map((c) => (THIN.has(c.type) ? null : blockSize(c.output_shape, maxSide, maxH, maxN)));
+  const blocks = cols.map((c) => (c.thin ? null : blockSize(c.output_shape, maxSide, maxH, maxN)));
   const need = blocks.reduce((a, b) => a + (b ? Math.max(b.width, 46) + 14 : thinW + 6), 0);
   const k = Math.min(1, (width - 10) / need);
   // Spare width spreads the columns (up to 70 px more each) instead of leaving empty margins.

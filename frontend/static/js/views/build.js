@@ -15,6 +15,8 @@ import { drawNetwork } from "../render/network.js";
 import { mountBias } from "./bias.js";
 
 const $ = (id) => document.getElementById(id);
+// Layers drawn as thin strips between blocks: they keep their input's shape.
+const THIN_CATEGORIES = ["activation", "regularization"];
 
 // form element id -> [config key, parse]
 const FIELDS = {
@@ -109,7 +111,8 @@ export function mountBuild({ store, report }) {
     const info = datasetInfo(s);
     const rep = s.validation.report;
     const errIdx = Object.keys(s.validation.errors?.layers || {}).map(Number)[0];
-    const layers = rep ? rep.layers : s.config.layers.map((l, i) => ({ ...l, index: i, output_shape: null }));
+    const layers = (rep ? rep.layers : s.config.layers.map((l, i) => ({ ...l, index: i, output_shape: null })))
+      .map((l) => ({ ...l, thin: THIN_CATEGORIES.includes(s.catalog[l.type]?.category) }));
     drawNetwork(fit.ctx, { inputShape: info?.input_shape || [28, 28, 1], layers, errorIndex: errIdx }, fit);
   }
 

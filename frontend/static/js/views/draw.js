@@ -14,9 +14,11 @@ import { drawImageGrid } from "../render/imageGrid.js";
 import { fmtPct, fmtShape, fmtNum } from "../format.js";
 import { pixelCanvas } from "./pixels.js";
 import { mountInvariance } from "./invariance.js";
+import { isActive } from "../vocab.js";
 
 const $ = (id) => document.getElementById(id);
-const WITH_WEIGHTS = new Set(["running", "paused", "finished", "stopped", "interrupted"]);
+// Runs whose weights the pad can read: training (past the queue), or ended well.
+const withWeights = (status) => (isActive(status) ? status !== "queued" : !["failed", "diverged"].includes(status));
 // The pad makes 28x28 images: only models with that input can read them.
 const takesDigits = (spec) => Array.isArray(spec?.input_shape) && spec.input_shape[0] === 28 && spec.input_shape[1] === 28;
 
@@ -109,7 +111,7 @@ export function mountDraw({ store, report }) {
   });
 
   function renderTargets(s) {
-    const runs = s.runs.filter((r) => WITH_WEIGHTS.has(r.status) && takesDigits(r.spec));
+    const runs = s.runs.filter((r) => withWeights(r.status) && takesDigits(r.spec));
     if (s.run && takesDigits(s.run.spec) && !runs.some((r) => r.id === s.run.id)) runs.unshift(s.run);
     const opts = [el("option", { value: "", text: "\u2014 choose a model \u2014" })];
     for (const r of runs) opts.push(el("option", { value: `run:${r.id}`, text: `run ${r.name || r.id} (${r.dataset}, ${r.status})` }));

@@ -12,7 +12,8 @@ import { drawImageGrid } from "../render/imageGrid.js";
 import { fmtPct, fmtNum } from "../format.js";
 import { NOTES } from "../learn.js";
 import { trainedTags } from "../bias.js";
-import { TERMINAL } from "./runControl.js";
+import { hasWeights } from "./runControl.js";
+import { isTerminal } from "../vocab.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -81,8 +82,8 @@ export function mountEval({ store, report }) {
   }
 
   store.subscribe((s, prev) => {
-    const ended = s.run && TERMINAL.has(s.run.status) && s.run.status !== "failed";
-    const becameEnded = ended && (!prev.run || prev.run.id !== s.run.id || !TERMINAL.has(prev.run.status));
+    const ended = s.run && isTerminal(s.run.status) && hasWeights(s.run);
+    const becameEnded = ended && (!prev.run || prev.run.id !== s.run.id || !isTerminal(prev.run.status));
     // Another run (or none): the previous run's words go before anything loads.
     if (s.run?.id !== prev.run?.id && !ended) $("eval-hint").textContent = "Evaluation on the test split appears when a run finishes.";
     if (becameEnded || (ended && !s.evaluation && s.tab === "eval" && prev.tab !== "eval")) load();

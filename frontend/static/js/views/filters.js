@@ -9,6 +9,7 @@ import { el, dataCanvas, throttle } from "../dom.js";
 import { gridSize, drawImageGrid } from "../render/imageGrid.js";
 import { fmtShape } from "../format.js";
 import { hasWeights } from "./runControl.js";
+import { isActive } from "../vocab.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -48,7 +49,7 @@ export function mountFilters({ store, report }) {
     const s = store.get();
     if (!s.run || s.tab !== "filters" || busy) return;
     const list = targets(s.run.spec);
-    const live = ["queued", "running", "paused"].includes(s.run.status);
+    const live = isActive(s.run.status);
     $("filters-hint").textContent = list.length
       ? live ? "Filters refresh while the run trains." : `Run ${s.run.id}: the weights at its last step.`
       : "Nothing to picture here: this view shows conv filters, and a dense layer's weights as 28\u00d728 images when it reads the image directly; this model has neither. For 2-D and 1-D data the Train tab shows what the model learned (decision boundary, fitted curve).";

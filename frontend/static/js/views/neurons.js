@@ -13,7 +13,8 @@ import { drawNeurons, tileAt } from "../render/neurons.js";
 import { drawXY } from "../render/xyPlot.js";
 import { COLORS } from "../render/theme.js";
 import { contributions } from "../approx.js";
-import { TERMINAL, hasWeights } from "./runControl.js";
+import { hasWeights } from "./runControl.js";
+import { isTerminal } from "../vocab.js";
 
 const $ = (id) => document.getElementById(id);
 const datasetKind = (s) => s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.kind;
@@ -124,9 +125,9 @@ export function mountNeurons({ store, report, boundaryGrid }) {
     },
     /** A run that is not streaming its units (opened after it ended): ask once. */
     update(s, prev) {
-      const over = s.run && TERMINAL.has(s.run.status);
+      const over = s.run && isTerminal(s.run.status);
       if (over && hasWeights(s.run) && !s.history.units && (!stored || stored.runId !== s.run.id)
-        && (s.run.id !== prev.run?.id || !TERMINAL.has(prev.run?.status))) loadUnits(s.run.id);
+        && (s.run.id !== prev.run?.id || !isTerminal(prev.run?.status))) loadUnits(s.run.id);
     },
   };
 }

@@ -12,13 +12,14 @@ import { statusText, fmtNum } from "../format.js";
 import { debounce } from "../dom.js";
 import { datasetInfo } from "./build.js";
 import { mayChange, watchingNote } from "../session.js";
+import { isActive, isTerminal } from "../vocab.js";
 
 const $ = (id) => document.getElementById(id);
-const ACTIVE = new Set(["queued", "running", "paused"]);
-export const TERMINAL = new Set(["finished", "stopped", "diverged", "failed"]);
 // The server reads a run's weights from its checkpoint: before the first one an
-// inspection answers 409, so views wait for the run record to name one.
-export const hasWeights = (run) => Boolean(run && (run.checkpoint || (TERMINAL.has(run.status) && run.status !== "failed") || run.status === "interrupted"));
+// inspection answers 409, so views wait for the run record to name one. A run
+// that failed, or was interrupted before its first checkpoint, has none.
+export const hasWeights = (run) =>
+  Boolean(run && (run.checkpoint || (isTerminal(run.status) && run.status !== "failed" && run.status !== "interrupted")));
 const GONE = "That run no longer exists: it was deleted. Start a new one or open another from the Runs tab.";
 
 export function mountRunControl(ctx) {
@@ -48,7 +49,7 @@ export function mountRunControl(ctx) {
     });
     // The server ends the event stream at a terminal status; let the socket go too.
     // The final run record (final metrics, message) comes from REST.
-    const ended = TERMINAL.has(store.get().run?.status) && events.some((ev) => ev.type === "done" || ev.type === "status");
+    const ended = isTerminal(store.get().run?.status) && events.some((ev) => ev.type === "done" || ev.type === "status");
     if (ended) {
       if (socket) socket.close();
       socket = null;
@@ -83,7 +84,7 @@ export function mountRunControl(ctx) {
   function follow(id) {
     if (socket) socket.close();
     if (store.get().connection !== "ok") store.setState({ connection: "ok" });
-    socket = followRun(id, onMessage, { onConnection, onClose: onClose(id), shouldReconnect: () => !TERMINAL.has(store.get().run?.status) });
+    socket = followRun(id, onMessage, { onConnection, onClose: onClose(id), shouldReconnect: () => !isTerminal(store.get().run?.status) });
   }
 
   /** Forget the open run at once (deleted, or Reset): no socket retrying, "No run yet"; `patch` goes along. */
@@ -158,7 +159,7 @@ export function mountRunControl(ctx) {
         noise: run.dataset_params?.noise ?? store.get().config.noise,
       };
       store.setState({ run, history, config, evaluation: null, target: { kind: "run", id: run.id }, ...(tab ? { tab } : {}) });
-      if (ACTIVE.has(run.status)) follow(id);
+      if (isActive(run.status)) follow(id);
       else if (socket) socket.close();
     } catch (err) {
       if (err.status !== 404) report(err);
@@ -209,7 +210,7 @@ export function mountRunControl(ctx) {
     const rate = Number(e.target.value);
     store.setState((s) => ({ config: { ...s.config, steps_per_second: rate } }));
     const run = store.get().run;
-    if (!run || !ACTIVE.has(run.status)) return;
+    if (!run || !isActive(run.status)) return;
     try {
       store.setState({ run: await api.patchRun(run.id, { steps_per_second: rate }) });
     } catch (err) {
@@ -221,7 +222,7 @@ export function mountRunControl(ctx) {
 
   const patchLr = debounce(async (lr) => {
     const run = store.get().run;
-    if (!run || !ACTIVE.has(run.status)) return;
+    if (!run || !isActive(run.status)) return;
     try {
       store.setState({ run: await api.patchRun(run.id, { lr }) });
     } catch (err) {
@@ -245,7 +246,7 @@ export function mountRunControl(ctx) {
   function render(s) {
     const run = s.run;
     const status = run?.status;
-    $("btn-start").disabled = Boolean(run && !TERMINAL.has(status) && status !== "interrupted");
+    $("btn-start").disabled = Boolean(run && !isTerminal(status));
     const pause = $("btn-pause");
     const resumable = status === "paused" || status === "interrupted";
     pause.textContent = resumable ? "\u25b6 Resume" : "\u275a\u275a Pause";
@@ -258,13 +259,13 @@ export function mountRunControl(ctx) {
     $("btn-step").textContent = n === 1 ? "Step 1" : "Step 10";
     $("btn-step").title = `Run ${n} step${n === 1 ? "" : "s"}, then pause`;
     const speed = $("run-speed");
-    const rate = String(run && ACTIVE.has(status) ? run.config?.steps_per_second || 0 : s.config.steps_per_second || 0);
+    const rate = String(run && isActive(status) ? run.config?.steps_per_second || 0 : s.config.steps_per_second || 0);
     if (document.activeElement !== speed) {
       if (![...speed.options].some((o) => o.value === rate)) speed.append(new Option(`${rate} steps/s`, rate));
       speed.value = rate;
     }
     speed.disabled = !mine;
-    $("btn-stop").disabled = !mine || !ACTIVE.has(status);
+    $("btn-stop").disabled = !mine || !isActive(status);
     $("live-lr").disabled = !mine;
     $("btn-reset").disabled = !run;
     const lrInput = $("live-lr");

@@ -16,7 +16,8 @@ import { drawRidgeline } from "../render/ridgeline.js";
 import { drawDecisionGrid, drawPoints } from "../render/decisionMap.js";
 import { drawFitCurve } from "../render/fitCurve.js";
 import { COLORS } from "../render/theme.js";
-import { TERMINAL, hasWeights } from "./runControl.js";
+import { hasWeights } from "./runControl.js";
+import { isTerminal } from "../vocab.js";
 import { mountNeurons } from "./neurons.js";
 import { NOTES } from "../learn.js";
 
@@ -68,7 +69,7 @@ export function mountTrain({ store, report }) {
     const regression = s.datasets.find((d) => d.name === (s.run?.dataset || s.config.dataset))?.num_classes === 0;
     if (fa) drawLineChart(fa.ctx, { series: [{ label: "train", color: COLORS.train, points: acc.train }, { label: "val", color: COLORS.val, points: acc.val, width: 2.2, markers: true }] }, { ...fa, yMin: 0, yMax: 1, xLabel: "step", marks, empty: regression ? "No accuracy for a regression: watch the loss" : undefined });
     // A finished run's snapshots come from its stored history (loadSnapshots).
-    const ended = s.run && TERMINAL.has(s.run.status);
+    const ended = s.run && isTerminal(s.run.status);
     const noSnap = ended ? NO_SNAPSHOTS : "Gradient norms arrive with snapshots";
     const gradSeries = layerSeries(h.gradNorms, h.layerTypes);
     charts.grad.dataset.points = String(Math.max(0, ...gradSeries.map((g) => g.points.length)));
@@ -94,7 +95,7 @@ export function mountTrain({ store, report }) {
     }
     charts.hist.dataset.snapshots = String((byLayer[sel.value] || []).length);
     const f = fitCanvas(charts.hist);
-    if (f) drawRidgeline(f.ctx, { hists: byLayer[sel.value] || [] }, { ...f, max: 10, empty: s.run && TERMINAL.has(s.run.status) ? NO_SNAPSHOTS : "No snapshot yet" });
+    if (f) drawRidgeline(f.ctx, { hists: byLayer[sel.value] || [] }, { ...f, max: 10, empty: s.run && isTerminal(s.run.status) ? NO_SNAPSHOTS : "No snapshot yet" });
   }
 
   // The boundary from the freshest weights: a snapshot's grid (streamed with the
@@ -201,7 +202,7 @@ export function mountTrain({ store, report }) {
   store.subscribe((s, prev) => {
     const kind = datasetKind(s, true);
     const is2d = kind === "2d";
-    const ended = s.run && TERMINAL.has(s.run.status) && !TERMINAL.has(prev.run?.status);
+    const ended = s.run && isTerminal(s.run.status) && !isTerminal(prev.run?.status);
     if (s.run && (s.run.id !== prev.run?.id || ended)) loadSnapshots(s.run.id);
     if (s.run?.id !== prev.run?.id) {
       grid = null;
