@@ -64,7 +64,7 @@ def _load_data(name: str, seed: int, val_split: float):
 
     if name.endswith(".npz") and not Path(name).is_file():
         raise CliError(f"dataset file {name} not found")
-    return load_dataset(name, seed=seed, val_split=val_split)
+    return load_dataset(name, seed=seed, val_split=val_split, cache_dir=os.environ.get("PLAYGROUND_CACHE_DIR") or None)
 
 
 def _check_fit(model, ds, name: str) -> None:

@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, manager=None) -> FastAPI:
     app.state.settings = settings
     app.state.manager = manager
     app.state.uploads = UploadStore(settings.uploads_dir)
-    app.state.datasets = DatasetCache(settings.data_dir)
+    app.state.datasets = DatasetCache(settings.data_dir, cache_dir=settings.cache_dir)
     app.state.sessions = SessionStore(settings.home / "sessions.db", teacher_token(settings))
     app.state.quotas = Quotas(settings)
     app.state.classroom = classroom.Classroom()

@@ -26,8 +26,9 @@ def _nbytes(ds) -> int:
 
 
 class DatasetCache:
-    def __init__(self, data_dir=None, size: int = SIZE, max_bytes: int = MAX_BYTES):
+    def __init__(self, data_dir=None, size: int = SIZE, max_bytes: int = MAX_BYTES, cache_dir=None):
         self.data_dir = str(data_dir) if data_dir else None
+        self.cache_dir = cache_dir
         self.size = size
         self.max_bytes = max_bytes
         self._items: OrderedDict[str, tuple[object, int]] = OrderedDict()
@@ -65,7 +66,7 @@ class DatasetCache:
             if ds is not None:
                 return ds
             try:
-                ds = load_dataset(record["dataset"], data_dir=self.data_dir, **kwargs)
+                ds = load_dataset(record["dataset"], data_dir=self.data_dir, cache_dir=self.cache_dir, **kwargs)
             except (OSError, ValueError) as exc:  # DataError is a ValueError: missing or bad files
                 # An upload's path is the server's business; its name is what the user knows.
                 reason = str(exc).replace(f"{kwargs['path']}: ", "") if kwargs["path"] else str(exc)

@@ -154,9 +154,9 @@ def install_handlers(app: FastAPI) -> None:
         return _json(422, [{"loc": ["body", "file"], "msg": exc.message, "type": "import_error"}])
 
     @app.exception_handler(NoSuchLayer)
-    async def _no_such_layer(_: Request, exc: NoSuchLayer):
+    async def _no_such_layer(_: Request, exc: NoSuchLayer) -> JSONResponse:
         return _json(404, exc.message)
 
     @app.exception_handler(NotApplicable)
-    async def _not_applicable(_: Request, exc: NotApplicable):
+    async def _not_applicable(_: Request, exc: NotApplicable) -> JSONResponse:
         return _json(409, exc.message)

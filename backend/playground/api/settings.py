@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from playground.engine.data.mnist import DEFAULT_CACHE_DIR
+
 
 def _cpu_count() -> int:
     return max(1, os.cpu_count() or 1)
@@ -27,6 +29,9 @@ class Settings(BaseSettings):
     home: Path = Path(".playground")
     database_url: str = ""  # empty: sqlite file under home
     data_dir: Path | None = None  # MNIST IDX files; None: the engine's default lookup
+    # Where missing MNIST files are downloaded; passed to every dataset call (the
+    # engine reads no setting itself).
+    cache_dir: Path = Path(DEFAULT_CACHE_DIR)
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -72,6 +72,7 @@ class RunManager:
         data_dir = opt("data_dir", None)
         # What every worker's job carries besides its run (worker.py reads these keys).
         job_defaults = {"home": str(self.home), "data_dir": str(data_dir) if data_dir else None,
+                        "cache_dir": str(opt("cache_dir", None) or "") or None,
                         "blas_threads": max(1, int(opt("blas_threads_per_run", 1))),
                         "step_interval": float(opt("step_event_interval_s", 0.05)),
                         "snapshot_interval": float(opt("snapshot_interval_s", 0.5)),

@@ -147,7 +147,7 @@ class Worker:
         if job.get("initial_weights_path"):
             load_weights(model, job["initial_weights_path"])
         params = dict(job.get("dataset_params") or {})
-        ds = load_dataset(job["dataset"], data_dir=job.get("data_dir"), seed=int(cfg.get("seed", 0)),
+        ds = load_dataset(job["dataset"], data_dir=job.get("data_dir"), cache_dir=job.get("cache_dir"), seed=int(cfg.get("seed", 0)),
                           val_split=params.get("val_split", 0.1), noise=params.get("noise"),
                           n_samples=params.get("n_samples"), path=params.get("path"),
                           class_fractions=params.get("class_fractions"))

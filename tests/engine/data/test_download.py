@@ -71,7 +71,7 @@ def server(tmp_path):
 def tiny(server, tmp_path, monkeypatch):
     base, httpd, files, arrays = server
     monkeypatch.delenv("PLAYGROUND_DATA_DIR", raising=False)
-    monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(mnist, "DEFAULT_CACHE_DIR", str(tmp_path / "cache"))  # the engine reads no environment for it
     spec = mnist.IdxSet("tiny", "tiny", files, (f"{base}/empty/", f"{base}/bad/", f"{base}/good/"), ("a", "b", "c"))
     monkeypatch.setitem(mnist.IDX_SETS, "tiny", spec)
     mnist.clear_cache()

@@ -82,7 +82,7 @@ def make_tiny(folder: Path, n_train=6, n_test=3, seed=0, gz=True):
 @pytest.fixture
 def tiny(tmp_path, monkeypatch):
     monkeypatch.delenv("PLAYGROUND_DATA_DIR", raising=False)
-    monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(mnist, "DEFAULT_CACHE_DIR", str(tmp_path / "cache"))  # the engine reads no environment for it
     spec, arrays = make_tiny(tmp_path / "data" / "tiny")
     monkeypatch.setitem(mnist.IDX_SETS, "tiny", spec)
     mnist.clear_cache()
@@ -177,3 +177,12 @@ def test_published_tables():
     assert fashion.class_names[0] == "T-shirt/top" and fashion.class_names[9] == "Ankle boot"
     assert fashion.files["train_images"].md5_gz == "8d4fb7e6c68d591d4c3dfef9ec88bf0d"
     assert mnist.IDX_SETS["mnist"].mirrors[0] == "https://ossci-datasets.s3.amazonaws.com/mnist/"
+
+
+def test_cache_dir_is_a_parameter_not_the_environment(tmp_path, monkeypatch):
+    """The engine takes the cache folder from its caller (the server's
+    Settings.cache_dir, a command line's own flag); PLAYGROUND_CACHE_DIR is read
+    by those, never inside the engine."""
+    monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path / "from-env"))
+    assert mnist.resolve_cache_dir(tmp_path / "given") == tmp_path / "given"
+    assert mnist.resolve_cache_dir() == Path(mnist.DEFAULT_CACHE_DIR).expanduser()

@@ -13,7 +13,7 @@ from playground.engine.data.idx import write_idx
 @pytest.fixture
 def no_local_data(tmp_path, monkeypatch):
     monkeypatch.delenv("PLAYGROUND_DATA_DIR", raising=False)
-    monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr(mnist, "DEFAULT_CACHE_DIR", str(tmp_path / "empty-cache"))  # the engine reads no environment for it
 
 
 def test_table_entries():

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/datasets", tags=["datasets"])
 def builtin_datasets(settings) -> list[dict]:
     data_dir = str(settings.data_dir) if settings.data_dir else None
     out = []
-    for d in list_datasets(data_dir=data_dir):
+    for d in list_datasets(data_dir=data_dir, cache_dir=settings.cache_dir):
         d = dict(d)
         d.setdefault("uploaded", False)
         out.append(d)

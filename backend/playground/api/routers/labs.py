@@ -123,7 +123,7 @@ def _grid(body: ConvRequest | PoolRequest, settings) -> tuple[Any, dict[str, Any
         raise field_error(("body", "input"), "give exactly one of input and mnist_index")
     if body.input is not None:
         return body.input, {}
-    sample = _lab(mnist_sample, body.mnist_index, settings.data_dir)
+    sample = _lab(mnist_sample, body.mnist_index, settings.data_dir, settings.cache_dir)
     return sample["input"], {"mnist_label": sample["label"], "input": sample["input"]}
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .idx import DataError, decompress_if_gzip
-from .mnist import IdxFile, check_file, get_set, load_files, locate_files, resolve_cache_dir
+from .mnist import DEFAULT_CACHE_DIR, IdxFile, check_file, get_set, load_files, locate_files, resolve_cache_dir
 
 DEFAULT_TIMEOUT = 30.0
 _CHUNK = 1 << 20
@@ -118,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("names", nargs="+", help="mnist and/or fashion-mnist")
     parser.add_argument("--data-dir", help="local folder checked first (default: PLAYGROUND_DATA_DIR)")
-    parser.add_argument("--cache-dir", help="download folder (default: PLAYGROUND_CACHE_DIR or ~/.cache/nn-playground)")
+    # A command line reads its environment here; the engine's functions take the folder.
+    parser.add_argument("--cache-dir", default=os.environ.get("PLAYGROUND_CACHE_DIR") or None,
+                        help=f"download folder (default: PLAYGROUND_CACHE_DIR or {DEFAULT_CACHE_DIR})")
     parser.add_argument("--mirror", action="append", help="base URL to try instead of the built-in mirrors (repeatable)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per request")
     args = parser.parse_args(argv)

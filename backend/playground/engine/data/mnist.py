@@ -2,8 +2,8 @@
 
 Files are looked for in `<data_dir>/<folder>/` (data_dir: argument, else the
 PLAYGROUND_DATA_DIR environment variable), then in `<cache_dir>/<folder>/`
-(PLAYGROUND_CACHE_DIR, default ~/.cache/nn-playground), each as `name` or
-`name.gz`. Missing files are fetched into the cache by `download.ensure_dataset`.
+(argument, default DEFAULT_CACHE_DIR; the server's setting is PLAYGROUND_CACHE_DIR),
+each as `name` or `name.gz`. Missing files are fetched into the cache by `download.ensure_dataset`.
 
 Checks: MNIST files must match the published sha256 of their uncompressed bytes.
 Fashion-MNIST publishes only md5 sums of its .gz files, so those are checked on
@@ -25,6 +25,7 @@ import numpy as np
 from .idx import DataError, parse_idx, read_bytes
 
 ROLES = ("train_images", "train_labels", "test_images", "test_labels")
+DEFAULT_CACHE_DIR = "~/.cache/nn-playground"
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,10 @@ def resolve_data_dir(data_dir: str | Path | None = None) -> Path | None:
 
 
 def resolve_cache_dir(cache_dir: str | Path | None = None) -> Path:
-    """The download cache: the argument, else PLAYGROUND_CACHE_DIR, else ~/.cache/nn-playground."""
-    if cache_dir is None:
-        cache_dir = os.environ.get("PLAYGROUND_CACHE_DIR") or "~/.cache/nn-playground"
-    return Path(cache_dir).expanduser()
+    """The download cache: the argument, else DEFAULT_CACHE_DIR. The engine reads
+    no setting for it: the server passes Settings.cache_dir (PLAYGROUND_CACHE_DIR),
+    the command lines read that variable themselves."""
+    return Path(cache_dir if cache_dir is not None else DEFAULT_CACHE_DIR).expanduser()
 
 
 def _find_in(folder: Path, filename: str) -> Path | None:

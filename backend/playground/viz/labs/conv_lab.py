@@ -173,11 +173,11 @@ def _winners(padded: np.ndarray, k: int, s: int, out_hw: tuple[int, int]) -> np.
     return np.stack([rows, cols], axis=-1)
 
 
-def mnist_sample(index: int, data_dir=None) -> dict:
+def mnist_sample(index: int, data_dir=None, cache_dir=None) -> dict:
     """Test image `index` of MNIST as a 28x28 grid in [0, 1] and its label;
     never downloads (the server's copy or a LabError naming mnist_index)."""
     try:
-        _, _, x_test, y_test = load_idx_set("mnist", data_dir=data_dir, download=False)
+        _, _, x_test, y_test = load_idx_set("mnist", data_dir=data_dir, cache_dir=cache_dir, download=False)
     except (OSError, ValueError):
         raise LabError("mnist_index", "MNIST is not available on this server; edit or draw a grid instead") from None
     if not 0 <= index < len(x_test):
