@@ -1,8 +1,17 @@
-"""docker-compose.yml and Dockerfile: the compose file validates, and both say what a classroom needs."""
+"""docker-compose.yml and Dockerfile: the compose file validates and says what a
+classroom needs; the Dockerfile's command, environment and healthcheck work when
+run the way the image runs them (outside Docker, against a temporary /data)."""
 
+import json
+import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -38,10 +47,84 @@ def test_compose_reads_the_teacher_token_from_dot_env(tmp_path):
     assert "PLAYGROUND_TEACHER_TOKEN: from-dot-env-1234" in out.stdout
 
 
-def test_dockerfile_is_slim_non_root_with_healthcheck():
-    text = (ROOT / "Dockerfile").read_text()
-    assert text.count("FROM python:3.11-slim") == 1
-    assert "\nUSER playground" in text
-    assert "HEALTHCHECK" in text and "/api/health" in text and "urllib.request" in text
-    assert "PLAYGROUND_HOME=/data" in text
-    assert 'CMD ["playground", "serve", "--host", "0.0.0.0", "--port", "8000"]' in text
+def dockerfile() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined."""
+    text = re.sub(r"\\\n\s*", " ", (ROOT / "Dockerfile").read_text())
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), rest.strip()))
+    return out
+
+
+def image_env(tmp_path: Path) -> dict[str, str]:
+    """The image's ENV with its folders moved into tmp_path (/data) and the
+    checkout (/app): what the server finds at those paths inside the image."""
+    env = {}
+    for word, rest in dockerfile():
+        if word == "ENV":
+            env.update(pair.split("=", 1) for pair in rest.split())
+    moved = {}
+    for key, value in env.items():
+        if value.startswith("/data"):
+            value = str(tmp_path / "data") + value[len("/data"):]
+        elif value.startswith("/app"):
+            value = str(ROOT) + value[len("/app"):]
+        moved[key] = value
+    return moved
+
+
+def test_dockerfile_image_runs_its_command_and_passes_its_healthcheck(tmp_path):
+    """The image's CMD, run outside Docker as the image runs it (its ENV, its
+    folders under a temporary /data), on 127.0.0.1 and a free port instead of
+    0.0.0.0:8000: the server answers, serves the page from the frontend folder
+    the ENV names, keeps its database in the home the ENV names, and the
+    HEALTHCHECK command passes against it."""
+    pytest.importorskip("playground.cli")
+    steps = dockerfile()
+    (base,) = [rest for word, rest in steps if word == "FROM"]
+    assert base == "python:3.11-slim"
+    users = [rest for word, rest in steps if word == "USER"]
+    assert users == ["playground"]  # the server never runs as root
+    (cmd,) = [json.loads(rest) for word, rest in steps if word == "CMD"]
+    (check,) = [rest for word, rest in steps if word == "HEALTHCHECK"]
+    check = check.split(" CMD ", 1)[1]
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    assert cmd[-4:] == ["--host", "0.0.0.0", "--port", "8000"] and "127.0.0.1:8000" in check
+    cmd = cmd[:-4] + ["--host", "127.0.0.1", "--port", str(port)]
+    check = check.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+
+    env = dict(os.environ)
+    env.update(image_env(tmp_path))
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["PLAYGROUND_MAX_RUNS"] = "1"
+    home = Path(env["PLAYGROUND_HOME"])
+    home.mkdir(parents=True)  # the image makes /data (owned by its user) before it starts
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline, page = time.monotonic() + 45, None
+        while time.monotonic() < deadline and proc.poll() is None and page is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    page = r.read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert page is not None, proc.stdout.read().decode() if proc.poll() is not None else "no answer"
+        assert 'id="bootstrap"' in page  # the frontend folder PLAYGROUND_FRONTEND_DIR names
+        healthy = subprocess.run(["sh", "-c", check], env=env, capture_output=True, text=True, timeout=30)
+        assert healthy.returncode == 0, healthy.stderr
+        assert (home / "playground.db").is_file()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    # the healthcheck fails when nothing answers (it is a check, not a formality)
+    assert subprocess.run(["sh", "-c", check], env=env, capture_output=True, timeout=30).returncode != 0
