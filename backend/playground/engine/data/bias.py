@@ -16,12 +16,12 @@ import numpy as np
 class ClassFractionError(ValueError):
     """A bad class_fractions entry; `key` is the entry as given (for a field path)."""
 
-    def __init__(self, message: str, key):
+    def __init__(self, message: str, key: object):
         super().__init__(message)
         self.key = key
 
 
-def _as_class(key) -> int | None:
+def _as_class(key: object) -> int | None:
     # JSON objects have string keys ("8"); Python callers pass ints.
     if isinstance(key, (bool, np.bool_)):
         return None
@@ -32,7 +32,7 @@ def _as_class(key) -> int | None:
     return None
 
 
-def check_class_fractions(fractions, num_classes: int | None) -> dict[int, float]:
+def check_class_fractions(fractions: object, num_classes: int | None) -> dict[int, float]:
     """Validate {class label: keep fraction} -> {int class: float fraction}.
 
     num_classes: the dataset's class count (0 = regression, refused); None when

@@ -17,11 +17,11 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .idx import DataError, decompress_if_gzip
-from .mnist import DEFAULT_CACHE_DIR, IdxFile, check_file, get_set, load_files, locate_files, resolve_cache_dir
+from .mnist import DEFAULT_CACHE_DIR, Folder, IdxFile, check_file, get_set, load_files, locate_files, resolve_cache_dir
 
 DEFAULT_TIMEOUT = 30.0
 _CHUNK = 1 << 20
@@ -59,7 +59,7 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def download_file(file: IdxFile, mirrors, dest_dir: Path, timeout: float = DEFAULT_TIMEOUT,
+def download_file(file: IdxFile, mirrors: Iterable[str], dest_dir: Path, timeout: float = DEFAULT_TIMEOUT,
                   log: Callable[[str], None] | None = None) -> Path:
     """Fetch `<mirror><filename>.gz` from the first mirror that serves a verified copy."""
     dest_dir.mkdir(parents=True, exist_ok=True)
@@ -87,7 +87,7 @@ def download_file(file: IdxFile, mirrors, dest_dir: Path, timeout: float = DEFAU
     raise DataError(f"could not download {file.filename}.gz; tried: " + ("; ".join(tried) or "no mirrors"))
 
 
-def ensure_dataset(name: str, data_dir=None, cache_dir=None, mirrors=None,
+def ensure_dataset(name: str, data_dir: Folder = None, cache_dir: Folder = None, mirrors: Iterable[str] | None = None,
                    timeout: float = DEFAULT_TIMEOUT, log: Callable[[str], None] | None = None) -> dict[str, Path]:
     """role -> path of each file of `name`, downloading the missing ones into the cache dir.
 
@@ -95,8 +95,9 @@ def ensure_dataset(name: str, data_dir=None, cache_dir=None, mirrors=None,
     request; they are verified when loaded. `mirrors` overrides the set's list.
     """
     spec = get_set(name)
-    paths = locate_files(name, data_dir, cache_dir)
-    missing = [role for role, path in paths.items() if path is None]
+    found = locate_files(name, data_dir, cache_dir)
+    paths = {role: path for role, path in found.items() if path is not None}
+    missing = [role for role in found if role not in paths]
     if not missing:
         return paths
     dest_dir = resolve_cache_dir(cache_dir) / spec.folder

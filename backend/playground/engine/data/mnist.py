@@ -25,6 +25,7 @@ import numpy as np
 from .idx import DataError, parse_idx, read_bytes
 
 ROLES = ("train_images", "train_labels", "test_images", "test_labels")
+Folder = str | Path | None  # a data or cache folder as callers give it
 DEFAULT_CACHE_DIR = "~/.cache/nn-playground"
 
 
@@ -124,7 +125,7 @@ def _find_in(folder: Path, filename: str) -> Path | None:
     return None
 
 
-def locate_files(name: str, data_dir=None, cache_dir=None) -> dict[str, Path | None]:
+def locate_files(name: str, data_dir: Folder = None, cache_dir: Folder = None) -> dict[str, Path | None]:
     """role -> path of the file (data dir first, then cache), or None where missing."""
     spec = get_set(name)
     folders = [d / spec.folder for d in (resolve_data_dir(data_dir), resolve_cache_dir(cache_dir)) if d]
@@ -134,7 +135,7 @@ def locate_files(name: str, data_dir=None, cache_dir=None) -> dict[str, Path | N
     return found
 
 
-def files_available(name: str, data_dir=None, cache_dir=None) -> bool:
+def files_available(name: str, data_dir: Folder = None, cache_dir: Folder = None) -> bool:
     """True when all four files are on disk (not verified: that happens on load)."""
     return all(p is not None for p in locate_files(name, data_dir, cache_dir).values())
 
@@ -170,9 +171,9 @@ def load_files(name: str, paths: dict[str, Path]) -> tuple[np.ndarray, np.ndarra
 
 
 @lru_cache(maxsize=2)
-def _load_cached(name: str, keys: tuple) -> tuple[np.ndarray, ...]:
+def _load_cached(name: str, keys: tuple[tuple[str, str, int, int], ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     spec = get_set(name)
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     for role, path, _mtime, _size in keys:
         arrays[role] = check_file(spec.files[role], read_bytes(path), path)
     num_classes = len(spec.class_names)
@@ -182,7 +183,7 @@ def _load_cached(name: str, keys: tuple) -> tuple[np.ndarray, ...]:
             raise DataError(f"{name}: {split} has {len(images)} images but {len(labels)} labels")
         if labels.size and labels.max() >= num_classes:
             raise DataError(f"{name}: {split} labels reach {labels.max()}, expected 0..{num_classes - 1}")
-    out = []
+    out: list[np.ndarray] = []
     for split in ("train", "test"):
         images = arrays[f"{split}_images"]
         # Multiply by a float32 reciprocal into a preallocated float32 array: one pass, no float64.
@@ -192,7 +193,7 @@ def _load_cached(name: str, keys: tuple) -> tuple[np.ndarray, ...]:
         x.flags.writeable = False
         y.flags.writeable = False
         out += [x, y]
-    return tuple(out)
+    return out[0], out[1], out[2], out[3]
 
 
 def clear_cache() -> None:
@@ -200,7 +201,8 @@ def clear_cache() -> None:
     _load_cached.cache_clear()
 
 
-def load_idx_set(name: str, data_dir=None, cache_dir=None, download: bool = True):
+def load_idx_set(name: str, data_dir: Folder = None, cache_dir: Folder = None,
+                 download: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(x_train, y_train, x_test, y_test) of `name`, downloading missing files when allowed."""
     spec = get_set(name)
     paths = locate_files(name, data_dir, cache_dir)
@@ -214,5 +216,5 @@ def load_idx_set(name: str, data_dir=None, cache_dir=None, download: bool = True
         # find its own module already imported through this package's __init__.
         from .download import ensure_dataset
 
-        paths = ensure_dataset(name, data_dir=data_dir, cache_dir=cache_dir)
-    return load_files(name, paths)
+        return load_files(name, ensure_dataset(name, data_dir=data_dir, cache_dir=cache_dir))
+    return load_files(name, {role: p for role, p in paths.items() if p is not None})

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import mnist, npz, toy
 from .bias import check_class_fractions, keep_class_fractions
 from .idx import DataError
+from .mnist import Folder
 from .split import train_val_split
 
 
@@ -99,7 +101,10 @@ def _bias_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed).spawn(4)[3])
 
 
-def _biased(split: tuple, fractions: dict[int, float], seed: int) -> tuple:
+Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _biased(split: Split, fractions: dict[int, float], seed: int) -> Split:
     """(x_train, y_train, x_val, y_val) with only the training part thinned."""
     x_train, y_train, x_val, y_val = split
     x_train, y_train = keep_class_fractions(x_train, y_train, fractions, _bias_rng(seed))
@@ -110,9 +115,10 @@ def _is_npz(name: str) -> bool:
     return name.endswith(".npz")
 
 
-def load_dataset(name: str, *, data_dir=None, seed: int = 0, val_split: float = 0.1, noise=None,
-                 n_samples=None, path=None, cache_dir=None, download: bool = True,
-                 class_fractions=None) -> Dataset:
+def load_dataset(name: str, *, data_dir: Folder = None, seed: int = 0, val_split: float | None = 0.1,
+                 noise: float | None = None, n_samples: int | None = None, path: str | Path | None = None,
+                 cache_dir: Folder = None, download: bool = True,
+                 class_fractions: object = None) -> Dataset:
     """Load `name` (a DATASETS key or an .npz path; `path=` names the file of a user set).
 
     noise / n_samples apply to toy sets and are ignored by the others; None means
@@ -141,10 +147,11 @@ def load_dataset(name: str, *, data_dir=None, seed: int = 0, val_split: float = 
         if info.num_classes:
             class_names = ("0", "1")
     split = _biased(train_val_split(x, y, val_split, split_rng), fractions, seed)
-    return Dataset(*split, x_test, y_test, info, class_names)
+    x_train, y_train, x_val, y_val = split
+    return Dataset(x_train, y_train, x_val, y_val, x_test, y_test, info, class_names)
 
 
-def _load_npz(name: str, path: Path, seed: int, val_split: float, class_fractions=None) -> Dataset:
+def _load_npz(name: str, path: Path, seed: int, val_split: float, class_fractions: object = None) -> Dataset:
     data = npz.load_npz(path)
     fractions = check_class_fractions(class_fractions, data.num_classes)
     label = name if name and not _is_npz(name) else path.name
@@ -153,10 +160,11 @@ def _load_npz(name: str, path: Path, seed: int, val_split: float, class_fraction
     split_rng = _split_rng(seed)
     split = _biased(train_val_split(data.x, data.y, val_split, split_rng), fractions, seed)
     class_names = tuple(str(i) for i in range(data.num_classes)) if data.num_classes else None
-    return Dataset(*split, data.x_test, data.y_test, info, class_names)
+    x_train, y_train, x_val, y_val = split
+    return Dataset(x_train, y_train, x_val, y_val, data.x_test, data.y_test, info, class_names)
 
 
-def dataset_available(name: str, data_dir=None, cache_dir=None) -> bool:
+def dataset_available(name: str, data_dir: Folder = None, cache_dir: Folder = None) -> bool:
     """True when `name` can be loaded without a download (toy sets always; .npz if the file exists)."""
     if name in mnist.IDX_SETS:
         return mnist.files_available(name, data_dir, cache_dir)
@@ -165,7 +173,7 @@ def dataset_available(name: str, data_dir=None, cache_dir=None) -> bool:
     return _is_npz(name) and Path(name).is_file()
 
 
-def list_datasets(data_dir=None, cache_dir=None) -> list[dict]:
+def list_datasets(data_dir: Folder = None, cache_dir: Folder = None) -> list[dict[str, Any]]:
     """JSON-ready rows for every built-in dataset, with `available` (no download needed)."""
     rows = []
     for name, info in DATASETS.items():

@@ -9,7 +9,8 @@ import numpy as np
 MAX_VAL_SPLIT = 0.9
 
 
-def train_val_split(x: np.ndarray, y: np.ndarray, val_split: float, rng: np.random.Generator):
+def train_val_split(x: np.ndarray, y: np.ndarray, val_split: float,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hold out round(N * val_split) random samples -> (x_train, y_train, x_val, y_val).
 
     Both parts keep the file's order (the chosen indices are sorted), so training

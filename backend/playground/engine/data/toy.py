@@ -115,7 +115,8 @@ def make_1d(name: str, n_samples: int = DEFAULT_SAMPLES, noise: float = 0.0,
     return x.astype(np.float32), y.astype(np.float32)
 
 
-def make_toy(name: str, n_samples: int = DEFAULT_SAMPLES, noise: float = 0.0, seed: int = 0):
+def make_toy(name: str, n_samples: int = DEFAULT_SAMPLES, noise: float = 0.0,
+             seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Train and held-out test sets of the same size -> (x, y, x_test, y_test).
 
     The two come from independent streams spawned from `seed`, so the test set
