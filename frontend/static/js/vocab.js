@@ -52,7 +52,9 @@ export function fillSelects(root, vocab) {
     const rest = [...select.options].filter((o) => !("first" in o.dataset));
     const made = vocabOptions(vocab, select.dataset.vocab, labels).map(({ value, text }) => new Option(text, value));
     select.replaceChildren(...first, ...made, ...rest);
-    const wanted = select.dataset.default;
-    if (wanted && made.some((o) => o.value === wanted)) select.value = wanted;
+    // Moved options keep whatever selectedness they had: start from the first one
+    // (views then set the value the state holds).
+    const marked = [...select.options].findIndex((o) => o.defaultSelected);
+    select.selectedIndex = marked >= 0 ? marked : 0;
   }
 }
