@@ -76,7 +76,7 @@ class DescentRequest(_Body):
     steps: int = Field(default=100, ge=1, le=1000)
     start_w: float = Field(default=-2.0, ge=-10, le=10)
     start_b: float = Field(default=3.0, ge=-10, le=10)
-    optimizer: Optimizer = "sgd"
+    optimizer: Optimizer = "sgd"  # type: ignore[valid-type]
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
