@@ -3,8 +3,9 @@ the layer classes a Model is built from.
 
 The table is the one source of truth for a layer's parameters: spec.py checks
 specs against it, ``GET /api/layers`` serves ``layer_catalog()`` as is, and the
-UI builds its forms from it. The vocabularies below (ACTIVATIONS, PADDINGS,
-LAYER_TYPES, POOL_TYPES) are defined here once; the API's schemas and the page's
+UI builds its forms from it. The vocabularies of a spec are named here once
+(ACTIVATIONS, LAYER_TYPES, POOL_TYPES, WEIGHTED_TYPES; PADDINGS comes from
+im2col.py, INIT_NAMES from init.py's table); the API's schemas and the page's
 bootstrap data (api/vocabularies.py) are made from them.
 
 Layer classes take and return NHWC images (or (N, features) vectors) and use
