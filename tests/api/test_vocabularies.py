@@ -22,6 +22,7 @@ from playground.engine.schedules import LR_SCHEDULES
 from playground.engine.tensor import Tensor
 from playground.runs.protocol import ACTIVE, STATUSES, TERMINAL
 from playground.viz.labs.activations import NAMES as LAB_ACTIVATIONS
+from playground.viz.labs.conv_lab import POOL_MODES
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "backend" / "playground"
@@ -43,6 +44,7 @@ def _engine_tables() -> dict:
         "lr_schedules": list(LR_SCHEDULES),
         "run_statuses": {"all": list(STATUSES), "active": list(ACTIVE), "terminal": list(TERMINAL)},
         "lab_activations": list(LAB_ACTIVATIONS),
+        "lab_pool_modes": list(POOL_MODES),
     }
 
 
@@ -86,6 +88,7 @@ def _vocabularies_to_scan() -> dict[str, set[str]]:
         "activations": set(v.activations), "paddings": set(v.paddings), "layer types": set(v.layer_types),
         "initializers": set(v.initializers), "optimizers": {o.name for o in v.optimizers},
         "lr schedules": set(v.lr_schedules), "run statuses": set(v.run_statuses.all),
+        "pool modes": set(v.lab_pool_modes),
     }
 
 

@@ -3,7 +3,8 @@
 Every list here is read from its one definition: activations, paddings,
 layer types and initializers from engine/layers.py, optimizers from engine/optim.py, learning-
 rate schedules from engine/schedules.py, run statuses from runs/protocol.py,
-the activations lab's choices from viz/labs/activations.py. The page gets them
+the activations lab's choices from viz/labs/activations.py, the pooling lab's
+modes from viz/labs/conv_lab.py. The page gets them
 in its bootstrap data (api/frontend.py) or from GET /api/vocabularies, and
 never spells a list out itself (tests/api/test_vocabularies.py checks both).
 """
@@ -18,6 +19,7 @@ from playground.engine.optim import OPTIMIZERS
 from playground.engine.schedules import LR_SCHEDULES
 from playground.runs.protocol import ACTIVE, STATUSES, TERMINAL
 from playground.viz.labs.activations import NAMES as LAB_ACTIVATIONS
+from playground.viz.labs.conv_lab import POOL_MODES
 
 
 class OptimizerInfo(BaseModel):
@@ -43,6 +45,7 @@ class Vocabularies(BaseModel):
     lr_schedules: list[str]
     run_statuses: RunStatuses
     lab_activations: list[str] = Field(description="the activations lab's choices")
+    lab_pool_modes: list[str] = Field(description="the pooling lab's modes (max, avg)")
 
 
 def vocabularies() -> Vocabularies:
@@ -59,4 +62,5 @@ def vocabularies() -> Vocabularies:
         lr_schedules=list(LR_SCHEDULES),
         run_statuses=RunStatuses(all=list(STATUSES), active=list(ACTIVE), terminal=list(TERMINAL)),
         lab_activations=list(LAB_ACTIVATIONS),
+        lab_pool_modes=list(POOL_MODES),
     )

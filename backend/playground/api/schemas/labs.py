@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 from playground.engine.layers import PADDINGS
 from playground.engine.optim import OPTIMIZERS
 from playground.viz.labs.activations import NAMES as LAB_ACTIVATIONS
+from playground.viz.labs.conv_lab import POOL_MODES
 from playground.viz.labs.differentiation import EXPRESSIONS, H_RANGE, X_RANGE
 from playground.viz.labs.expression import MAX_LENGTH as EXPRESSION_MAX
 from playground.viz.labs.expression import MAX_VARIABLES
@@ -21,6 +22,7 @@ Expression = Literal[tuple(EXPRESSIONS)]  # type: ignore[valid-type]
 LabActivation = Literal[LAB_ACTIVATIONS]  # type: ignore[valid-type]
 Optimizer = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 Padding = Literal[PADDINGS]  # type: ignore[valid-type]
+PoolMode = Literal[tuple(POOL_MODES)]  # type: ignore[valid-type]
 
 
 class _Body(BaseModel):
@@ -123,7 +125,7 @@ class ConvRequest(_Body):
 class PoolRequest(_Body):
     input: Grid | GridC | None = Field(default=None, description="H x W or H x W x C numbers (H, W <= 32, C <= 4)")
     mnist_index: StrictInt | None = Field(default=None, ge=0, description="instead of input: this MNIST test image (28 x 28)")
-    mode: Literal["max", "avg"] = "max"
+    mode: PoolMode = "max"  # type: ignore[valid-type]
     window: StrictInt = Field(default=2, ge=1, le=4)
     stride: StrictInt | None = Field(default=None, ge=1, le=4, description="default: the window size")
     padding: Padding = "valid"

@@ -32,6 +32,9 @@ MAX_STRIDE = 4
 MAX_PAD = 3
 MAX_POOL = 4
 VALUE_LIMIT = 1e4
+# The pooling lab's modes and the engine's reference op of each (the request
+# schema and the page's select are made from this table).
+POOL_MODES = {"max": max_pool2d, "avg": avg_pool2d}
 
 
 def _array(values, field: str, ndims: tuple[int, ...]) -> np.ndarray:
@@ -147,7 +150,7 @@ def pool_lab(input_values, mode: str = "max", window: int = 2, stride: int | Non
     s = window if stride is None else stride
     geo = _geometry(x, window, s, padding, "window")
     top, bottom, left, right = geo["pad"]
-    op = max_pool2d if mode == "max" else avg_pool2d
+    op = POOL_MODES[mode]
     output = op(x[None], pool_size=window, stride=s, padding=padding).data[0]
     padded = np.pad(x, ((top, bottom), (left, right), (0, 0)), constant_values=-np.inf if mode == "max" else 0.0)
     result = {"output": output.tolist(), "mode": mode, "window": window, "stride": s, "padding": padding,
