@@ -23,6 +23,7 @@ from playground.engine.tensor import Tensor
 from playground.runs.protocol import ACTIVE, STATUSES, TERMINAL
 from playground.viz.labs.activations import NAMES as LAB_ACTIVATIONS
 from playground.viz.labs.conv_lab import POOL_MODES
+from playground.viz.labs.perceptron import DATASETS as PERCEPTRON_DATASETS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "backend" / "playground"
@@ -45,6 +46,7 @@ def _engine_tables() -> dict:
         "run_statuses": {"all": list(STATUSES), "active": list(ACTIVE), "terminal": list(TERMINAL)},
         "lab_activations": list(LAB_ACTIVATIONS),
         "lab_pool_modes": list(POOL_MODES),
+        "lab_perceptron_datasets": list(PERCEPTRON_DATASETS),
     }
 
 
@@ -88,7 +90,7 @@ def _vocabularies_to_scan() -> dict[str, set[str]]:
         "activations": set(v.activations), "paddings": set(v.paddings), "layer types": set(v.layer_types),
         "initializers": set(v.initializers), "optimizers": {o.name for o in v.optimizers},
         "lr schedules": set(v.lr_schedules), "run statuses": set(v.run_statuses.all),
-        "pool modes": set(v.lab_pool_modes),
+        "pool modes": set(v.lab_pool_modes), "perceptron sets": set(v.lab_perceptron_datasets),
     }
 
 
@@ -130,7 +132,7 @@ def test_no_template_lists_a_vocabulary_as_options():
 # files other engineers own at the time of writing (issue 7): cli.py's argparse
 # choices, engine/model.py and engine/fast/plan.py's pool types.
 DEFINED_HERE = {"engine/im2col.py", "engine/layers.py", "runs/protocol.py", "viz/labs/activations.py",
-                "viz/labs/expression.py"}
+                "viz/labs/expression.py", "viz/labs/perceptron.py"}
 OWNED_ELSEWHERE = {"cli.py", "engine/model.py", "engine/fast/plan.py"}
 
 

@@ -4,7 +4,8 @@ Every list here is read from its one definition: activations, paddings,
 layer types and initializers from engine/layers.py, optimizers from engine/optim.py, learning-
 rate schedules from engine/schedules.py, run statuses from runs/protocol.py,
 the activations lab's choices from viz/labs/activations.py, the pooling lab's
-modes from viz/labs/conv_lab.py. The page gets them
+modes from viz/labs/conv_lab.py, the perceptron lab's point sets from
+viz/labs/perceptron.py. The page gets them
 in its bootstrap data (api/frontend.py) or from GET /api/vocabularies, and
 never spells a list out itself (tests/api/test_vocabularies.py checks both).
 """
@@ -20,6 +21,7 @@ from playground.engine.schedules import LR_SCHEDULES
 from playground.runs.protocol import ACTIVE, STATUSES, TERMINAL
 from playground.viz.labs.activations import NAMES as LAB_ACTIVATIONS
 from playground.viz.labs.conv_lab import POOL_MODES
+from playground.viz.labs.perceptron import DATASETS as PERCEPTRON_DATASETS
 
 
 class OptimizerInfo(BaseModel):
@@ -46,6 +48,7 @@ class Vocabularies(BaseModel):
     run_statuses: RunStatuses
     lab_activations: list[str] = Field(description="the activations lab's choices")
     lab_pool_modes: list[str] = Field(description="the pooling lab's modes (max, avg)")
+    lab_perceptron_datasets: list[str] = Field(description="the perceptron lab's point sets")
 
 
 def vocabularies() -> Vocabularies:
@@ -63,4 +66,5 @@ def vocabularies() -> Vocabularies:
         run_statuses=RunStatuses(all=list(STATUSES), active=list(ACTIVE), terminal=list(TERMINAL)),
         lab_activations=list(LAB_ACTIVATIONS),
         lab_pool_modes=list(POOL_MODES),
+        lab_perceptron_datasets=list(PERCEPTRON_DATASETS),
     )

@@ -16,6 +16,7 @@ from playground.viz.labs.differentiation import EXPRESSIONS, H_RANGE, X_RANGE
 from playground.viz.labs.expression import MAX_LENGTH as EXPRESSION_MAX
 from playground.viz.labs.expression import MAX_VARIABLES
 from playground.viz.labs.graph import H_RANGE as GRAPH_H_RANGE
+from playground.viz.labs.perceptron import DATASETS as PERCEPTRON_DATASETS
 
 Expression = Literal[tuple(EXPRESSIONS)]  # type: ignore[valid-type]
 # Built from the tables that define them (api/vocabularies.py serves the same).
@@ -23,6 +24,7 @@ LabActivation = Literal[LAB_ACTIVATIONS]  # type: ignore[valid-type]
 Optimizer = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 Padding = Literal[PADDINGS]  # type: ignore[valid-type]
 PoolMode = Literal[tuple(POOL_MODES)]  # type: ignore[valid-type]
+PerceptronData = Literal[PERCEPTRON_DATASETS]  # type: ignore[valid-type]
 
 
 class _Body(BaseModel):
@@ -37,7 +39,7 @@ class DifferentiationRequest(_Body):
 
 
 class PerceptronRequest(_Body):
-    dataset: Literal["separable", "xor", "overlapping"] = Field(
+    dataset: PerceptronData = Field(
         default="separable", description='"xor" only with classes = 2; "overlapping" blobs may not separate')
     classes: int = Field(default=2, ge=2, le=4, description="2: binary perceptron; 3 or 4: multi-class (argmax) on blobs")
     n_samples: int = Field(default=30, ge=4, le=200)
