@@ -24,6 +24,7 @@ from playground.runs.protocol import ACTIVE, STATUSES, TERMINAL
 from playground.viz.labs.activations import NAMES as LAB_ACTIVATIONS
 from playground.viz.labs.conv_lab import POOL_MODES
 from playground.viz.labs.perceptron import DATASETS as PERCEPTRON_DATASETS
+from playground.viz.labs.vectorize import OPERATIONS as VECTOR_OPERATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "backend" / "playground"
@@ -47,6 +48,7 @@ def _engine_tables() -> dict:
         "lab_activations": list(LAB_ACTIVATIONS),
         "lab_pool_modes": list(POOL_MODES),
         "lab_perceptron_datasets": list(PERCEPTRON_DATASETS),
+        "lab_vector_operations": list(VECTOR_OPERATIONS),
     }
 
 
@@ -91,6 +93,7 @@ def _vocabularies_to_scan() -> dict[str, set[str]]:
         "initializers": set(v.initializers), "optimizers": {o.name for o in v.optimizers},
         "lr schedules": set(v.lr_schedules), "run statuses": set(v.run_statuses.all),
         "pool modes": set(v.lab_pool_modes), "perceptron sets": set(v.lab_perceptron_datasets),
+        "vector operations": set(v.lab_vector_operations),
     }
 
 
@@ -132,7 +135,7 @@ def test_no_template_lists_a_vocabulary_as_options():
 # files other engineers own at the time of writing (issue 7): cli.py's argparse
 # choices, engine/model.py and engine/fast/plan.py's pool types.
 DEFINED_HERE = {"engine/im2col.py", "engine/layers.py", "runs/protocol.py", "viz/labs/activations.py",
-                "viz/labs/expression.py", "viz/labs/perceptron.py"}
+                "viz/labs/expression.py", "viz/labs/perceptron.py", "viz/labs/vectorize.py"}
 OWNED_ELSEWHERE = {"cli.py", "engine/model.py", "engine/fast/plan.py"}
 
 

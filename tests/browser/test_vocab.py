@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 SELECTS = {"cfg-optimizer": "optimizers", "cfg-schedule": "lr_schedules", "cfg-init": "initializers",
            "act-name": "lab_activations", "gd-opt": "optimizers", "cv-padding": "paddings",
            "pl-padding": "paddings", "pl-mode": "lab_pool_modes",
-           "perc-data": "lab_perceptron_datasets"}
+           "perc-data": "lab_perceptron_datasets", "vec-op": "lab_vector_operations"}
 
 
 def _names(vocab: dict, key: str) -> list[str]:

@@ -5,7 +5,8 @@ layer types and initializers from engine/layers.py, optimizers from engine/optim
 rate schedules from engine/schedules.py, run statuses from runs/protocol.py,
 the activations lab's choices from viz/labs/activations.py, the pooling lab's
 modes from viz/labs/conv_lab.py, the perceptron lab's point sets from
-viz/labs/perceptron.py. The page gets them
+viz/labs/perceptron.py, the vectorization lab's operations from
+viz/labs/vectorize.py. The page gets them
 in its bootstrap data (api/frontend.py) or from GET /api/vocabularies, and
 never spells a list out itself (tests/api/test_vocabularies.py checks both).
 """
@@ -22,6 +23,7 @@ from playground.runs.protocol import ACTIVE, STATUSES, TERMINAL
 from playground.viz.labs.activations import NAMES as LAB_ACTIVATIONS
 from playground.viz.labs.conv_lab import POOL_MODES
 from playground.viz.labs.perceptron import DATASETS as PERCEPTRON_DATASETS
+from playground.viz.labs.vectorize import OPERATIONS as VECTOR_OPERATIONS
 
 
 class OptimizerInfo(BaseModel):
@@ -49,6 +51,7 @@ class Vocabularies(BaseModel):
     lab_activations: list[str] = Field(description="the activations lab's choices")
     lab_pool_modes: list[str] = Field(description="the pooling lab's modes (max, avg)")
     lab_perceptron_datasets: list[str] = Field(description="the perceptron lab's point sets")
+    lab_vector_operations: list[str] = Field(description="the vectorization lab's operations")
 
 
 def vocabularies() -> Vocabularies:
@@ -67,4 +70,5 @@ def vocabularies() -> Vocabularies:
         lab_activations=list(LAB_ACTIVATIONS),
         lab_pool_modes=list(POOL_MODES),
         lab_perceptron_datasets=list(PERCEPTRON_DATASETS),
+        lab_vector_operations=list(VECTOR_OPERATIONS),
     )

@@ -17,6 +17,7 @@ from playground.viz.labs.expression import MAX_LENGTH as EXPRESSION_MAX
 from playground.viz.labs.expression import MAX_VARIABLES
 from playground.viz.labs.graph import H_RANGE as GRAPH_H_RANGE
 from playground.viz.labs.perceptron import DATASETS as PERCEPTRON_DATASETS
+from playground.viz.labs.vectorize import OPERATIONS as VECTOR_OPERATIONS
 
 Expression = Literal[tuple(EXPRESSIONS)]  # type: ignore[valid-type]
 # Built from the tables that define them (api/vocabularies.py serves the same).
@@ -25,6 +26,7 @@ Optimizer = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 Padding = Literal[PADDINGS]  # type: ignore[valid-type]
 PoolMode = Literal[tuple(POOL_MODES)]  # type: ignore[valid-type]
 PerceptronData = Literal[PERCEPTRON_DATASETS]  # type: ignore[valid-type]
+VectorOperation = Literal[VECTOR_OPERATIONS]  # type: ignore[valid-type]
 
 
 class _Body(BaseModel):
@@ -93,7 +95,7 @@ class LinearStackRequest(_Body):
 
 
 class VectorizeRequest(_Body):
-    operation: Literal["dot", "matmul"] = "dot"
+    operation: VectorOperation = "dot"
     size: int = Field(default=10000, ge=1, le=200000, description="vector length (dot, <= 200000) or matrix side (matmul, <= 80)")
 
 
