@@ -104,8 +104,9 @@ def test_dockerfile_image_runs_its_command_and_passes_its_healthcheck(tmp_path):
     env["PLAYGROUND_MAX_RUNS"] = "1"
     home = Path(env["PLAYGROUND_HOME"])
     home.mkdir(parents=True)  # the image makes /data (owned by its user) before it starts
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:  # a file, not a pipe: nobody reads it while the server runs
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline, page = time.monotonic() + 45, None
         while time.monotonic() < deadline and proc.poll() is None and page is None:
@@ -114,7 +115,7 @@ def test_dockerfile_image_runs_its_command_and_passes_its_healthcheck(tmp_path):
                     page = r.read().decode()
             except OSError:
                 time.sleep(0.3)
-        assert page is not None, proc.stdout.read().decode() if proc.poll() is not None else "no answer"
+        assert page is not None, log.read_text()[-2000:]
         assert 'id="bootstrap"' in page  # the frontend folder PLAYGROUND_FRONTEND_DIR names
         healthy = subprocess.run(["sh", "-c", check], env=env, capture_output=True, text=True, timeout=30)
         assert healthy.returncode == 0, healthy.stderr
