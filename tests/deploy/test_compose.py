@@ -60,8 +60,8 @@ def dockerfile() -> list[tuple[str, str]]:
 
 
 def image_env(tmp_path: Path) -> dict[str, str]:
-    """The image's ENV with its folders moved into tmp_path (/data) and the
-    checkout (/app): what the server finds at those paths inside the image."""
+    """The image's ENV with its folders moved under tmp_path (/data -> data,
+    /app -> app): what the server finds at those paths inside the image."""
     env = {}
     for word, rest in dockerfile():
         if word == "ENV":
@@ -71,7 +71,7 @@ def image_env(tmp_path: Path) -> dict[str, str]:
         if value.startswith("/data"):
             value = str(tmp_path / "data") + value[len("/data"):]
         elif value.startswith("/app"):
-            value = str(ROOT) + value[len("/app"):]
+            value = str(tmp_path / "app") + value[len("/app"):]
         moved[key] = value
     return moved
 
@@ -104,6 +104,10 @@ def test_dockerfile_image_runs_its_command_and_passes_its_healthcheck(tmp_path):
     env["PLAYGROUND_MAX_RUNS"] = "1"
     home = Path(env["PLAYGROUND_HOME"])
     home.mkdir(parents=True)  # the image makes /data (owned by its user) before it starts
+    # The image copies frontend/ to /app/frontend; a marked copy shows the server reads that one.
+    shutil.copytree(ROOT / "frontend", tmp_path / "app" / "frontend")
+    index = tmp_path / "app" / "frontend" / "templates" / "index.html"
+    index.write_text(index.read_text().replace("<head>", "<head><!-- the image's copy -->", 1))
     log = tmp_path / "server.log"
     with log.open("wb") as out:  # a file, not a pipe: nobody reads it while the server runs
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -116,7 +120,7 @@ def test_dockerfile_image_runs_its_command_and_passes_its_healthcheck(tmp_path):
             except OSError:
                 time.sleep(0.3)
         assert page is not None, log.read_text()[-2000:]
-        assert 'id="bootstrap"' in page  # the frontend folder PLAYGROUND_FRONTEND_DIR names
+        assert "<!-- the image's copy -->" in page and 'id="bootstrap"' in page
         healthy = subprocess.run(["sh", "-c", check], env=env, capture_output=True, text=True, timeout=30)
         assert healthy.returncode == 0, healthy.stderr
         assert (home / "playground.db").is_file()
