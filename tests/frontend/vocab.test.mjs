@@ -26,3 +26,16 @@ test("select options: optimizers carry the engine's label, names a label when gi
   assert.equal(vocabOptions(VOCAB, "lab_activations").find((o) => o.value === "relu").text, "ReLU");
   assert.deepEqual(vocabOptions(VOCAB, "nope"), []);
 });
+
+test("a run has weights once it names a checkpoint, or when it ended well", async () => {
+  const { hasWeights } = await import("../../frontend/static/js/views/runControl.js");
+  assert.equal(hasWeights(null), false);
+  assert.equal(hasWeights({ status: "running", checkpoint: null }), false);
+  assert.equal(hasWeights({ status: "running", checkpoint: { step: 10 } }), true);
+  assert.equal(hasWeights({ status: "finished" }), true);
+  assert.equal(hasWeights({ status: "diverged" }), true);
+  assert.equal(hasWeights({ status: "failed" }), false);
+  // interrupted before its first checkpoint: resuming starts over, there is nothing to inspect
+  assert.equal(hasWeights({ status: "interrupted", checkpoint: null }), false);
+  assert.equal(hasWeights({ status: "interrupted", checkpoint: { step: 40 } }), true);
+});
