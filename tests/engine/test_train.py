@@ -181,7 +181,7 @@ def test_huge_lr_diverges_without_exception():
     spec = {"input_shape": [1], "layers": [{"type": "dense", "units": 8, "activation": "tanh"},
                                            {"type": "dense", "units": 1}], "loss": "mse"}
     rec = Recorder()
-    final = Trainer(build_model(spec, seed=0), ds, TrainConfig(epochs=50, batch_size=16, lr=1e6),
+    final = Trainer(build_model(spec, seed=0), ds, TrainConfig(epochs=50, batch_size=16, lr=100),  # the bound
                     on_event=rec).run()
     assert final["status"] == "diverged" and "loss" in final["message"]
     assert final["steps"] < 50 * 8 and final["test"] is None

@@ -1,6 +1,6 @@
 """Trainer: the training loop, its events, run controls, evaluation, checkpoints.
 
-    cfg = TrainConfig(epochs=2, batch_size=64, optimizer="adam", lr=1e-3)
+    cfg = RunConfig(epochs=2, batch_size=64, optimizer="adam", lr=1e-3)   # run_config.py
     trainer = Trainer(model, dataset, cfg, on_event=print)
     final = trainer.run()      # {"status", "message", "steps", "epochs", "seconds", "train", "val", "test"}
 
@@ -30,7 +30,6 @@ import contextlib
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -38,46 +37,24 @@ from threadpoolctl import threadpool_limits
 from playground.engine import evaluation, losses, metrics, optim, schedules
 from playground.engine.controls import Controls
 from playground.engine.fast.parallel import SplitStep
+from playground.engine.run_config import RunConfig
 from playground.engine.snapshot import batch_snapshot, model_snapshot, relu_layers
 from playground.engine.train_state import Progress, checkpoint_state, load_checkpoint_state
 
-
-@dataclass
-class TrainConfig:
-    """Hyperparameters of one run. `steps`, when set, replaces `epochs`."""
-
-    epochs: int = 1
-    steps: int | None = None
-    batch_size: int = 64
-    optimizer: str = "sgd"
-    lr: float = 0.01
-    lr_schedule: str = "constant"  # schedules.LR_SCHEDULES: factor of lr by progress
-    optimizer_params: dict = field(default_factory=dict)
-    weight_decay: float = 0.0
-    shuffle: bool = True
-    seed: int = 0
-    snapshot_every: int = 0  # steps; 0 = only on request
-    eval_every_epoch: bool = True
-    log_every: int = 1
-    threads: int = 1  # > 1: split each batch over this many threads (fast/parallel.py)
+# The Trainer's settings are the run configuration (run_config.py: defaults,
+# bounds and vocabularies, checked when a RunConfig is made).
+TrainConfig = RunConfig
 
 
 class Trainer:
     """Trains `model` on `dataset` (engine.data.Dataset) as `cfg` says."""
 
-    def __init__(self, model, dataset, cfg: TrainConfig | None = None, on_event=None):
+    def __init__(self, model, dataset, cfg: RunConfig | None = None, on_event=None):
         self.model = model
         self.dataset = dataset
-        self.cfg = cfg = cfg or TrainConfig()
+        self.cfg = cfg = cfg or RunConfig()
         self.on_event = on_event
-        if cfg.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {cfg.batch_size}")
-        if cfg.threads < 1:
-            raise ValueError(f"threads must be >= 1, got {cfg.threads}")
-        if (cfg.steps if cfg.steps is not None else cfg.epochs) < 0:
-            raise ValueError("epochs and steps must be >= 0")
-        self.optimizer = optim.make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr,
-                                              weight_decay=cfg.weight_decay, **cfg.optimizer_params)
+        self.optimizer = optim.make_optimizer(cfg.optimizer, model.parameters(), **cfg.optimizer_settings())
         self._schedule = schedules.get_schedule(cfg.lr_schedule)
         self.base_lr = float(self.optimizer.lr)
         self.loss_name = evaluation.loss_name(model)
@@ -92,6 +69,8 @@ class Trainer:
                                                     tuple(model.report.output_shape))
         self._relu = relu_layers(model.spec)
         self.controls = Controls()
+        if cfg.steps_per_second is not None:
+            self.controls.set_rate(cfg.steps_per_second)
         # Held for the whole of a step, so set_optimizer and state_dict from
         # another thread see the model and optimizer between steps, never mid-update.
         self._lock = threading.RLock()

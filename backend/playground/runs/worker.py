@@ -136,26 +136,26 @@ class Worker:
 
     def _train(self) -> int:
         from playground.engine.data.registry import load_dataset
+        from playground.engine.fit import check_dataset_fit
         from playground.engine.model import build_model, load_weights
-        from playground.engine.train import TrainConfig, Trainer
+        from playground.engine.run_config import API_FIELDS, RunConfig
+        from playground.engine.train import Trainer
         from playground.runs import checkpoints
         from playground.runs.throttle import StepThrottle
 
         job = self.job
-        cfg = job["config"]
-        model = build_model(job["spec"], seed=int(cfg.get("seed", 0)))
+        # The run record's settings, read by the one definition (engine/run_config.py).
+        train_cfg = RunConfig.from_dict(job["config"], only=API_FIELDS)
+        model = build_model(job["spec"], seed=train_cfg.seed)
         if job.get("initial_weights_path"):
             load_weights(model, job["initial_weights_path"])
         params = dict(job.get("dataset_params") or {})
-        ds = load_dataset(job["dataset"], data_dir=job.get("data_dir"), seed=int(cfg.get("seed", 0)),
+        ds = load_dataset(job["dataset"], data_dir=job.get("data_dir"), seed=train_cfg.seed,
                           val_split=params.get("val_split", 0.1), noise=params.get("noise"),
                           n_samples=params.get("n_samples"), path=params.get("path"),
                           class_fractions=params.get("class_fractions"))
-        want, have = tuple(model.report.input_shape), tuple(ds.x_train.shape[1:])
-        if want != have:
-            raise ValueError(f"the spec's input_shape {list(want)} does not match dataset "
-                             f"{job['dataset']!r} samples of shape {list(have)}")
-        train_cfg = TrainConfig(**{k: cfg[k] for k in TRAIN_KEYS if k in cfg})
+        # A file's shape and classes are known only now (the manager checked the rest).
+        check_dataset_fit(model.report, job["dataset"], ds)
         self.trainer = trainer = Trainer(model, ds, train_cfg, on_event=self._on_event)
         self.home, self.run_id = job["home"], job["run_id"]
         self._ckpt = checkpoints
@@ -167,9 +167,7 @@ class Worker:
             trainer.load_state_dict(state)
             # The config holds the optimizer settings as last changed (update()
             # while running, or while interrupted): they win over the checkpoint's.
-            trainer.set_optimizer(lr=cfg["lr"], weight_decay=cfg.get("weight_decay", 0.0),
-                                  **(cfg.get("optimizer_params") or {}))
-        trainer.set_rate(cfg.get("steps_per_second"))
+            trainer.set_optimizer(**train_cfg.optimizer_settings())
         self.throttle = StepThrottle(float(job.get("step_interval", 0.05)))
         # Snapshots by step count as well as by time: a run that ends within a
         # second still leaves SNAPSHOTS_PER_RUN of them, spread over its steps.
@@ -309,10 +307,6 @@ class Worker:
                     t.stop()
                     return
 
-
-# TrainConfig fields a run config may set (the rest are the worker's business).
-TRAIN_KEYS = ("epochs", "steps", "batch_size", "optimizer", "lr", "lr_schedule", "optimizer_params",
-              "weight_decay", "shuffle", "seed", "log_every")
 
 # Filter images ride along with snapshots only up to this many filters per layer.
 MAX_FILTERS = 64

@@ -1,7 +1,12 @@
 """Runs: the create request, controls, the run record and metric pages.
 
-Static bounds live here; bounds that come from settings (max epochs, batch
-size, ...) are checked in the router so tests can change them per app.
+RunCreate's training settings are derived from the engine's one definition
+(engine/run_config.py): ``train_field`` gives each its default, bounds and
+description, the Literal enums come from its vocabularies, and
+tests/api/test_run_config_schema.py checks that every API setting is here with
+the definition's type. Bounds that come from settings (max epochs, batch
+size, ...) are checked in the router so tests can change them per app
+(api/openapi_limits.py writes them into the schema).
 """
 
 from __future__ import annotations
@@ -10,16 +15,29 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from playground.engine.optim import OPTIMIZERS
-from playground.engine.schedules import LR_SCHEDULES
+from playground.engine.run_config import BY_NAME
 from playground.runs.protocol import ACTIVE, MODEL_ID_PATTERN, RUN_ID_PATTERN, TERMINAL
 
-OptimizerName = Literal[tuple(sorted(OPTIMIZERS))]  # type: ignore[valid-type]
-ScheduleName = Literal[tuple(sorted(LR_SCHEDULES))]  # type: ignore[valid-type]
+# Vocabularies of the run configuration, as enums in the OpenAPI schema.
+OptimizerName = Literal[BY_NAME["optimizer"].choices]  # type: ignore[valid-type]
+ScheduleName = Literal[BY_NAME["lr_schedule"].choices]  # type: ignore[valid-type]
 RunStatus = Literal[ACTIVE + TERMINAL]  # type: ignore[valid-type]
 
 # strict: true/false are not the numbers 1/0 (lax pydantic takes them as such).
 _strict = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+
+def train_field(name: str) -> Any:
+    """A pydantic Field for run setting ``name`` from the engine's definition."""
+    s = BY_NAME[name]
+    bounds: dict[str, Any] = {}
+    if s.low is not None:
+        bounds["gt" if s.low_open else "ge"] = s.low
+    if s.high is not None:
+        bounds["le"] = s.high
+    if s.kind is dict:
+        return Field(default_factory=dict, description=s.help, **bounds)
+    return Field(default=s.default, description=s.help, **bounds)
 
 
 class DatasetParams(BaseModel):
@@ -52,18 +70,18 @@ class RunCreate(BaseModel):
     spec: dict[str, Any]
     dataset: str = Field(min_length=1, max_length=100)
     dataset_params: DatasetParams = DatasetParams()
-    epochs: int = Field(default=1, ge=1)
-    steps: int | None = Field(default=None, ge=1)
-    batch_size: int = Field(default=64, ge=1)
-    optimizer: OptimizerName = "sgd"  # type: ignore[valid-type]
-    lr: float = Field(default=0.01, gt=0, le=100)
-    lr_schedule: ScheduleName = "constant"  # type: ignore[valid-type]
-    optimizer_params: dict[str, float | bool] = {}
-    weight_decay: float = Field(default=0.0, ge=0, le=10)
-    steps_per_second: float | None = Field(
-        default=None, gt=0, le=1000, description="slow motion: at most this many steps per second (null: full speed)")
-    seed: int = Field(default=0, ge=0, le=2**32 - 1)
-    shuffle: bool = True
+    # The training settings: engine/run_config.py API_FIELDS, in its order.
+    epochs: int = train_field("epochs")
+    steps: int | None = train_field("steps")
+    batch_size: int = train_field("batch_size")
+    optimizer: OptimizerName = train_field("optimizer")  # type: ignore[valid-type]
+    lr: float = train_field("lr")
+    lr_schedule: ScheduleName = train_field("lr_schedule")  # type: ignore[valid-type]
+    optimizer_params: dict[str, float | bool] = train_field("optimizer_params")
+    weight_decay: float = train_field("weight_decay")
+    steps_per_second: float | None = train_field("steps_per_second")
+    seed: int = train_field("seed")
+    shuffle: bool = train_field("shuffle")
     initial_weights: InitialWeights | None = None
     name: str = Field(default="", max_length=200)
 
