@@ -210,7 +210,7 @@ def test_divergence_and_start_failure(settings, h):
         try:
             spec = {"input_shape": [1], "layers": [{"type": "dense", "units": 16, "activation": "relu"},
                                                    {"type": "dense", "units": 1}], "loss": "mse"}
-            rec = await mgr.create(h.config(spec=spec, dataset="polynomial", optimizer="sgd", lr=1e6,
+            rec = await mgr.create(h.config(spec=spec, dataset="polynomial", optimizer="sgd", lr=100,
                                             epochs=50))
             div = await h.wait_until(mgr, rec["id"], lambda r: r["status"] not in ("queued", "running"))
             bad = await mgr.create(h.config(dataset="upload:x", dataset_params={"path": "/nonexistent.npz"}))

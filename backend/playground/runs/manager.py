@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import secrets
 import shutil
 import time
@@ -35,7 +34,7 @@ from playground.runs.events import stamp
 from playground.runs.lifecycle import Lifecycle
 from playground.runs.models import ModelLibrary
 from playground.runs.owner import LOCAL, Owner
-from playground.runs.protocol import ACTIVE, TERMINAL
+from playground.runs.protocol import ACTIVE, TERMINAL, ManagerSettings
 from playground.runs.records import Active, downsample, new_record
 from playground.runs.run_queue import RunQueue
 from playground.runs.run_records import RunRecords
@@ -51,36 +50,32 @@ DELETE_ATTEMPTS = 6
 
 
 class RunManager:
-    def __init__(self, settings):
-        def opt(name, default):
-            value = getattr(settings, name, None)
-            return default if value is None else value
-
+    def __init__(self, settings: ManagerSettings):
         self.home = Path(settings.home)
-        self.database_url = opt("database_url", f"sqlite:///{self.home / 'playground.db'}")
-        self._max_runs = max(1, int(opt("max_runs", os.cpu_count() or 1)))
-        self.max_queue = max(0, int(opt("max_queue", 16)))
+        self.database_url = settings.database_url or f"sqlite:///{self.home / 'playground.db'}"
+        self._max_runs = settings.max_runs
+        self.max_queue = settings.max_queue
         # Per-session shares (classroom mode); owners with limited=False are exempt.
-        self.max_running_per_user = max(1, int(opt("max_runs_per_user", 1)))
-        self.max_queued_per_user = max(0, int(opt("max_queued_per_user", 2)))
-        self.runs_kept = int(opt("runs_kept", 200))
+        self.max_running_per_user = settings.max_runs_per_user
+        self.max_queued_per_user = settings.max_queued_per_user
+        self.runs_kept = settings.runs_kept
         # An imported model's spec is held to the same limits as a new run's.
-        self.max_params = opt("max_params", None)
-        self.max_layers = opt("max_layers", None)
-        self.max_input_size = opt("max_input_size", None)
-        self.max_activation_size = opt("max_activation_size", None)
-        data_dir = opt("data_dir", None)
+        self.max_params = settings.max_params
+        self.max_layers = settings.max_layers
+        self.max_input_size = settings.max_input_size
+        self.max_activation_size = settings.max_activation_size
+        data_dir = settings.data_dir
         # What every worker's job carries besides its run (worker.py reads these keys).
         job_defaults = {"home": str(self.home), "data_dir": str(data_dir) if data_dir else None,
-                        "blas_threads": max(1, int(opt("blas_threads_per_run", 1))),
-                        "step_interval": float(opt("step_event_interval_s", 0.05)),
-                        "snapshot_interval": float(opt("snapshot_interval_s", 0.5)),
-                        "snapshot_idle_interval": float(opt("snapshot_idle_interval_s", 2.0)),
-                        "checkpoint_interval": float(opt("checkpoint_interval_s", 2.0))}
-        self.executor_name = opt("executor", "local")
-        self.ray_address = opt("ray_address", None)
+                        "blas_threads": settings.blas_threads_per_run,
+                        "step_interval": settings.step_event_interval_s,
+                        "snapshot_interval": settings.snapshot_interval_s,
+                        "snapshot_idle_interval": settings.snapshot_idle_interval_s,
+                        "checkpoint_interval": settings.checkpoint_interval_s}
+        self.executor_name = settings.executor
+        self.ray_address = settings.ray_address
         self.executor = None
-        self.store_failure_grace = float(opt("store_failure_grace_s", 10.0))
+        self.store_failure_grace = settings.store_failure_grace_s
         self.models: ModelLibrary | None = None
         self.hub = Hub(on_watchers=lambda run_id, n: self.controls.on_watchers(run_id, n))
         self.traces = LossTraces()
@@ -88,7 +83,7 @@ class RunManager:
                               self.max_queued_per_user)
         self.records = RunRecords(self.home, self.queue, self.hub)
         self.lifecycle = Lifecycle(self.records, self.queue, self.hub, self.traces, job_defaults,
-                                   blas_env=bool(opt("blas_env", False)), runs_kept=self.runs_kept,
+                                   blas_env=settings.blas_env, runs_kept=self.runs_kept,
                                    on_checkpoint=lambda run_id: self.models.forget(run_id),
                                    remove=self._remove)
         self.controls = RunControls(self.records, self.queue, self.lifecycle, self._initial_weights)
