@@ -35,8 +35,7 @@ def train_field(name: str) -> Any:
         bounds["gt" if s.low_open else "ge"] = s.low
     if s.high is not None:
         bounds["le"] = s.high
-    if s.kind is dict:
-        return Field(default_factory=dict, description=s.help, **bounds)
+    # pydantic copies a mutable default ({}) for each request.
     return Field(default=s.default, description=s.help, **bounds)
 
 
