@@ -58,6 +58,7 @@ class Optimizer:
         "weight_decay": (0.0, lambda v: _check_float("weight_decay", v, 0.0)),
     }
     STATE = ()  # names of per-parameter state arrays
+    lr: float  # a setting of every optimizer (SETTINGS), read and scheduled by the Trainer
 
     def __init__(self, params, **settings):
         self.params = list(params)

@@ -30,13 +30,16 @@ import contextlib
 import math
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from playground.engine import evaluation, losses, metrics, optim, schedules
 from playground.engine.controls import Controls
+from playground.engine.data.registry import Dataset
 from playground.engine.fast.parallel import SplitStep
+from playground.engine.model import Model
 from playground.engine.run_config import RunConfig
 from playground.engine.snapshot import batch_snapshot, model_snapshot, relu_layers
 from playground.engine.train_state import Progress, checkpoint_state, load_checkpoint_state
@@ -49,7 +52,8 @@ TrainConfig = RunConfig
 class Trainer:
     """Trains `model` on `dataset` (engine.data.Dataset) as `cfg` says."""
 
-    def __init__(self, model, dataset, cfg: RunConfig | None = None, on_event=None):
+    def __init__(self, model: Model, dataset: Dataset, cfg: RunConfig | None = None,
+                 on_event: Callable[[dict], None] | None = None):
         self.model = model
         self.dataset = dataset
         self.cfg = cfg = cfg or RunConfig()
@@ -117,7 +121,7 @@ class Trainer:
         """Slow motion: at most this many steps per second (None or 0: full speed)."""
         self.controls.set_rate(steps_per_second)
 
-    def set_optimizer(self, **settings) -> None:
+    def set_optimizer(self, **settings: float | bool) -> None:
         """Change optimizer settings (lr, momentum, ...); used from the next step on.
         ValueError (from the optimizer) on unknown names or bad values."""
         with self._lock:

@@ -41,7 +41,7 @@ and ``done`` delivered) or when the run is deleted.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -134,7 +134,7 @@ class RunManagerProtocol(Protocol):
         "epoch" or "eval"; offset/limit page the history, then max_points
         downsamples evenly, always keeping the last point."""
 
-    def subscribe(self, run_id: str) -> AsyncIterator[dict]:
+    def subscribe(self, run_id: str) -> AsyncGenerator[dict, None]:
         """Live events of one run (see module docstring). Raises RunNotFound on
         the first ``__anext__`` for an unknown run. Each subscriber has a bounded
         latest-state mailbox: step and snapshot events coalesce, so a slow

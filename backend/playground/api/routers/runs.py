@@ -15,7 +15,7 @@ GET    /api/runs/{run_id}/export  zip: spec.json, weights.npz, metrics.json, run
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -25,20 +25,22 @@ from playground.api.errors import field_error
 from playground.api.model_export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, model_file
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.runs import MetricsPage, RunCreate, RunPatch, RunRecord, RunStatus, StepRequest
+from playground.api.sessions import Session
 from playground.api.settings import Settings
 from playground.api.spec_check import check_spec
-from playground.api.uploads import PREFIX
+from playground.api.uploads import PREFIX, UploadStore
 from playground.engine.data import DATASETS
 from playground.engine.fit import check_fit
 from playground.engine.run_config import API_FIELDS, RunConfig
 from playground.runs.config import check_fractions
 from playground.runs.errors import ModelNotFound, RunNotFound, RunsError
+from playground.runs.protocol import RunManagerProtocol
 from playground.viz import budget
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 # Offsets and steps go to SQLite, whose integers stop at 2**63 - 1 (beyond: OverflowError).
 MAX_INDEX = 10**12
-R = {403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409],
+R: dict[int | str, dict[str, Any]] = {403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409],
      422: ERROR_RESPONSES[422]}
 
 
@@ -65,7 +67,8 @@ def _check_memory(body: RunCreate, settings: Settings) -> None:
         )
 
 
-async def _check_sources(body: RunCreate, session, manager, uploads) -> None:
+async def _check_sources(body: RunCreate, session: Session, manager: RunManagerProtocol,
+                         uploads: UploadStore) -> None:
     """Training on someone's upload or starting from their model or run needs their permission."""
     if body.dataset.startswith(PREFIX) and (info := uploads.info(body.dataset)) is not None:
         check_owner(session, info.get("owner"), info.get("owner_name"), f"uploaded dataset {body.dataset!r}")
