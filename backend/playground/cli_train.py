@@ -35,7 +35,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     for s in CLI_FIELDS:
         if s.kind is bool:
             parser.add_argument(option(s), dest=s.name, action="store_false" if s.default else "store_true",
-                                help=f"{'not: ' if s.default else ''}{s.help}")
+                                help=f"{'turn off: ' if s.default else ''}{s.help}")
             continue
         rule = f"one of {', '.join(s.choices)}" if s.choices else s.describe()
         default = "none" if s.default is None else s.default

@@ -12,9 +12,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
 
-from api_helpers import MLP_2D, locs, make_settings, start_run, wait_for  # noqa: E402
 from test_run_config import bad_values  # noqa: E402
 
+from api_helpers import MLP_2D, locs, make_settings, start_run, wait_for  # noqa: E402
 from playground.api.schemas.runs import RunCreate  # noqa: E402
 from playground.engine.run_config import API_FIELDS, BY_NAME, FIELDS  # noqa: E402
 

@@ -136,13 +136,13 @@ class RunConfig:
                                 choices=tuple(sorted(LR_SCHEDULES)))
     optimizer_params: dict[str, Any] = _setting({}, "the optimizer's other settings (momentum, nesterov, "
                                                     "beta1, beta2, eps)", cli=False)
-    weight_decay: float = _setting(0.0, "L2 penalty added to each weight's gradient", low=0, high=10)
+    weight_decay: float = _setting(0.0, "L2 penalty: weight_decay * w added to each parameter's gradient", low=0, high=10)
     steps_per_second: float | None = _setting(None, "slow motion: at most this many steps per second "
-                                                    "(null: full speed)",
+                                                    "(unset: full speed)",
                                               low=0, low_open=True, high=MAX_STEPS_PER_SECOND)
     seed: int = _setting(0, "seed of the initial weights, the data split and the batch order",
                          low=0, high=MAX_SEED)
-    shuffle: bool = _setting(True, "a new batch order each epoch (false: file order)")
+    shuffle: bool = _setting(True, "a new batch order each epoch (off: batches in file order)")
     # The engine's own knobs: the server or the CLI sets them, a request does not.
     snapshot_every: int = _setting(0, "a weight snapshot every this many steps (0: on request only)",
                                    low=0, api=False, cli=False)
