@@ -1,4 +1,4 @@
-"""Run events: their shapes, and the one encoder from worker to websocket.
+"""Run events: their shapes (and a worker's Job), and the one encoder from worker to websocket.
 
 An event is made by the Trainer (engine/train.py) or the worker, crosses the
 process boundary as JSON text (``Connection.send_bytes``, never a pickle), is
@@ -160,6 +160,29 @@ class Command(TypedDict, total=False):
     id: str
     rate: float | None
     on: bool
+
+
+class Job(TypedDict, total=False):
+    """What a worker is started with (lifecycle.launch -> worker.main, as JSON).
+    The intervals and BLAS threads come from the server's Settings (manager.py),
+    ``config`` is the run record's training settings (engine/run_config.py)."""
+
+    run_id: str
+    home: str
+    data_dir: str | None
+    spec: dict[str, Any]
+    dataset: str
+    dataset_params: dict[str, Any]
+    config: dict[str, Any]
+    initial_weights_path: str | None
+    resume: bool
+    best_val_loss: float | None
+    watched: bool
+    blas_threads: int
+    step_interval: float  # Settings.step_event_interval_s
+    snapshot_interval: float  # Settings.snapshot_interval_s
+    snapshot_idle_interval: float  # Settings.snapshot_idle_interval_s
+    checkpoint_interval: float  # Settings.checkpoint_interval_s
 
 
 # -- the encoder ------------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from playground.runs import checkpoints
 from playground.runs.errors import without_paths
-from playground.runs.events import WorkerEvent, stamp
+from playground.runs.events import Job, WorkerEvent, stamp
 from playground.runs.protocol import TERMINAL
 from playground.runs.records import record_update
 from playground.runs.run_queue import RunQueue
@@ -71,7 +71,7 @@ class Lifecycle:
     async def launch(self, run_id: str) -> None:
         a = self.records.active[run_id]
         rec = a.rec
-        job = {**self.job_defaults, "run_id": run_id, "spec": rec["spec"],
+        job: Job = {**self.job_defaults, "run_id": run_id, "spec": rec["spec"],
                "dataset": rec["dataset"], "dataset_params": rec["dataset_params"],
                "config": rec["config"], "initial_weights_path": a.initial_weights_path,
                "resume": a.resume, "best_val_loss": rec.get("best_val_loss"),

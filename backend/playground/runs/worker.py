@@ -26,9 +26,11 @@ import threading
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from playground.runs.events import Job
 from playground.runs.snapshot_extras import add_filter_images, add_unit_views
 from playground.runs.worker_checkpoints import CheckpointWriter
 
@@ -36,7 +38,7 @@ WORKER_NICENESS = 10
 
 
 def main(job_json: str, conn) -> None:
-    job = json.loads(job_json)
+    job: Job = json.loads(job_json)
     worker = Worker(job, conn)
     try:
         code = worker.run()
@@ -50,7 +52,7 @@ def main(job_json: str, conn) -> None:
 
 
 class Worker:
-    def __init__(self, job: dict, conn):
+    def __init__(self, job: Job, conn: Any):
         self.job = job
         self.conn = conn
         self._send_lock = threading.Lock()
@@ -129,12 +131,12 @@ class Worker:
         # websocket stay responsive while every core trains.
         if hasattr(os, "nice"):
             try:
-                os.nice(int(job.get("niceness", WORKER_NICENESS)))
+                os.nice(WORKER_NICENESS)
             except OSError:
                 pass
 
         # Several runs share the cores: each worker gets a few BLAS threads only.
-        with threadpool_limits(limits=int(job.get("blas_threads") or 1)):
+        with threadpool_limits(limits=job["blas_threads"]):
             return self._train()
 
     def _train(self) -> int:
@@ -169,7 +171,7 @@ class Worker:
             # The config holds the optimizer settings as last changed (update()
             # while running, or while interrupted): they win over the checkpoint's.
             trainer.set_optimizer(**train_cfg.optimizer_settings())
-        self.throttle = StepThrottle(float(job.get("step_interval", 0.05)))
+        self.throttle = StepThrottle(job["step_interval"])
         # Snapshots by step count as well as by time: a run that ends within a
         # second still leaves SNAPSHOTS_PER_RUN of them, spread over its steps.
         self._snap_steps = max(1, trainer.total_steps // SNAPSHOTS_PER_RUN)
@@ -181,11 +183,11 @@ class Worker:
         small = tuple(model.report.input_shape) in ((1,), (2,))
         self._x_extent = np.concatenate([a for a in (ds.x_train, ds.x_val, ds.x_test)
                                          if a is not None and len(a)]) if small else None
-        self._snap_interval = float(job.get("snapshot_interval", 0.5))
-        self._snap_idle = float(job.get("snapshot_idle_interval", 2.0))
+        self._snap_interval = job["snapshot_interval"]
+        self._snap_idle = job["snapshot_idle_interval"]
         # The first step asks for a snapshot: every run's history starts with one.
         self._last_snap = float("-inf")
-        self.checkpoints = CheckpointWriter(Path(job["home"]), job["run_id"], float(job.get("checkpoint_interval", 2.0)),
+        self.checkpoints = CheckpointWriter(Path(job["home"]), job["run_id"], job["checkpoint_interval"],
                                             job.get("best_val_loss"), trainer.step_count)
         self._finished = threading.Event()
         threading.Thread(target=self._control_loop, name="controls", daemon=True).start()

@@ -27,7 +27,7 @@ RunStatus = Literal[ACTIVE + TERMINAL]  # type: ignore[valid-type]
 _strict = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
-def train_field(name: str) -> Any:
+def train_field(name: str, **override: Any) -> Any:
     """A pydantic Field for run setting ``name`` from the engine's definition."""
     s = BY_NAME[name]
     bounds: dict[str, Any] = {}
@@ -36,7 +36,7 @@ def train_field(name: str) -> Any:
     if s.high is not None:
         bounds["le"] = s.high
     # pydantic copies a mutable default ({}) for each request.
-    return Field(default=s.default, description=s.help, **bounds)
+    return Field(**{"default": s.default, "description": s.help, **bounds, **override})
 
 
 class DatasetParams(BaseModel):
@@ -96,10 +96,11 @@ class RunPatch(BaseModel):
 
     model_config = _strict
 
-    lr: float | None = Field(default=None, gt=0, le=100)
+    # lr and weight_decay: the run configuration's bounds; the optimizer judges the rest.
+    lr: float | None = train_field("lr", default=None)
     momentum: float | None = Field(default=None, ge=0, lt=1)
     nesterov: bool | None = None
-    weight_decay: float | None = Field(default=None, ge=0, le=10)
+    weight_decay: float | None = train_field("weight_decay", default=None)
     beta1: float | None = Field(default=None, ge=0, lt=1)
     beta2: float | None = Field(default=None, ge=0, lt=1)
     eps: float | None = Field(default=None, gt=0, le=1)
