@@ -44,23 +44,23 @@ R: dict[int | str, dict[str, Any]] = {403: ERROR_RESPONSES[403], 404: ERROR_RESP
      422: ERROR_RESPONSES[422]}
 
 
-def _check_limits(body: RunCreate, settings: Settings) -> None:
+def _check_limits(cfg: RunConfig, settings: Settings) -> None:
     """The server's limits, on top of the run configuration's own bounds."""
-    if body.batch_size > settings.max_batch_size:
-        raise field_error(["body", "batch_size"], f"batch_size {body.batch_size} is above the limit {settings.max_batch_size}", "limit")
-    if body.epochs > settings.max_epochs:
-        raise field_error(["body", "epochs"], f"epochs {body.epochs} is above the limit {settings.max_epochs}", "limit")
-    if body.steps is not None and body.steps > settings.max_steps:
-        raise field_error(["body", "steps"], f"steps {body.steps} is above the limit {settings.max_steps}", "limit")
+    if cfg.batch_size > settings.max_batch_size:
+        raise field_error(["body", "batch_size"], f"batch_size {cfg.batch_size} is above the limit {settings.max_batch_size}", "limit")
+    if cfg.epochs > settings.max_epochs:
+        raise field_error(["body", "epochs"], f"epochs {cfg.epochs} is above the limit {settings.max_epochs}", "limit")
+    if cfg.steps is not None and cfg.steps > settings.max_steps:
+        raise field_error(["body", "steps"], f"steps {cfg.steps} is above the limit {settings.max_steps}", "limit")
 
 
-def _check_memory(body: RunCreate, settings: Settings) -> None:
-    need = budget.training_bytes(body.spec, body.batch_size)
+def _check_memory(spec: dict, batch_size: int, settings: Settings) -> None:
+    need = budget.training_bytes(spec, batch_size)
     if need > settings.max_batch_bytes:
-        most = budget.largest_batch(body.spec, settings.max_batch_bytes)
+        most = budget.largest_batch(spec, settings.max_batch_bytes)
         raise field_error(
             ["body", "batch_size"],
-            f"a training step of this model at batch_size {body.batch_size} needs about {need / 2**20:,.0f} MB "
+            f"a training step of this model at batch_size {batch_size} needs about {need / 2**20:,.0f} MB "
             f"of activations; the limit is {settings.max_batch_bytes / 2**20:,.0f} MB: use batch_size <= {most} "
             f"or a smaller model",
             "limit",
@@ -88,13 +88,13 @@ async def _check_sources(body: RunCreate, session: Session, manager: RunManagerP
               responses={**R, 429: ERROR_RESPONSES[429], 507: ERROR_RESPONSES[507]})
 async def create_run(body: RunCreate, request: Request, session: SessionDep, settings: SettingsDep,
                      manager: ManagerDep, uploads: UploadsDep) -> dict:
+    config = body.model_dump()
     # The engine's one definition judges the training settings (422 at the field).
-    RunConfig.from_dict(body.model_dump(), only=API_FIELDS)
-    _check_limits(body, settings)
+    cfg = RunConfig.from_dict(config, only=API_FIELDS)
+    _check_limits(cfg, settings)
     await _check_sources(body, session, manager, uploads)
     report = check_spec(body.spec, settings)
-    _check_memory(body, settings)
-    config = body.model_dump()
+    _check_memory(body.spec, cfg.batch_size, settings)
     params = config["dataset_params"]
     if params.get("class_fractions") is None:
         params.pop("class_fractions", None)  # records of unbiased runs stay as they were

@@ -1,30 +1,38 @@
 """Runs: the create request, controls, the run record and metric pages.
 
-RunCreate's training settings are derived from the engine's one definition
-(engine/run_config.py): ``train_field`` gives each its default, bounds and
-description, the Literal enums come from its vocabularies, and
-tests/api/test_run_config_schema.py checks that every API setting is here with
-the definition's type. Bounds that come from settings (max epochs, batch
-size, ...) are checked in the router so tests can change them per app
-(api/openapi_limits.py writes them into the schema).
+RunCreate's training settings are generated from the engine's one definition
+(engine/run_config.py API_FIELDS): type, default, bounds and description of
+each, enums from its vocabularies; nothing about them is written here. Code
+reads them through ``RunConfig.from_dict(body.model_dump())``, typed. Bounds
+that come from settings (max epochs, batch size, ...) are checked in the
+router so tests can change them per app (api/openapi_limits.py writes them
+into the schema).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from playground.engine.run_config import BY_NAME
+from playground.engine.run_config import API_FIELDS, BY_NAME, Setting
 from playground.runs.protocol import ACTIVE, MODEL_ID_PATTERN, RUN_ID_PATTERN, TERMINAL
 
-# Vocabularies of the run configuration, as enums in the OpenAPI schema.
-OptimizerName = Literal[BY_NAME["optimizer"].choices]  # type: ignore[valid-type]
-ScheduleName = Literal[BY_NAME["lr_schedule"].choices]  # type: ignore[valid-type]
 RunStatus = Literal[ACTIVE + TERMINAL]  # type: ignore[valid-type]
 
 # strict: true/false are not the numbers 1/0 (lax pydantic takes them as such).
 _strict = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+
+def _annotation(s: Setting) -> Any:
+    """The pydantic type of a run setting: a vocabulary becomes an enum; optimizer
+    settings in JSON are numbers or true/false."""
+    base: Any = s.kind
+    if s.kind is dict:
+        base = dict[str, float | bool]
+    elif s.choices:
+        base = Literal.__getitem__(s.choices)
+    return base | None if s.optional else base
 
 
 def train_field(name: str, **override: Any) -> Any:
@@ -63,26 +71,23 @@ class InitialWeights(BaseModel):
         return self
 
 
-class RunCreate(BaseModel):
+class RunCreateBase(BaseModel):
+    """What POST /api/runs holds besides the training settings."""
+
     model_config = _strict
 
     spec: dict[str, Any]
     dataset: str = Field(min_length=1, max_length=100)
     dataset_params: DatasetParams = DatasetParams()
-    # The training settings: engine/run_config.py API_FIELDS, in its order.
-    epochs: int = train_field("epochs")
-    steps: int | None = train_field("steps")
-    batch_size: int = train_field("batch_size")
-    optimizer: OptimizerName = train_field("optimizer")  # type: ignore[valid-type]
-    lr: float = train_field("lr")
-    lr_schedule: ScheduleName = train_field("lr_schedule")  # type: ignore[valid-type]
-    optimizer_params: dict[str, float | bool] = train_field("optimizer_params")
-    weight_decay: float = train_field("weight_decay")
-    steps_per_second: float | None = train_field("steps_per_second")
-    seed: int = train_field("seed")
-    shuffle: bool = train_field("shuffle")
     initial_weights: InitialWeights | None = None
     name: str = Field(default="", max_length=200)
+
+
+if TYPE_CHECKING:  # a type checker sees the declared part; the settings are read through RunConfig
+    RunCreate = RunCreateBase
+else:
+    RunCreate = create_model("RunCreate", __base__=RunCreateBase, __doc__="A new run: POST /api/runs.",
+                             **{s.name: (_annotation(s), train_field(s.name)) for s in API_FIELDS})
 
 
 class StepRequest(BaseModel):
