@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.runs.events import Job
+from playground.runs.events import Command, Job, WorkerEvent
 from playground.runs.snapshot_extras import add_filter_images, add_unit_views
 from playground.runs.worker_checkpoints import CheckpointWriter
 
@@ -64,7 +64,7 @@ class Worker:
 
     # -- pipe ---------------------------------------------------------------------
 
-    def send(self, msg: dict) -> None:
+    def send(self, msg: WorkerEvent) -> None:
         from playground.runs.events import encode
 
         if self.orphaned:
@@ -94,7 +94,7 @@ class Worker:
                 return
             self._control(msg)
 
-    def _control(self, msg: dict) -> None:
+    def _control(self, msg: Command) -> None:
         t, cmd = self.trainer, msg.get("cmd")
         if cmd == "pause":
             t.pause()
