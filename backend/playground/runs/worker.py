@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.runs.events import Command, Job, WorkerEvent
+from playground.runs.events import Command, Job
 from playground.runs.snapshot_extras import add_filter_images, add_unit_views
 from playground.runs.worker_checkpoints import CheckpointWriter
 
@@ -64,7 +64,8 @@ class Worker:
 
     # -- pipe ---------------------------------------------------------------------
 
-    def send(self, msg: WorkerEvent) -> None:
+    def send(self, msg: dict) -> None:
+        """One event to the manager: a WorkerEvent (events.py), the Trainer's or the worker's own."""
         from playground.runs.events import encode
 
         if self.orphaned:
