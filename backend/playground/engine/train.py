@@ -6,18 +6,8 @@
 
 Another thread may call `pause`, `resume`, `step(n)`, `stop`,
 `set_optimizer(**settings)`, `request_snapshot` and `set_rate(steps_per_second)`
-while `run()` is going (see controls.py). Events (`on_event(dict)`, all JSON-ready):
-
-    {"type": "step", "step", "epoch", "loss", "accuracy", "lr"}   every log_every steps
-    {"type": "epoch", "epoch", "step", "train": {"loss", "accuracy"}, "val": {...} | None}
-    {"type": "status", "status", "message"}
-    {"type": "snapshot", "step", "layers": [...]}                 see snapshot.py
-    {"type": "eval", "split": "val" | "test", "loss", "accuracy", "per_class_accuracy",
-     "confusion", "misclassified"}                                at the end of the run
-    {"type": "done", **final}
-
-`step` counts finished optimizer steps (1-based in events); `epoch` counts
-finished epochs. Batches are taken in order from a per-epoch permutation drawn
+while `run()` is going (see controls.py). Events (`on_event(event)`: step,
+epoch, status, snapshot, eval, done) are typed in train_events.py. Batches are taken in order from a per-epoch permutation drawn
 from the trainer's own Generator (seeded by cfg.seed), or in file order when
 shuffle is off: step k of an epoch trains on rows [k*B, (k+1)*B).
 Accuracy is None for regression (mse); one-logit binary models count a
@@ -314,6 +304,7 @@ class Trainer:
         self._emit({"type": "status", "status": status, "message": message})
 
     def _emit(self, event: dict) -> None:
+        """``event``: one of train_events.py's shapes."""
         if self.on_event is not None:
             self.on_event(event)
 

@@ -17,14 +17,10 @@ import json
 import time
 from typing import Any, Literal, TypedDict
 
+from playground.engine import train_events
 from playground.viz.json_safe import finite
 
 # -- worker -> manager (and, except reply/error/final/started/checkpoint, -> viewers) --
-
-
-class Metrics(TypedDict):
-    loss: float | None
-    accuracy: float | None
 
 
 class StartedEvent(TypedDict):
@@ -37,16 +33,11 @@ class StartedEvent(TypedDict):
     blas_threads: int | None
 
 
-class StepEvent(TypedDict, total=False):
-    """The Trainer's step event, aggregated by runs/throttle.py (loss_mean,
-    accuracy_mean and steps_per_s over ``steps`` steps)."""
-
-    type: Literal["step"]
-    step: int
-    epoch: int
-    loss: float | None
-    accuracy: float | None
-    lr: float
+# The Trainer's events (engine/train_events.py) as they leave the worker: each
+# stamped with ``ts``; steps aggregated by runs/throttle.py; snapshots with
+# filter images and unit views (snapshot_extras.py), ``final`` for the weights
+# as the run ended and ``keep`` for one the store keeps whatever its time gap.
+class StepEvent(train_events.StepEvent, total=False):
     loss_mean: float | None
     accuracy_mean: float | None
     steps: int
@@ -54,29 +45,15 @@ class StepEvent(TypedDict, total=False):
     ts: float
 
 
-class EpochEvent(TypedDict, total=False):
-    type: Literal["epoch"]
-    epoch: int
-    step: int
-    train: Metrics
-    val: Metrics | None
+class EpochEvent(train_events.EpochEvent, total=False):
     ts: float
 
 
-class StatusEvent(TypedDict, total=False):
-    type: Literal["status"]
-    status: str  # runs/protocol.py STATUSES
-    message: str
-    ts: float
+class StatusEvent(train_events.StatusEvent, total=False):
+    ts: float  # status values: runs/protocol.py STATUSES
 
 
-class SnapshotEvent(TypedDict, total=False):
-    """engine/snapshot.py's layers, with the worker's filter images and unit views;
-    ``final``: the weights as the run ended; ``keep``: the store keeps it."""
-
-    type: Literal["snapshot"]
-    step: int
-    layers: list[dict[str, Any]]
+class SnapshotEvent(train_events.SnapshotEvent, total=False):
     units: dict[str, Any]
     decision: dict[str, Any]
     final: bool
@@ -84,27 +61,11 @@ class SnapshotEvent(TypedDict, total=False):
     ts: float
 
 
-class EvalEvent(TypedDict, total=False):
-    type: Literal["eval"]
-    split: Literal["val", "test"]
-    loss: float | None
-    accuracy: float | None
-    per_class_accuracy: list[float | None] | None
-    confusion: list[list[int]] | None
-    misclassified: list[int] | None
+class EvalEvent(train_events.EvalEvent, total=False):
     ts: float
 
 
-class DoneEvent(TypedDict, total=False):
-    type: Literal["done"]
-    status: str
-    message: str
-    steps: int
-    epochs: int
-    seconds: float
-    train: Metrics | None
-    val: Metrics | None
-    test: dict[str, Any] | None
+class DoneEvent(train_events.DoneEvent, total=False):
     ts: float
 
 
