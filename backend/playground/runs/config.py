@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from playground.engine.data.split import MAX_VAL_SPLIT
 from playground.engine.fit import check_fit
 from playground.engine.run_config import API_FIELDS, BY_NAME, RunConfig, RunConfigError
 from playground.engine.spec import SpecReport
@@ -68,8 +69,8 @@ def _dataset(config: dict, report: SpecReport) -> tuple[str, dict]:
     elif not params.get("path") and not name.endswith(".npz"):
         raise ConfigError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}", ("dataset",))
     val_split = params.get("val_split", 0.1)
-    if not isinstance(val_split, (int, float)) or not 0 <= val_split <= 0.9:
-        raise ConfigError("val_split must be a number in [0, 0.9]", ("dataset_params", "val_split"))
+    if isinstance(val_split, bool) or not isinstance(val_split, (int, float)) or not 0 <= val_split <= MAX_VAL_SPLIT:
+        raise ConfigError(f"val_split must be a number in [0, {MAX_VAL_SPLIT}]", ("dataset_params", "val_split"))
     params = dict(params)
     if params.get("class_fractions") is not None:
         params["class_fractions"] = check_fractions(params["class_fractions"],

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from playground.engine.data.split import MAX_VAL_SPLIT
 from playground.engine.run_config import API_FIELDS, BY_NAME, Setting
 from playground.runs.protocol import ACTIVE, MODEL_ID_PATTERN, RUN_ID_PATTERN, TERMINAL
 
@@ -52,7 +53,7 @@ class DatasetParams(BaseModel):
 
     noise: float | None = Field(default=None, ge=0, le=10)
     n_samples: int | None = Field(default=None, ge=10, le=1_000_000)
-    val_split: float = Field(default=0.1, ge=0, lt=1)
+    val_split: float = Field(default=0.1, ge=0, le=MAX_VAL_SPLIT)
     # class label ("8") -> share of that class's training samples kept (bias demo);
     # labels are checked against the dataset in the router / run config.
     class_fractions: dict[str, Annotated[float, Field(gt=0, le=1)]] | None = Field(default=None, max_length=1000)
