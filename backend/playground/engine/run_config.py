@@ -182,7 +182,7 @@ class RunConfig:
 
     def optimizer_settings(self) -> dict[str, Any]:
         """Everything the optimizer is made with: lr, weight_decay and optimizer_params."""
-        return {"lr": self.lr, "weight_decay": self.weight_decay, **self.optimizer_params}
+        return optimizer_settings(self.to_dict())
 
 
 def _settings() -> tuple[Setting, ...]:
@@ -224,6 +224,12 @@ def check_optimizer(name: str, settings: Mapping[str, Any],
         raise RunConfigError(str(exc), where(exc.setting)) from None
     except (ValueError, TypeError) as exc:
         raise RunConfigError(str(exc), where(None)) from None
+
+
+def optimizer_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The optimizer's settings in a run config's dict: the top-level ones
+    (TOP_LEVEL_OPTIMIZER_KEYS) and optimizer_params, in one flat dict."""
+    return {**{key: config[key] for key in TOP_LEVEL_OPTIMIZER_KEYS}, **(config.get("optimizer_params") or {})}
 
 
 def merge_optimizer_settings(train: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:

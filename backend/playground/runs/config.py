@@ -11,7 +11,8 @@ through ``check_fit`` (engine/fit.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from playground.engine.data.split import MAX_VAL_SPLIT
@@ -91,26 +92,32 @@ def check_fractions(fractions: Any, num_classes: int | None) -> dict:
     return {str(label): fraction for label, fraction in sorted(checked.items())}
 
 
+@contextmanager
+def config_errors() -> Iterator[None]:
+    """The engine's RunConfigError raised inside, as the manager's ConfigError
+    (same message and field), so callers of the manager catch one type."""
+    try:
+        yield
+    except RunConfigError as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(exc.message, exc.field) from None
+
+
 def train_config(values: Mapping[str, Any]) -> dict:
     """The training settings of a run config, checked and with defaults filled in
     (RunConfig decides), as the run record keeps them."""
-    try:
+    with config_errors():
         return RunConfig.from_dict(values, only=API_FIELDS).to_dict()
-    except RunConfigError as exc:
-        raise ConfigError(exc.message, exc.field) from None
 
 
 def fits(report: SpecReport, dataset: str, num_classes: int, **known: Any) -> None:
-    """engine.fit.check_fit as a ConfigError (the manager's error type)."""
-    try:
+    """engine.fit.check_fit, raising ConfigError."""
+    with config_errors():
         check_fit(report, dataset, num_classes, **known)
-    except RunConfigError as exc:
-        raise ConfigError(exc.message, exc.field) from None
 
 
 def check_rate(rate: Any) -> None:
     """steps_per_second as RunConfig takes it: None (full speed) or a number in (0, max]."""
-    try:
+    with config_errors():
         BY_NAME["steps_per_second"].check(rate)
-    except RunConfigError as exc:
-        raise ConfigError(exc.message, exc.field) from None

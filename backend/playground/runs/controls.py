@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 
-from playground.engine.run_config import RunConfigError, check_optimizer, merge_optimizer_settings
+from playground.engine.run_config import check_optimizer, merge_optimizer_settings, optimizer_settings
 from playground.runs import checkpoints
 from playground.runs import config as run_config
 from playground.runs.errors import ConfigError, RunStateError
@@ -209,8 +209,5 @@ def _where(setting: str | None) -> tuple:
 def _check_settings(train: dict) -> None:
     """The optimizer's judgement of a queued run's changed settings (ConfigError
     at the key of the update)."""
-    try:
-        check_optimizer(train["optimizer"], {"lr": train["lr"], "weight_decay": train["weight_decay"],
-                                             **train["optimizer_params"]}, where=_where)
-    except RunConfigError as exc:
-        raise ConfigError(exc.message, exc.field) from None
+    with run_config.config_errors():
+        check_optimizer(train["optimizer"], optimizer_settings(train), where=_where)
