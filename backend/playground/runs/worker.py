@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.runs.events import Command, Job
+from playground.runs.events import Command, Job, ReplyEvent
 from playground.runs.snapshot_extras import add_filter_images, add_unit_views
 from playground.runs.worker_checkpoints import CheckpointWriter
 
@@ -113,14 +113,17 @@ class Worker:
         elif cmd == "watch":
             self.watched = bool(msg.get("on"))
         elif cmd == "update":
-            reply = {"type": "reply", "id": msg.get("id"), "ok": True, "error": None}
+            from playground.engine.optim import SettingError
+
+            reply = ReplyEvent(type="reply", id=msg.get("id"), ok=True, error=None)
             try:
                 t.set_optimizer(**msg.get("settings", {}))
                 reply["settings"] = t.optimizer.settings()
             except (ValueError, TypeError) as exc:
-                # The setting at fault travels as data (engine.optim.SettingError).
-                reply.update(ok=False, error=str(exc), setting=getattr(exc, "setting", None))
-            self.send(reply)
+                # The setting at fault travels as data, never found in the message.
+                reply.update(ok=False, error=str(exc),
+                             setting=exc.setting if isinstance(exc, SettingError) else None)
+            self.send(dict(reply))
 
     # -- the run --------------------------------------------------------------------
 
