@@ -35,15 +35,15 @@ from playground.engine.tensor import Tensor
 TOP_LEVEL_OPTIMIZER_KEYS = ("lr", "weight_decay")
 # Slow motion's range: from one step in ten seconds to about what a toy set reaches anyway.
 MAX_STEPS_PER_SECOND = 1000.0
-MAX_SEED = 2**32 - 1  # what numpy's default_rng takes from a JSON integer without surprise
+MAX_SEED = 2**32 - 1  # 32-bit seeds, as the API has always taken them
 
-Path = tuple[str | int, ...]
+FieldPath = tuple[str | int, ...]  # where a value sits in a run config: ("optimizer_params", "momentum")
 
 
 class RunConfigError(ValueError):
     """A run setting the engine refuses; ``field`` is where it sits in a run config."""
 
-    def __init__(self, message: str, field: Path = ()):
+    def __init__(self, message: str, field: FieldPath = ()):
         super().__init__(message)
         self.message = message
         self.field = tuple(field)
@@ -204,7 +204,7 @@ API_FIELDS = tuple(s for s in FIELDS if s.api)
 CLI_FIELDS = tuple(s for s in FIELDS if s.cli)
 
 
-def setting_field(setting: str | None) -> Path:
+def setting_field(setting: str | None) -> FieldPath:
     """Where an optimizer setting lives in a run config: top level or optimizer_params."""
     if setting is None:
         return ("optimizer_params",)
@@ -212,7 +212,7 @@ def setting_field(setting: str | None) -> Path:
 
 
 def check_optimizer(name: str, settings: Mapping[str, Any],
-                    where: Callable[[str | None], Path] = setting_field) -> None:
+                    where: Callable[[str | None], FieldPath] = setting_field) -> None:
     """Let the optimizer judge ``settings`` on a throwaway parameter (the engine is
     the one judge of each setting's range); RunConfigError at ``where(setting)``
     (default: the setting's place in a run config)."""
