@@ -27,7 +27,7 @@ and while a worker runs it, ``worker {pid, blas_threads}``.
 Status values: queued, running, paused, finished, stopped, failed, diverged,
 interrupted. ``queue_position`` is 1-based while queued, else None.
 
-Events from ``subscribe`` (each has ``type`` and ``ts``):
+Events from ``subscribe`` (each has ``type`` and ``ts``; shapes in runs/events.py):
 ``{"type": "state", "run": record}`` first, then the engine's events as the
 worker forwards them: ``step`` (aggregated to ~20/s, with ``loss_mean``,
 ``accuracy_mean`` over the aggregated steps and ``steps_per_s``), ``epoch``,
