@@ -132,11 +132,11 @@ def test_no_template_lists_a_vocabulary_as_options():
 
 # Where a vocabulary is defined (or a lab's own subset of one; the expression
 # lab's function names are a language of their own), and copies in
-# files other engineers own at the time of writing (issue 7): cli.py's argparse
-# choices, engine/model.py and engine/fast/plan.py's pool types.
+# files other engineers own at the time of writing (issue 7): engine/model.py
+# and engine/fast/plan.py's pool types.
 DEFINED_HERE = {"engine/im2col.py", "engine/layers.py", "runs/protocol.py", "viz/labs/activations.py",
                 "viz/labs/expression.py", "viz/labs/perceptron.py", "viz/labs/vectorize.py"}
-OWNED_ELSEWHERE = {"cli.py", "engine/model.py", "engine/fast/plan.py"}
+OWNED_ELSEWHERE = {"engine/model.py", "engine/fast/plan.py"}
 
 
 def test_no_python_module_spells_out_a_vocabulary():

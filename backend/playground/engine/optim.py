@@ -58,6 +58,7 @@ class Optimizer:
         "weight_decay": (0.0, lambda v: _check_float("weight_decay", v, 0.0)),
     }
     STATE = ()  # names of per-parameter state arrays
+    lr: float  # a setting of every optimizer (SETTINGS), read and scheduled by the Trainer
 
     def __init__(self, params, **settings):
         self.params = list(params)
@@ -92,19 +93,57 @@ class Optimizer:
             p.grad = None
 
     def step(self) -> None:
-        self.t += 1
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if g is None:
-                continue
-            if self.weight_decay:
-                if self._gbuf[i] is None:
-                    self._gbuf[i] = np.empty_like(p.data)
-                g = np.multiply(p.data, self.weight_decay, out=self._gbuf[i])
-                g += p.grad
-            self._update(i, p.data, g, self._buf[i])
+        """One update of every parameter from its ``.grad``."""
+        self.begin_step()
+        self.update_part(0, 1)
 
-    def _update(self, i: int, w: np.ndarray, g: np.ndarray, buf: np.ndarray) -> None:
+    def begin_step(self) -> None:
+        """Count the step (Adam's bias correction reads it) before any update_part."""
+        self.t += 1
+        if self.weight_decay:
+            # made here, not lazily in the parts, which may run in several threads
+            self._gbuf = [b if b is not None else np.empty_like(p.data) for b, p in zip(self._gbuf, self.params)]
+
+    def update_part(self, k: int, parts: int) -> None:
+        """Update the k-th of `parts` slices of every parameter.
+
+        The update rules are elementwise, so the threads that split a batch
+        (fast/parallel.py) each update their own contiguous run of every
+        parameter at once instead of one thread updating all of them. A
+        parameter whose arrays are not all C-contiguous is updated whole by part 0.
+        """
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            views = self._slices(i, k, parts)
+            if views is None:
+                continue
+            w, g, buf, state, gbuf = views
+            if self.weight_decay:
+                g = np.multiply(w, self.weight_decay, out=gbuf)
+                g += views[1]
+            self._update(w, g, buf, state)
+
+    def _slices(self, i: int, k: int, parts: int):
+        """(w, g, buf, state, gbuf) for part k of parameter i, as views; None if
+        part k has nothing of it."""
+        p = self.params[i]
+        arrays = [p.data, p.grad, self._buf[i], *(self.state[n][i] for n in self.STATE)]
+        if self.weight_decay:
+            arrays.append(self._gbuf[i])
+        if parts > 1 and all(a.flags.c_contiguous for a in arrays):
+            n = p.data.size
+            lo, hi = n * k // parts, n * (k + 1) // parts
+            if lo == hi:
+                return None
+            arrays = [a.reshape(-1)[lo:hi] for a in arrays]
+        elif k != 0:
+            return None
+        w, g, buf, *rest = arrays
+        state = dict(zip(self.STATE, rest))
+        return w, g, buf, state, (rest[len(self.STATE)] if self.weight_decay else None)
+
+    def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
         raise TypeError(f"{type(self).__name__} does not define an update rule")
 
     def state_dict(self) -> dict:
@@ -139,7 +178,7 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    def _update(self, i, w, g, buf):
+    def _update(self, w, g, buf, state):
         np.multiply(g, self.lr, out=buf)
         w -= buf
 
@@ -152,8 +191,8 @@ class Momentum(Optimizer):
     }
     STATE = ("velocity",)
 
-    def _update(self, i, w, g, buf):
-        v = self.state["velocity"][i]
+    def _update(self, w, g, buf, state):
+        v = state["velocity"]
         v *= self.momentum
         v += g
         if self.nesterov:
@@ -175,8 +214,8 @@ class Adam(Optimizer):
     }
     STATE = ("m", "v")
 
-    def _update(self, i, w, g, buf):
-        m, v = self.state["m"][i], self.state["v"][i]
+    def _update(self, w, g, buf, state):
+        m, v = state["m"], state["v"]
         m *= self.beta1
         np.multiply(g, 1.0 - self.beta1, out=buf)
         m += buf

@@ -25,8 +25,7 @@ from playground.api.spec_check import check_spec
 from playground.api.upload_io import read_limited
 from playground.api.uploads import PREFIX
 from playground.engine.data import DATASETS
-from playground.runs.config import check_task
-from playground.runs.errors import ConfigError
+from playground.engine.fit import check_fit
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -41,7 +40,7 @@ def validate(body: ValidateRequest, settings: SettingsDep, uploads: UploadsDep) 
 
 
 def _check_fits(report, dataset: str, uploads) -> None:
-    """The check Start makes (runs/config.check_task), made while the model is built,
+    """The check Start makes (engine/fit.check_fit), made while the model is built,
     so a last layer too narrow for the classes is marked before Start."""
     if dataset in DATASETS:
         num_classes, target_size = DATASETS[dataset].num_classes, 1
@@ -49,10 +48,7 @@ def _check_fits(report, dataset: str, uploads) -> None:
         num_classes, target_size = int(uploads.info(dataset).get("num_classes") or 0), None
     else:
         raise field_error(["body", "dataset"], f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)} or an upload")
-    try:
-        check_task(report, dataset, num_classes, target_size=target_size)
-    except ConfigError as exc:
-        raise field_error(["body", *exc.field], exc.message) from None
+    check_fit(report, dataset, num_classes, target_size=target_size)  # RunConfigError: a 422 at its field
 
 
 @router.post(

@@ -13,6 +13,7 @@ average pooling.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from playground.engine.fast import workspace
 from playground.engine.fast.im2col import pad_chwn, unpad_chwn
@@ -29,20 +30,34 @@ def _tiles(g: Geometry) -> bool:
     return g.s == g.kh == g.kw
 
 
+def _tiled(a: np.ndarray, g: Geometry, writeable: bool = False) -> np.ndarray:
+    """(C, Hp, Wp, N) whose windows tile it -> the view (C, H', KH, W', KW, N):
+    ``view[c, y, i, x, j] = a[c, y*KH + i, x*KW + j]``."""
+    s_c, s_h, s_w, s_n = a.strides
+    return as_strided(a, shape=(a.shape[0], g.oh, g.kh, g.ow, g.kw, a.shape[3]),
+                      strides=(s_c, s_h * g.kh, s_h, s_w * g.kw, s_w, s_n), writeable=writeable)
+
+
 # --- raw NumPy kernels ----------------------------------------------------------------
 
-def max_pool_forward_chwn(x: np.ndarray, g: Geometry):
-    """x: (C, H, W, N) -> (out (C, H', W', N), xp: the padded input the backward needs)."""
-    xp = pad_chwn(x, g, "pool.xpad", fill=-np.inf)
-    c, n = x.shape[0], x.shape[3]
-    out = workspace.take("pool.out", (c, g.oh, g.ow, n), x.dtype)
+def _fold_windows(xp: np.ndarray, g: Geometry, combine: np.ufunc) -> np.ndarray:
+    """(C, Hp, Wp, N) -> (C, H', W', N): `combine` (np.maximum, np.add) folded over
+    the slabs of every window offset, the first slab copied."""
+    c, n = xp.shape[0], xp.shape[3]
+    out = workspace.take("pool.out", (c, g.oh, g.ow, n), xp.dtype)
     offsets = list(g.offsets())
     rows, cols = g.window(*offsets[0])
     np.copyto(out, xp[:, rows, cols, :])
     for i, j in offsets[1:]:
         rows, cols = g.window(i, j)
-        np.maximum(out, xp[:, rows, cols, :], out=out)
-    return out, xp
+        combine(out, xp[:, rows, cols, :], out=out)
+    return out
+
+
+def max_pool_forward_chwn(x: np.ndarray, g: Geometry):
+    """x: (C, H, W, N) -> (out (C, H', W', N), xp: the padded input the backward needs)."""
+    xp = pad_chwn(x, g, "pool.xpad", fill=-np.inf)
+    return _fold_windows(xp, g, np.maximum), xp
 
 
 def max_pool_backward_chwn(dout: np.ndarray, out: np.ndarray, xp: np.ndarray, g: Geometry,
@@ -51,20 +66,19 @@ def max_pool_backward_chwn(dout: np.ndarray, out: np.ndarray, xp: np.ndarray, g:
     c, n = x_shape[0], x_shape[3]
     tiles = _tiles(g)
     dxp = workspace.take("pool.dxpad", (c, g.hp, g.wp, n), out.dtype, zero=not tiles)
-    hit = workspace.take("pool.hit", out.shape, np.bool_)
     offsets = list(g.offsets())
     if tiles:
         # Fast path: route by equality alone, then count the hits. Exactly one
         # per window means no ties (the usual case for float activations), and
         # the result is final; otherwise redo with the first-maximum rule below.
-        hits = 0
-        for i, j in offsets:
-            rows, cols = g.window(i, j)
-            np.equal(xp[:, rows, cols, :], out, out=hit)
-            hits += np.count_nonzero(hit)
-            np.multiply(dout, hit, out=dxp[:, rows, cols, :])
-        if hits == out.size:
+        # The windows tile the input, so all of them are one (C, H', KH, W', KW, N)
+        # view: three NumPy calls for every offset at once.
+        hit6 = workspace.take("pool.hit6", (c, g.oh, g.kh, g.ow, g.kw, n), np.bool_)
+        np.equal(_tiled(xp, g), out[:, :, None, :, None, :], out=hit6)
+        if np.count_nonzero(hit6) == out.size:
+            np.multiply(dout[:, :, None, :, None, :], hit6, out=_tiled(dxp, g, writeable=True))
             return unpad_chwn(dxp, g, x_shape, "pool.dx")
+    hit = workspace.take("pool.hit", out.shape, np.bool_)
     open_ = workspace.take("pool.open", out.shape, np.bool_)  # windows whose max is not yet routed
     for k, (i, j) in enumerate(offsets):
         rows, cols = g.window(i, j)
@@ -85,14 +99,7 @@ def max_pool_backward_chwn(dout: np.ndarray, out: np.ndarray, xp: np.ndarray, g:
 def avg_pool_forward_chwn(x: np.ndarray, g: Geometry):
     """x: (C, H, W, N) -> (out (C, H', W', N), inv_counts (H', W'))."""
     xp = pad_chwn(x, g, "pool.xpad")
-    c, n = x.shape[0], x.shape[3]
-    out = workspace.take("pool.out", (c, g.oh, g.ow, n), x.dtype)
-    offsets = list(g.offsets())
-    rows, cols = g.window(*offsets[0])
-    np.copyto(out, xp[:, rows, cols, :])
-    for i, j in offsets[1:]:
-        rows, cols = g.window(i, j)
-        out += xp[:, rows, cols, :]
+    out = _fold_windows(xp, g, np.add)
     inv = (1.0 / window_counts(g)).astype(x.dtype)
     out *= inv[None, :, :, None]
     return out, inv
