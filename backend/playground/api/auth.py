@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends
 from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from playground.api.errors import ApiError
 from playground.api.sessions import LOCAL_SESSION, Session
@@ -117,11 +118,11 @@ class CsrfGuard:
     # Making a new session changes nothing of anyone's (and scripts start there).
     EXEMPT = {"/api/session"}
 
-    def __init__(self, app, enabled: bool):
+    def __init__(self, app: ASGIApp, enabled: bool) -> None:
         self.app = app
         self.enabled = enabled
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (self.enabled and scope["type"] == "http" and scope["method"] in self.MUTATING
                 and scope["path"].startswith("/api/") and scope["path"] not in self.EXEMPT):
             problem = self._problem(HTTPConnection(scope))

@@ -8,6 +8,7 @@ the API still works and / explains where the page would be.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,6 +21,7 @@ from playground.api.auth import session_of
 from playground.api.errors import ApiError
 from playground.api.routers.datasets import builtin_datasets, visible_uploads
 from playground.api.routers.session import client_of, describe, set_cookie
+from playground.api.sessions import Session
 from playground.engine.layers import layer_catalog
 
 # The page's tabs (index.html has a panel for each; presenter mode pins them by name).
@@ -36,7 +38,7 @@ def find_frontend(configured: Path | None) -> Path | None:
     return None
 
 
-def page_session(request: Request, response: Response):
+def page_session(request: Request, response: Response) -> Session:
     """The visitor's session; a first visit in tokens mode gets one without being
     asked (its token goes into the HttpOnly cookie, never into the page)."""
     try:
@@ -51,7 +53,7 @@ def page_session(request: Request, response: Response):
     return session
 
 
-def bootstrap(request: Request, session) -> dict:
+def bootstrap(request: Request, session: Session) -> dict[str, Any]:
     """What the page needs before its first fetch (rendered with |tojson)."""
     app = request.app
     return {
@@ -83,7 +85,7 @@ def mount_frontend(app: FastAPI, configured: Path | None) -> None:
     if (folder / "static").is_dir():
         app.mount("/static", StaticFiles(directory=str(folder / "static")), name="static")
 
-    async def page(request: Request, template: str):
+    async def page(request: Request, template: str) -> Response:
         cookie = Response()
         session = await run_in_threadpool(page_session, request, cookie)
         data = await run_in_threadpool(bootstrap, request, session)
@@ -94,11 +96,11 @@ def mount_frontend(app: FastAPI, configured: Path | None) -> None:
         return response
 
     @router.get("/", response_class=HTMLResponse)
-    async def index(request: Request):
+    async def index(request: Request) -> Response:
         return await page(request, "index.html")
 
     @router.get("/class", response_class=HTMLResponse)
-    async def class_page(request: Request):
+    async def class_page(request: Request) -> Response:
         """The teacher's class page; others see it say whose page it is (the API refuses them)."""
         return await page(request, "class.html")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from playground.engine.data import load_dataset
 from playground.runs.errors import StorageFull, is_disk_full
 from playground.runs.npz_guard import NpzRejected, check_npz
+from playground.runs.owner import Owner
 
 PREFIX = "upload:"
 _ID = re.compile(r"^[0-9a-f]{8,32}$")
@@ -61,7 +62,7 @@ class UploadStore:
         except (OSError, ValueError):
             return None
 
-    def save(self, data: bytes, filename: str, owner=None) -> dict:
+    def save(self, data: bytes, filename: str, owner: Owner | None = None) -> dict:
         """Check the .npz with the engine's loader, keep it, return its dataset description."""
         try:
             check_npz(data)
