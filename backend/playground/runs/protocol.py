@@ -59,8 +59,11 @@ and ``done`` delivered) or when the run is deleted.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import builtins
+from collections.abc import AsyncGenerator
 from typing import Any, Protocol
+
+from playground.runs.owner import LOCAL, Owner
 
 # Ids the manager makes ("r_" / "m_" + hex): anything else from a request is
 # refused before it comes near a path (an id like "../runs/<other>" would
@@ -81,10 +84,11 @@ class RunManagerProtocol(Protocol):
         """Ask workers to checkpoint and stop (killed after a few seconds), mark
         their runs and the queued ones "interrupted", flush and close the store."""
 
-    async def create(self, config: dict) -> dict:
-        """Validate ``config`` (ConfigError naming the field), store the run and
-        start it, or queue it (status "queued", queue_position). QueueFull when
-        no worker is free and max_queue runs already wait."""
+    async def create(self, config: dict, owner: Owner = LOCAL) -> dict:
+        """Validate ``config`` (ConfigError naming the field), store the run for
+        ``owner`` and start it, or queue it (status "queued", queue_position).
+        QueueFull when no worker is free and max_queue runs already wait;
+        UserLimit when the owner already has their share."""
 
     async def get(self, run_id: str) -> dict:
         """The run record. RunNotFound."""
@@ -123,7 +127,7 @@ class RunManagerProtocol(Protocol):
         "epoch" or "eval"; offset/limit page the history, then max_points
         downsamples evenly, always keeping the last point."""
 
-    def subscribe(self, run_id: str) -> AsyncIterator[dict]:
+    def subscribe(self, run_id: str) -> AsyncGenerator[dict, None]:
         """Live events of one run (see module docstring). Raises RunNotFound on
         the first ``__anext__`` for an unknown run. Each subscriber has a bounded
         latest-state mailbox: step and snapshot events coalesce, so a slow
@@ -132,19 +136,27 @@ class RunManagerProtocol(Protocol):
     async def request_snapshot(self, run_id: str) -> None:
         """Ask the worker for a weight snapshot now (websocket "snapshot")."""
 
+    async def set_speed(self, run_id: str, rate: float | None) -> dict:
+        """Slow motion: at most ``rate`` steps per second (None: full speed), from the
+        next step of a live run (or when an interrupted run is resumed)."""
+
+    # builtins.list: inside this class `list` names the method above.
+    async def loss_trace(self, run_id: str) -> builtins.list[float]:
+        """A short loss sparkline of the run (runs/traces.py), for the class page."""
+
     async def get_model(self, run_id: str, which: str = "latest") -> Any:
         """The engine Model with the run's latest (or "best") checkpoint
         weights, cached and refreshed when a newer checkpoint exists. The object
         is shared between callers. RunStateError if no checkpoint exists yet."""
 
-    async def import_model(self, zip_bytes: bytes, name: str | None = None) -> dict:
+    async def import_model(self, zip_bytes: bytes, name: str | None = None, owner: Owner = LOCAL) -> dict:
         """Import an export zip -> model record ``{id, name, created_at, spec,
         total_params, source_run, metrics}``. ModelImportError."""
 
     async def get_model_record(self, model_id: str) -> dict:
         """Imported model record. ModelNotFound."""
 
-    async def list_models(self) -> list[dict]:
+    async def list_models(self) -> builtins.list[dict]:
         """Imported model records, newest first."""
 
     async def get_imported_model(self, model_id: str) -> Any:
@@ -162,3 +174,7 @@ class RunManagerProtocol(Protocol):
 
     def counts(self) -> dict:
         """``{"active": running+paused, "queued": n}`` for /api/health."""
+
+    @property
+    def max_runs(self) -> int:
+        """Runs training at once (the server's setting, or a cluster's capacity)."""

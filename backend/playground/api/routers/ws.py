@@ -24,6 +24,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from playground.api.ws_admission import admitted
 from playground.runs.errors import RunNotFound, RunsError
+from playground.runs.protocol import RunManagerProtocol
 from playground.viz.json_safe import finite
 
 router = APIRouter(tags=["stream"])
@@ -96,7 +97,7 @@ def _parse(text: str) -> tuple[str | None, str | None]:
     return msg["type"], None
 
 
-async def _pump(viewer: Viewer, manager, run_id: str) -> None:
+async def _pump(viewer: Viewer, manager: RunManagerProtocol, run_id: str) -> None:
     # aclosing: a viewer that leaves early takes its mailbox out of the run's
     # channel at once, not whenever the generator is collected.
     async with contextlib.aclosing(manager.subscribe(run_id)) as events:
@@ -104,7 +105,7 @@ async def _pump(viewer: Viewer, manager, run_id: str) -> None:
             await viewer.send(event, shared=event.get("type") != "state")
 
 
-async def _answer(viewer: Viewer, manager, run_id: str) -> None:
+async def _answer(viewer: Viewer, manager: RunManagerProtocol, run_id: str) -> None:
     while True:
         message = await viewer.ws.receive()
         if message["type"] == "websocket.disconnect":
