@@ -9,7 +9,7 @@ else's run / model / upload is 403 naming whose permission is missing.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends
@@ -73,20 +73,20 @@ SessionDep = Annotated[Session, Depends(require_session)]
 TeacherDep = Annotated[Session, Depends(require_teacher)]
 
 
-async def owned_run(run_id: str, conn: HTTPConnection, session: SessionDep) -> dict:
+async def owned_run(run_id: str, conn: HTTPConnection, session: SessionDep) -> dict[str, Any]:
     """The run record, if the session may change the run (404 first when there is none)."""
     rec = await conn.app.state.manager.get(run_id)
     check_owner(session, rec.get("owner"), rec.get("owner_name"), f"run '{run_id}'")
     return rec
 
 
-async def owned_model(model_id: str, conn: HTTPConnection, session: SessionDep) -> dict:
+async def owned_model(model_id: str, conn: HTTPConnection, session: SessionDep) -> dict[str, Any]:
     rec = await conn.app.state.manager.get_model_record(model_id)
     check_owner(session, rec.get("owner"), rec.get("owner_name"), f"model '{model_id}'")
     return rec
 
 
-async def run_data_visible(run_id: str, conn: HTTPConnection, session: SessionDep) -> dict:
+async def run_data_visible(run_id: str, conn: HTTPConnection, session: SessionDep) -> dict[str, Any]:
     """Views that show a run's training data (evaluation gallery, data points):
     open to the class for built-in sets, owner and teacher only for uploads."""
     rec = await conn.app.state.manager.get(run_id)

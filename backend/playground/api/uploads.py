@@ -11,6 +11,7 @@ import json
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 from playground.engine.data import load_dataset
 from playground.runs.errors import StorageFull, is_disk_full
@@ -52,7 +53,7 @@ class UploadStore:
         path = self.dir / f"{ident}.npz"
         return path if path.is_file() else None
 
-    def info(self, name: str) -> dict | None:
+    def info(self, name: str) -> dict[str, Any] | None:
         """The stored description of an upload, or None."""
         path = self.path_of(name)
         if path is None:
@@ -62,7 +63,7 @@ class UploadStore:
         except (OSError, ValueError):
             return None
 
-    def save(self, data: bytes, filename: str, owner: Owner | None = None) -> dict:
+    def save(self, data: bytes, filename: str, owner: Owner | None = None) -> dict[str, Any]:
         """Check the .npz with the engine's loader, keep it, return its dataset description."""
         try:
             check_npz(data)
@@ -114,10 +115,10 @@ class UploadStore:
         path.unlink(missing_ok=True)
         return True
 
-    def owned_by(self, owner_id: str) -> list[dict]:
+    def owned_by(self, owner_id: str) -> list[dict[str, Any]]:
         return [u for u in self.list() if (u.get("owner") or "local") == owner_id]
 
-    def list(self) -> list[dict]:
+    def list(self) -> list[dict[str, Any]]:
         if not self.dir.is_dir():
             return []
         out = []

@@ -12,6 +12,7 @@ checkboxes and the network drawing's input column from it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ FEATURES: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] 
 DEFAULT_ON = ("x1", "x2")
 
 
-def selected(config: dict) -> tuple[str, ...]:
+def selected(config: dict[str, Any]) -> tuple[str, ...]:
     """The names a `features` layer config turns on, in table order."""
     return tuple(name for name in FEATURES if config.get(name))
 

@@ -19,6 +19,7 @@ import contextlib
 import json
 import time
 from collections import OrderedDict
+from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
@@ -32,7 +33,7 @@ NOT_FOUND = 4404
 MAX_CLIENT_MESSAGE = 4096
 
 
-def _dumps(event: dict) -> str:
+def _dumps(event: dict[str, Any]) -> str:
     try:
         return json.dumps(event, separators=(",", ":"), allow_nan=False)
     except ValueError:
@@ -48,7 +49,7 @@ class EncodeCache:
         self.size = size
         self._items: OrderedDict[int, tuple[dict, str]] = OrderedDict()
 
-    def __call__(self, event: dict) -> str:
+    def __call__(self, event: dict[str, Any]) -> str:
         key = id(event)
         hit = self._items.get(key)
         if hit is not None and hit[0] is event:
@@ -70,7 +71,7 @@ class Viewer:
         self.ws = ws
         self.lock = asyncio.Lock()
 
-    async def send(self, message: dict, shared: bool = False) -> None:
+    async def send(self, message: dict[str, Any], shared: bool = False) -> None:
         """`shared`: the event object goes to every viewer (encode once, never mutate)."""
         if "ts" not in message:
             message = {**message, "ts": time.time()}
