@@ -13,7 +13,6 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
@@ -31,9 +30,7 @@ from playground.api.sessions import SessionStore
 from playground.api.settings import Settings
 from playground.api.size_guard import SizeGuard
 from playground.api.uploads import UploadStore
-
-if TYPE_CHECKING:  # annotation only: create_app imports the manager when it builds one
-    from playground.runs.manager import RunManager
+from playground.runs.protocol import RunManagerProtocol
 
 # Room for multipart framing and form fields around an upload of the maximum size.
 BODY_SLACK = 64 * 1024
@@ -53,7 +50,7 @@ def teacher_token(settings: Settings) -> str:
     return token
 
 
-def create_app(settings: Settings | None = None, manager: RunManager | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, manager: RunManagerProtocol | None = None) -> FastAPI:
     """Build the app. `manager` defaults to a RunManager over `settings`; tests may pass their own."""
     settings = settings or Settings()
     settings.ensure_dirs()
