@@ -17,7 +17,7 @@ import numpy as np
 from playground.engine import losses, metrics
 from playground.engine.tensor import Tensor, no_grad
 
-if TYPE_CHECKING:  # annotations only, so importing evaluation does not build the model module
+if TYPE_CHECKING:  # for annotations only: no runtime dependency on model.py
     from playground.engine.model import Model
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from playground.engine import metrics
 from playground.engine.tensor import Tensor, no_grad
 
-if TYPE_CHECKING:  # annotations only: model.py need not load with the trainer's helpers
+if TYPE_CHECKING:  # for annotations only: no runtime dependency on model.py
     from playground.engine.model import Model
 
 _KEY = re.compile(r"^layers\.(\d+)\.(weight|bias)$")

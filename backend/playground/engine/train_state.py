@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # annotations only: the trainer imports this module, not the reverse
+if TYPE_CHECKING:  # for annotations only: no runtime dependency on model.py
     from playground.engine.model import Model
     from playground.engine.optim import Optimizer
 
