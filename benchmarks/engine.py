@@ -24,10 +24,12 @@ OMP/MKL_NUM_THREADS=t and ``torch.set_num_threads(t)``.
    examples/README.md.
 3. The preset through the CLI: that very command, ``--seed`` 0, 1, 2 appended;
    its reported training wall time and test accuracy, median of the seeds.
-4. One-image inference latency (median of 300 calls, 1 thread), and the peak
+4. The MLP step's 8 matrix products alone, per side (benchmarks/gemm.py): how
+   much of each side's step is GEMM, and what the GEMMs alone would allow.
+5. One-image inference latency (median of 300 calls, 1 thread), and the peak
    memory table of ``benchmarks.memory``.
 
-Printed in the order throughput, latency, preset, time to accuracy, memory
+Printed in the order throughput, products, latency, preset, time to accuracy, memory
 (MNIST missing: those two are skipped with a note). The load average is
 printed with each table: on a shared machine the ratios
 are the figures to read, absolute samples/s move with the load.
@@ -91,6 +93,10 @@ def child(task: dict) -> dict:
         return _throughput(task)
     if task["task"] == "latency":
         return _latency(task)
+    if task["task"] == "gemm":
+        from benchmarks import gemm
+
+        return gemm.child(side)
     return _time_to_accuracy(task)
 
 
@@ -320,6 +326,27 @@ def latency_table(models) -> None:
         print(f"| {name} | {e:.0f} | {t:.0f} | < 1000 |")
 
 
+def gemm_table(results: dict, repeats: int) -> None:
+    """The MLP step's matrix products alone, each side in its own process (benchmarks/gemm.py)."""
+    from benchmarks.workloads import MODELS
+
+    us = {"engine": [], "torch": []}
+    for rep in range(repeats):
+        for side in (("engine", "torch") if rep % 2 == 0 else ("torch", "engine")):
+            us[side].append(spawn({"task": "gemm", "side": side})["us"])
+    batch = MODELS["mlp"]["batch"]
+    print(f"\n## The MLP step's 8 matrix products alone, 1 thread, median of {repeats} alternating runs "
+          f"({load()})\n")
+    print("| side | products us/step | whole step us (throughput table) | share of the step | "
+          "samples/s if the rest were free |")
+    print("|---|---|---|---|---|")
+    for side, name in (("engine", "NumPy (OpenBLAS)"), ("torch", "PyTorch (MKL)")):
+        gemm = statistics.median(us[side])
+        whole = batch / statistics.median(results[("mlp", 1)][side]) * 1e6 if ("mlp", 1) in results else None
+        cells = (f"{whole:,.0f} | {gemm / whole:.0%}" if whole else "- | -")
+        print(f"| {name} | {gemm:,.0f} | {cells} | {batch / gemm * 1e6:,.0f} |")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -341,7 +368,9 @@ def main(argv=None) -> None:
     print(f"numpy {np.__version__}, torch {torch.__version__}, {load()}")
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     thread_counts = [int(t) for t in args.threads.split(",")]
-    throughput_table(models, thread_counts, args.repeats, args.samples)
+    results = throughput_table(models, thread_counts, args.repeats, args.samples)
+    if "mlp" in models:
+        gemm_table(results, args.repeats)
     latency_table(models)
     workloads = [w.strip() for w in args.accuracy.split(",") if w.strip()]
     from playground.engine.data.mnist import files_available

@@ -27,6 +27,8 @@ from .tensor import Tensor
 
 # setting name -> (default, validator returning the checked value)
 SettingTable = dict[str, tuple[Any, Callable[[Any], Any]]]
+# Part of one parameter for an update: (w, g, buf, state arrays by name, weight-decay buffer).
+_Views = tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray | None]
 
 
 class SettingError(ValueError):
@@ -103,19 +105,57 @@ class Optimizer:
             p.grad = None
 
     def step(self) -> None:
-        self.t += 1
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if g is None:
-                continue
-            if self.weight_decay:
-                if self._gbuf[i] is None:
-                    self._gbuf[i] = np.empty_like(p.data)
-                g = np.multiply(p.data, self.weight_decay, out=self._gbuf[i])
-                g += p.grad
-            self._update(i, p.data, g, self._buf[i])
+        """One update of every parameter from its ``.grad``."""
+        self.begin_step()
+        self.update_part(0, 1)
 
-    def _update(self, i: int, w: np.ndarray, g: np.ndarray, buf: np.ndarray) -> None:
+    def begin_step(self) -> None:
+        """Count the step (Adam's bias correction reads it) before any update_part."""
+        self.t += 1
+        if self.weight_decay:
+            # made here, not lazily in the parts, which may run in several threads
+            self._gbuf = [b if b is not None else np.empty_like(p.data) for b, p in zip(self._gbuf, self.params)]
+
+    def update_part(self, k: int, parts: int) -> None:
+        """Update the k-th of `parts` slices of every parameter.
+
+        The update rules are elementwise, so the threads that split a batch
+        (fast/parallel.py) each update their own contiguous run of every
+        parameter at once instead of one thread updating all of them. A
+        parameter whose arrays are not all C-contiguous is updated whole by part 0.
+        """
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            views = self._slices(i, k, parts)
+            if views is None:
+                continue
+            w, g, buf, state, gbuf = views
+            if self.weight_decay:
+                g = np.multiply(w, self.weight_decay, out=gbuf)
+                g += views[1]
+            self._update(w, g, buf, state)
+
+    def _slices(self, i: int, k: int, parts: int) -> _Views | None:
+        """(w, g, buf, state, gbuf) for part k of parameter i, as views; None if
+        part k has nothing of it."""
+        p = self.params[i]
+        arrays = [p.data, p.grad, self._buf[i], *(self.state[n][i] for n in self.STATE)]
+        if self.weight_decay:
+            arrays.append(self._gbuf[i])
+        if parts > 1 and all(a.flags.c_contiguous for a in arrays):
+            n = p.data.size
+            lo, hi = n * k // parts, n * (k + 1) // parts
+            if lo == hi:
+                return None
+            arrays = [a.reshape(-1)[lo:hi] for a in arrays]
+        elif k != 0:
+            return None
+        w, g, buf, *rest = arrays
+        state = dict(zip(self.STATE, rest))
+        return w, g, buf, state, (rest[len(self.STATE)] if self.weight_decay else None)
+
+    def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
         raise TypeError(f"{type(self).__name__} does not define an update rule")
 
     def state_dict(self) -> dict[str, Any]:
@@ -150,7 +190,7 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    def _update(self, i: int, w: np.ndarray, g: np.ndarray, buf: np.ndarray) -> None:
+    def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
         np.multiply(g, self.lr, out=buf)
         w -= buf
 
@@ -165,8 +205,8 @@ class Momentum(Optimizer):
     momentum: float
     nesterov: bool
 
-    def _update(self, i: int, w: np.ndarray, g: np.ndarray, buf: np.ndarray) -> None:
-        v = self.state["velocity"][i]
+    def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        v = state["velocity"]
         v *= self.momentum
         v += g
         if self.nesterov:
@@ -191,8 +231,8 @@ class Adam(Optimizer):
     beta2: float
     eps: float
 
-    def _update(self, i: int, w: np.ndarray, g: np.ndarray, buf: np.ndarray) -> None:
-        m, v = self.state["m"][i], self.state["v"][i]
+    def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        m, v = state["m"], state["v"]
         m *= self.beta1
         np.multiply(g, 1.0 - self.beta1, out=buf)
         m += buf

@@ -205,6 +205,13 @@ class Trainer:
             idx = p.order[lo:hi]
             xb, tb, yb = x[idx], t[idx], y[idx]
         self._last_batch = (xb, tb)
+        snap = self.controls.snapshot_requested and self.controls.take_snapshot_request()
+        snap = snap or (cfg.snapshot_every > 0 and (p.step + 1) % cfg.snapshot_every == 0)
+        if self._schedule is not schedules.constant:
+            self.optimizer.lr = self.base_lr * self._schedule(p.step / max(self.total_steps, 1))
+        # Split over threads, the threads also sum the gradients and update the
+        # weights, unless a snapshot (of the weights before the update) is due.
+        fused = self._split is not None and not snap
         if self._split is None:
             out = self.model(xb, training=True)
             loss = self._loss_fn(out, tb)
@@ -213,17 +220,14 @@ class Trainer:
                 loss.backward()
             outputs = out.data
         else:
-            loss_v, outputs = self._split(xb, tb)
+            loss_v, outputs = self._split(xb, tb, self.optimizer if fused else None)
         if not math.isfinite(loss_v):
             self._diverged_loss = loss_v
             return None
-        snap = self.controls.snapshot_requested and self.controls.take_snapshot_request()
-        snap = snap or (cfg.snapshot_every > 0 and (p.step + 1) % cfg.snapshot_every == 0)
         if snap:
             layers = self._layers_snapshot(xb)
-        if self._schedule is not schedules.constant:
-            self.optimizer.lr = self.base_lr * self._schedule(p.step / max(self.total_steps, 1))
-        self.optimizer.step()
+        if not fused:
+            self.optimizer.step()
         self.optimizer.zero_grad()
         n = hi - lo
         acc = None

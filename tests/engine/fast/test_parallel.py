@@ -77,3 +77,66 @@ def test_dropout_with_threads_is_reproducible():
 def test_bad_thread_counts_are_refused():
     with pytest.raises(ValueError, match="threads"):
         Trainer(build_model(MLP, seed=0), data(), TrainConfig(threads=0))
+
+
+@pytest.mark.parametrize("optimizer,settings", [("sgd", {}), ("momentum", {"nesterov": True}),
+                                                ("adam", {"weight_decay": 0.01})])
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threads_updating_their_slices_equal_one_optimizer_step(optimizer, settings, threads):
+    """The fused path (each thread sums and updates its slice of every parameter)
+    gives the weights and optimizer state of a plain step on the whole batch."""
+    from playground.engine.optim import make_optimizer
+
+    ds = data()
+    x, y = ds.x_train[:37], ds.y_train[:37]
+    plain, fused = (build_model(CNN, seed=6, dtype=np.float64) for _ in range(2))
+    opt_plain = make_optimizer(optimizer, plain.parameters(), lr=0.05, **settings)
+    opt_fused = make_optimizer(optimizer, fused.parameters(), lr=0.05, **settings)
+    step = SplitStep(fused, softmax_cross_entropy, threads)
+    for _ in range(3):
+        softmax_cross_entropy(plain(x, training=True), y).backward()
+        opt_plain.step()
+        opt_plain.zero_grad()
+        step(x, y, opt_fused)
+        opt_fused.zero_grad()
+    step.close()
+    assert opt_fused.t == opt_plain.t == 3
+    for a, b in zip(fused.parameters(), plain.parameters()):
+        np.testing.assert_allclose(a.data, b.data, rtol=1e-10, atol=1e-13)
+    for name, arrays in opt_plain.state.items():
+        for a, b in zip(opt_fused.state[name], arrays):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+
+
+def test_a_non_finite_loss_updates_nothing():
+    from playground.engine.optim import make_optimizer
+
+    model = build_model(MLP, seed=7, dtype=np.float64)
+    before = [p.data.copy() for p in model.parameters()]
+    opt = make_optimizer("adam", model.parameters())
+    step = SplitStep(model, softmax_cross_entropy, 2)
+    x = data().x_train[:8].copy()
+    x[5] = np.inf                               # the second thread's shard
+    loss, _ = step(x, data().y_train[:8], opt)
+    step.close()
+    assert not np.isfinite(loss) and opt.t == 0
+    for p, b in zip(model.parameters(), before):
+        np.testing.assert_array_equal(p.data, b)
+
+
+def test_an_error_in_a_worker_thread_reaches_the_caller():
+    def loss_fn(out, t):
+        if len(t) == 4 and t[0] == -1:          # only the second shard
+            raise ValueError("labels must lie in [0, 4)")
+        return softmax_cross_entropy(out, t)
+
+    model = build_model(MLP, seed=8)
+    step = SplitStep(model, loss_fn, 2)
+    y = np.array([0, 1, 2, 3, -1, 1, 2, 3])
+    from playground.engine.optim import make_optimizer
+    with pytest.raises(ValueError, match="labels"):
+        step(data().x_train[:8], y, make_optimizer("sgd", model.parameters()))
+    # the step is usable again afterwards
+    loss, _ = step(data().x_train[:8], np.array([0, 1, 2, 3, 0, 1, 2, 3]))
+    step.close()
+    assert np.isfinite(loss)

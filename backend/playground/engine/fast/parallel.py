@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import math
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -47,8 +48,16 @@ def replicate(model, rng: np.random.Generator):
 
 
 class SplitStep:
-    """``step(xb, tb) -> (loss, outputs)``: forward and backward of one batch over
-    `threads` threads, gradients left summed in ``model.parameters()``."""
+    """``step(xb, tb, optimizer=None) -> (loss, outputs)``: forward and backward of
+    one batch over `threads` threads.
+
+    Without an optimizer the gradients are left summed in ``model.parameters()``.
+    With one, the threads also sum the gradients and update the weights,
+    each its own contiguous slice of every parameter (``Optimizer.update_part``),
+    after all have finished their backward: the sum and the update are then
+    not serial work the second core waits on. The optimizer's step is counted
+    once, before the parts; no update happens when the loss is not finite.
+    """
 
     def __init__(self, model, loss_fn, threads: int):
         if threads < 2:
@@ -66,23 +75,86 @@ class SplitStep:
             loss.backward(np.asarray(weight, dtype=loss.dtype))
         return value, out.data
 
-    def __call__(self, xb: np.ndarray, tb: np.ndarray) -> tuple[float, np.ndarray]:
+    def _reduce_part(self, k: int, parts: int, used: int) -> None:
+        """Sum the replicas' gradients into the model's, slice k of `parts` of each
+        parameter (the same slices update_part takes), whole arrays by part 0
+        where a gradient is not C-contiguous."""
+        replicas = self.replicas[1:used]
+        for i, mine in enumerate(self.model.parameters()):
+            theirs = [r.parameters()[i].grad for r in replicas]
+            theirs = [g for g in theirs if g is not None]
+            if not theirs:
+                continue
+            if mine.grad is None:
+                # Only when shard 0 did no backward (a non-finite loss), and
+                # then nothing is updated: the other parts never look here.
+                if k == 0:
+                    mine.grad = theirs[0].copy()
+                    for g in theirs[1:]:
+                        mine.grad += g
+                continue
+            arrays = [mine.grad, *theirs]
+            if parts > 1 and all(a.flags.c_contiguous for a in arrays):
+                n = mine.grad.size
+                lo, hi = n * k // parts, n * (k + 1) // parts
+                acc = mine.grad.reshape(-1)[lo:hi]
+                for g in theirs:
+                    acc += g.reshape(-1)[lo:hi]
+            elif k == 0:
+                for g in theirs:
+                    mine.grad += g
+
+    def _part(self, k, shard, barrier, losses, optimizer, used):
+        try:
+            losses[k] = self._shard(*shard)
+            if optimizer is None:
+                return
+            barrier.wait()
+        except BaseException:
+            barrier.abort()     # the other threads stop waiting and raise BrokenBarrierError
+            raise
+        total = sum(value * weight for (value, _), weight in zip(losses, self._weights))
+        if not math.isfinite(total):
+            return
+        # Grads first, for the whole model, then a second barrier: a part's
+        # update may only start once every slice it reads has been summed
+        # (parameter i's slice k is summed and updated by the same thread k,
+        # so no barrier is needed between the two).
+        self._reduce_part(k, used, used)
+        optimizer.update_part(k, used)
+
+    def __call__(self, xb: np.ndarray, tb: np.ndarray, optimizer=None) -> tuple[float, np.ndarray]:
         n = len(xb)
         bounds = np.linspace(0, n, min(self.threads, n) + 1).astype(int)
         shards = [(k, xb[lo:hi], tb[lo:hi], (hi - lo) / n)
                   for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:]))]
-        futures = [self._pool.submit(self._shard, *s) for s in shards[1:]]
-        results = [self._shard(*shards[0])] + [f.result() for f in futures]
-        for replica in self.replicas[1:len(shards)]:
-            for mine, theirs in zip(self.model.parameters(), replica.parameters()):
-                if theirs.grad is not None:
-                    if mine.grad is None:
-                        mine.grad = theirs.grad
-                    else:
-                        mine.grad += theirs.grad
-                    theirs.grad = None
-        loss = sum(value * s[3] for (value, _), s in zip(results, shards))
-        return loss, np.concatenate([out for _, out in results])
+        used = len(shards)
+        self._weights = [s[3] for s in shards]
+        losses: list = [None] * used
+        barrier = threading.Barrier(used)
+        if optimizer is not None:
+            optimizer.begin_step()
+        futures = [self._pool.submit(self._part, k, shards[k], barrier, losses, optimizer, used)
+                   for k in range(1, used)]
+        errors = []
+        try:
+            self._part(0, shards[0], barrier, losses, optimizer, used)
+        except BaseException as exc:
+            errors.append(exc)
+        errors += [e for e in (f.exception() for f in futures) if e is not None]
+        if errors:
+            # the first failure, not the BrokenBarrierError it caused in the others
+            real = [e for e in errors if not isinstance(e, threading.BrokenBarrierError)]
+            raise (real or errors)[0]
+        if optimizer is None:
+            self._reduce_part(0, 1, used)
+        for replica in self.replicas[1:used]:
+            for p in replica.parameters():
+                p.grad = None
+        loss = sum(value * weight for (value, _), weight in zip(losses, self._weights))
+        if optimizer is not None and not math.isfinite(loss):
+            optimizer.t -= 1        # counted in advance, but no part updated anything
+        return loss, np.concatenate([out for _, out in losses])
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -13,6 +13,7 @@ average pooling.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from playground.engine.fast import workspace
 from playground.engine.fast.im2col import pad_chwn, unpad_chwn
@@ -27,6 +28,14 @@ def _tiles(g: Geometry) -> bool:
     # Windows that neither overlap nor leave gaps: each input slab is written
     # exactly once, so the backward assigns instead of zero-fill + add.
     return g.s == g.kh == g.kw
+
+
+def _tiled(a: np.ndarray, g: Geometry, writeable: bool = False) -> np.ndarray:
+    """(C, Hp, Wp, N) whose windows tile it -> the view (C, H', KH, W', KW, N):
+    ``view[c, y, i, x, j] = a[c, y*KH + i, x*KW + j]``."""
+    s_c, s_h, s_w, s_n = a.strides
+    return as_strided(a, shape=(a.shape[0], g.oh, g.kh, g.ow, g.kw, a.shape[3]),
+                      strides=(s_c, s_h * g.kh, s_h, s_w * g.kw, s_w, s_n), writeable=writeable)
 
 
 # --- raw NumPy kernels ----------------------------------------------------------------
@@ -51,20 +60,19 @@ def max_pool_backward_chwn(dout: np.ndarray, out: np.ndarray, xp: np.ndarray, g:
     c, n = x_shape[0], x_shape[3]
     tiles = _tiles(g)
     dxp = workspace.take("pool.dxpad", (c, g.hp, g.wp, n), out.dtype, zero=not tiles)
-    hit = workspace.take("pool.hit", out.shape, np.bool_)
     offsets = list(g.offsets())
     if tiles:
         # Fast path: route by equality alone, then count the hits. Exactly one
         # per window means no ties (the usual case for float activations), and
         # the result is final; otherwise redo with the first-maximum rule below.
-        hits = 0
-        for i, j in offsets:
-            rows, cols = g.window(i, j)
-            np.equal(xp[:, rows, cols, :], out, out=hit)
-            hits += np.count_nonzero(hit)
-            np.multiply(dout, hit, out=dxp[:, rows, cols, :])
-        if hits == out.size:
+        # The windows tile the input, so all of them are one (C, H', KH, W', KW, N)
+        # view: three NumPy calls for every offset at once.
+        hit6 = workspace.take("pool.hit6", (c, g.oh, g.kh, g.ow, g.kw, n), np.bool_)
+        np.equal(_tiled(xp, g), out[:, :, None, :, None, :], out=hit6)
+        if np.count_nonzero(hit6) == out.size:
+            np.multiply(dout[:, :, None, :, None, :], hit6, out=_tiled(dxp, g, writeable=True))
             return unpad_chwn(dxp, g, x_shape, "pool.dx")
+    hit = workspace.take("pool.hit", out.shape, np.bool_)
     open_ = workspace.take("pool.open", out.shape, np.bool_)  # windows whose max is not yet routed
     for k, (i, j) in enumerate(offsets):
         rows, cols = g.window(i, j)
