@@ -140,9 +140,14 @@ class Optimizer:
         """(w, g, buf, state, gbuf) for part k of parameter i, as views; None if
         part k has nothing of it."""
         p = self.params[i]
+        if p.grad is None:
+            return None
         arrays = [p.data, p.grad, self._buf[i], *(self.state[n][i] for n in self.STATE)]
         if self.weight_decay:
-            arrays.append(self._gbuf[i])
+            gbuf = self._gbuf[i]
+            if gbuf is None:
+                raise RuntimeError("update_part before begin_step: the weight-decay buffers are not made")
+            arrays.append(gbuf)
         if parts > 1 and all(a.flags.c_contiguous for a in arrays):
             n = p.data.size
             lo, hi = n * k // parts, n * (k + 1) // parts
