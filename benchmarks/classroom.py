@@ -28,7 +28,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,9 +35,8 @@ from pathlib import Path
 import httpx
 import websockets
 
-from benchmarks.server import free_port
+from benchmarks.server import launch
 
-ROOT = Path(__file__).resolve().parents[1]
 TEACHER = "benchmark-teacher-token-0123456789abcdef"
 SPEC = {"input_shape": [2], "layers": [{"type": "dense", "units": 16, "activation": "tanh"},
                                        {"type": "dense", "units": 2}]}
@@ -49,23 +47,11 @@ LATE_S = 1.0  # the other students press Start this long after the eager ones
 
 
 def start(home: str, executor: str = "local") -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    data_dir = os.environ.get("PLAYGROUND_DATA_DIR") or str(ROOT.parent / "shared" / "data")
-    env = dict(os.environ, PLAYGROUND_HOME=home, PLAYGROUND_DATA_DIR=data_dir, PLAYGROUND_MAX_RUNS="2",
-               PLAYGROUND_MAX_QUEUE="200", PLAYGROUND_AUTH="tokens", PLAYGROUND_TEACHER_TOKEN=TEACHER,
-               PLAYGROUND_CREATE_RATE="100/minute", PLAYGROUND_SESSION_RATE="1000/minute",
-               PLAYGROUND_MAX_WS_PER_CLIENT="8", PLAYGROUND_EXECUTOR=executor)
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                            env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):  # a local Ray takes several seconds to start
-        try:
-            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit("server did not start")
+    return launch({"PLAYGROUND_HOME": home, "PLAYGROUND_MAX_RUNS": "2", "PLAYGROUND_MAX_QUEUE": "200",
+                   "PLAYGROUND_AUTH": "tokens", "PLAYGROUND_TEACHER_TOKEN": TEACHER,
+                   "PLAYGROUND_CREATE_RATE": "100/minute", "PLAYGROUND_SESSION_RATE": "1000/minute",
+                   "PLAYGROUND_MAX_WS_PER_CLIENT": "8", "PLAYGROUND_EXECUTOR": executor},
+                  attempts=600)  # a local Ray takes several seconds to start
 
 
 def peak_rss_mib(pid: int) -> float:

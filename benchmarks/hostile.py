@@ -48,7 +48,7 @@ def _zip(spec: dict, weights: bytes) -> bytes:
     return buf.getvalue()
 
 
-def _lying_npz(member: str) -> bytes:
+def lying_npz(member: str) -> bytes:
     """An npz whose member (no .npy suffix) claims 100 GB and holds 64 bytes."""
     header = "{'descr': '<f4', 'fortran_order': False, 'shape': (100000000, 250), }"
     header = header + " " * (118 - len(header)) + "\n"
@@ -141,9 +141,9 @@ class Replay:
         self.row("initial_weights ids that are paths", {422}, seen)
 
     def npz_without_suffix(self) -> None:
-        seen = [self.c.post("/api/datasets/upload", files={"file": ("d.npz", _lying_npz("x"))}).status_code,
+        seen = [self.c.post("/api/datasets/upload", files={"file": ("d.npz", lying_npz("x"))}).status_code,
                 self.c.post("/api/models/import",
-                            files={"file": ("m.zip", _zip(MLP_2D, _lying_npz("layers.0.weight")))}).status_code]
+                            files={"file": ("m.zip", _zip(MLP_2D, lying_npz("layers.0.weight")))}).status_code]
         self.row("npz member without .npy claiming 100 GB (upload, import)", {400, 422}, seen)
 
     def concurrent_deletes(self) -> None:

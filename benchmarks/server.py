@@ -50,24 +50,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(home: str, runs: int) -> tuple[subprocess.Popen, str]:
+def launch(settings: dict[str, str], attempts: int = 300) -> tuple[subprocess.Popen, str]:
+    """A uvicorn serving the app on a free 127.0.0.1 port with these PLAYGROUND_*
+    settings on top of the environment (MNIST from the shared copy when it is
+    there); returns once /api/health answers, after at most `attempts` tenths
+    of a second."""
     port = free_port()
     data_dir = os.environ.get("PLAYGROUND_DATA_DIR") or str(ROOT.parent / "shared" / "data")
-    env = dict(os.environ, PLAYGROUND_HOME=home, PLAYGROUND_DATA_DIR=data_dir,
-               PLAYGROUND_MAX_RUNS=str(runs), PLAYGROUND_MAX_QUEUE=str(runs * 4))
+    env = dict(os.environ, PLAYGROUND_DATA_DIR=data_dir, **settings)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         env=env, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(attempts):
         try:
             if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
                 return proc, base
         except httpx.HTTPError:
             time.sleep(0.1)
     raise SystemExit("server did not start")
+
+
+def start_server(home: str, runs: int) -> tuple[subprocess.Popen, str]:
+    return launch({"PLAYGROUND_HOME": home, "PLAYGROUND_MAX_RUNS": str(runs),
+                   "PLAYGROUND_MAX_QUEUE": str(runs * 4)})
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:

@@ -5,7 +5,8 @@
     playground predict SPEC.json WEIGHTS.npz INPUT.png|INPUT.npz [--json]
     playground export SPEC.json WEIGHTS.npz --format onnx|pytorch --out PATH
 
-`train` and `predict` use the engine only; the web stack (uvicorn, FastAPI)
+`train` (cli_train.py, its options derived from engine/run_config.py) and
+`predict` use the engine only; the web stack (uvicorn, FastAPI)
 is imported inside `serve` and PIL inside `predict` for image inputs, so the
 engine commands start fast and work without them. Bad input (missing or
 malformed files, a bad spec, weights that do not fit, an unknown dataset)
@@ -18,18 +19,15 @@ import argparse
 import json
 import os
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
 
+from playground.cli_train import CliError
+from playground.cli_train import add_parser as add_train_parser
 from playground.export import FORMATS
 
 USAGE_ERROR = 2
-
-
-class CliError(ValueError):
-    """Bad input found by the CLI itself (the engine's errors are ValueErrors too)."""
 
 
 def _read_spec(path: str) -> dict:
@@ -46,7 +44,7 @@ def _read_spec(path: str) -> dict:
     return spec
 
 
-def _build(spec_path: str, weights: str | None, seed: int = 0):
+def build(spec_path: str, weights: str | None, seed: int = 0):
     from playground.engine.model import build_model, load_weights
 
     model = build_model(_read_spec(spec_path), seed=seed)
@@ -55,125 +53,6 @@ def _build(spec_path: str, weights: str | None, seed: int = 0):
             raise CliError(f"weights file {weights} not found")
         load_weights(model, weights)
     return model
-
-
-# -- train --------------------------------------------------------------------
-
-def _load_data(name: str, seed: int, val_split: float):
-    from playground.engine.data import load_dataset
-
-    if name.endswith(".npz") and not Path(name).is_file():
-        raise CliError(f"dataset file {name} not found")
-    return load_dataset(name, seed=seed, val_split=val_split)
-
-
-def _check_fit(model, ds, name: str) -> None:
-    got = tuple(ds.x_train.shape[1:])
-    if got != tuple(model.input_shape):
-        raise CliError(f"dataset {name} has inputs of shape {got} but the spec takes {tuple(model.input_shape)}")
-    if model.loss == "softmax_cross_entropy":
-        k = int(np.prod(model.report.output_shape))
-        top = int(max(ds.y_train.max(initial=0), ds.y_test.max(initial=0)))
-        if top >= k:
-            raise CliError(f"dataset {name} has labels up to {top} but the model has {k} outputs")
-
-
-def _progress(total: int):
-    """A tqdm bar on stderr (off when stderr is not a terminal) fed by step events."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit="step", file=sys.stderr, disable=None, mininterval=0.25)
-
-    def on_event(event: dict) -> None:
-        kind = event["type"]
-        if kind == "step":
-            bar.update(event["step"] - bar.n)
-            if event["step"] % 50 == 0:
-                acc = event["accuracy"]
-                bar.set_postfix(loss=f"{event['loss']:.4f}",
-                                **({"acc": f"{acc:.3f}"} if acc is not None else {}), refresh=False)
-        elif kind == "epoch":
-            bar.write(f"epoch {event['epoch']}: train {_fmt(event['train'])}"
-                      + (f", val {_fmt(event['val'])}" if event["val"] else ""), file=sys.stderr)
-    return bar, on_event
-
-
-def _fmt(m: dict | None) -> str:
-    if not m:
-        return "-"
-    text = f"loss {m['loss']:.4f}" if m.get("loss") is not None else "loss nan"
-    return text + (f" accuracy {m['accuracy']:.4f}" if m.get("accuracy") is not None else "")
-
-
-def _run_interruptible(trainer) -> dict:
-    """Run in a worker thread so Ctrl-C stops the run cleanly (evaluated, weights saved)."""
-    out: dict = {}
-
-    def target():
-        try:
-            out["final"] = trainer.run()
-        except BaseException as exc:  # re-raised in the main thread
-            out["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    while thread.is_alive():
-        try:
-            thread.join(0.2)
-        except KeyboardInterrupt:
-            print("\nstopping (Ctrl-C again to abort)...", file=sys.stderr)
-            trainer.stop()
-            thread.join()
-    if "error" in out:
-        raise out["error"]
-    return out["final"]
-
-
-def cmd_train(args) -> int:
-    from playground.engine.model import save_weights
-    from playground.engine.train import TrainConfig, Trainer
-
-    model = _build(args.spec, args.weights, seed=args.seed)
-    ds = _load_data(args.dataset, args.seed, args.val_split)
-    _check_fit(model, ds, args.dataset)
-    cfg = TrainConfig(epochs=1 if args.epochs is None else args.epochs, steps=args.steps, batch_size=args.batch_size,
-                      optimizer=args.optimizer, lr=args.lr, lr_schedule=args.lr_schedule,
-                      shuffle=not args.no_shuffle, seed=args.seed, threads=args.threads)
-    trainer = Trainer(model, ds, cfg)
-    bar, trainer.on_event = _progress(trainer.total_steps)
-    try:
-        final = _run_interruptible(trainer)
-    finally:
-        bar.close()
-    if args.out and final["status"] != "diverged":
-        save_weights(model, args.out)
-    test, train, val = final["test"] or {}, final["train"] or {}, final["val"] or {}
-    summary = {
-        "status": final["status"], "message": final["message"], "steps": final["steps"],
-        "epochs": final["epochs"], "seconds": round(final["seconds"], 3),
-        "samples_per_s": round(final["steps"] * cfg.batch_size / final["seconds"], 1) if final["seconds"] else None,
-        "train_loss": train.get("loss"), "train_accuracy": train.get("accuracy"),
-        "val_loss": val.get("loss"), "val_accuracy": val.get("accuracy"),
-        "test_loss": test.get("loss"), "test_accuracy": test.get("accuracy"),
-        "per_class_accuracy": test.get("per_class_accuracy"), "confusion": test.get("confusion"),
-        "weights": args.out if args.out and final["status"] != "diverged" else None,
-    }
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        print(f"{summary['status']}: {summary['steps']} steps, {summary['epochs']} epochs "
-              f"in {summary['seconds']:.1f} s")
-        print(f"train {_fmt(train)}")
-        if val:
-            print(f"val   {_fmt(val)}")
-        if test:
-            print(f"test  {_fmt(test)}")
-        if summary["weights"]:
-            print(f"weights saved to {summary['weights']}")
-    if final["status"] == "diverged":
-        print(f"playground: {final['message']}", file=sys.stderr)
-        return 1
-    return 0
 
 
 # -- predict ------------------------------------------------------------------
@@ -217,7 +96,7 @@ def _read_input(path: str, input_shape: tuple) -> np.ndarray:
 
 
 def cmd_predict(args) -> int:
-    model = _build(args.spec, args.weights)
+    model = build(args.spec, args.weights)
     x = _read_input(args.input, tuple(model.input_shape))
     proba = model.predict_proba(x)
     if model.loss == "mse":
@@ -245,7 +124,7 @@ def cmd_predict(args) -> int:
 def cmd_export(args) -> int:
     from playground.export import MissingDependency, export_model
 
-    model = _build(args.spec, args.weights)
+    model = build(args.spec, args.weights)
     try:
         data = export_model(model, args.format)
     except MissingDependency as exc:
@@ -283,26 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=int(os.environ.get("PLAYGROUND_PORT", "8000")))
     s.set_defaults(func=cmd_serve)
 
-    t = sub.add_parser("train", help="train a model spec on a dataset")
-    t.add_argument("spec", metavar="SPEC.json")
-    t.add_argument("--dataset", required=True, help="mnist, fashion-mnist, circle, xor, gaussian, spiral, ... or FILE.npz")
-    t.add_argument("--weights", metavar="IN.npz", help="initial weights")
-    length = t.add_mutually_exclusive_group()
-    length.add_argument("--epochs", type=int, default=None, help="passes over the training set (default 1)")
-    length.add_argument("--steps", type=int, default=None)
-    t.add_argument("--batch-size", type=int, default=64)
-    t.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], default="sgd")
-    t.add_argument("--lr", type=float, default=0.01)
-    t.add_argument("--lr-schedule", choices=["constant", "step", "cosine"], default="constant",
-                   help="how lr decays over the run (cosine: from lr down to 0)")
-    t.add_argument("--val-split", type=float, default=0.1)
-    t.add_argument("--no-shuffle", action="store_true", help="batches in file order")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--threads", type=int, default=1,
-                   help="split each batch over this many threads, one BLAS thread each (default 1)")
-    t.add_argument("--out", metavar="OUT.npz", help="save the trained weights here")
-    t.add_argument("--json", action="store_true", help="print one JSON object with the final metrics")
-    t.set_defaults(func=cmd_train)
+    add_train_parser(sub)  # cli_train.py: options derived from the run configuration
 
     r = sub.add_parser("predict", help="class probabilities for an image or an .npz batch")
     r.add_argument("spec", metavar="SPEC.json")

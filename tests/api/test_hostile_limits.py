@@ -6,12 +6,12 @@ case was a 200/201 or a 500 before its fix."""
 from __future__ import annotations
 
 import io
-import zipfile
 
 import numpy as np
 import pytest
 
 from api_helpers import MLP_2D, locs, start_run, wait_for
+from benchmarks.hostile import lying_npz
 from playground.runs.export import build_zip
 
 HUGE_INPUTS = [[40000, 40000, 1], [10**9, 10**9, 1]]
@@ -102,28 +102,12 @@ def test_the_manager_checks_the_id_pattern_too(client):
     assert err.value.field == ("initial_weights", "model_id")
 
 
-def _lying_member(name: str) -> bytes:
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (100000000, 250), }"
-    header = header + " " * (118 - len(header)) + "\n"
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr(name, b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode() + b"\0" * 64)
-        z.writestr("y.npy", _npy(np.arange(10)))
-    return buf.getvalue()
-
-
-def _npy(arr) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, arr)
-    return buf.getvalue()
-
-
 def test_a_lying_header_without_the_npy_suffix_is_refused_on_upload_and_import(client):
     # np.load reads member "x" as array "x" all the same (100 GB claimed).
-    data = _lying_member("x")
+    data = lying_npz("x")
     r = client.post("/api/datasets/upload", files={"file": ("d.npz", data)})
     assert r.status_code == 400 and "declares shape" in r.json()["detail"], r.text
-    r = _import(client, MLP_2D, _lying_member("layers.0.weight"))
+    r = _import(client, MLP_2D, lying_npz("layers.0.weight"))
     assert r.status_code == 422 and "declares shape" in r.text, r.text
     assert client.get("/api/health").status_code == 200
 

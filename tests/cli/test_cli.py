@@ -123,9 +123,9 @@ def test_bad_input_exits_2_with_one_line(files, capsys):
     expect_error(capsys, ["train", files / "badspec.json", "--dataset", data], "layer 0")
     expect_error(capsys, ["train", spec, "--dataset", "no-such-set"], "no-such-set")
     expect_error(capsys, ["train", spec, "--dataset", files / "gone.npz"], "gone.npz")
-    expect_error(capsys, ["train", spec, "--dataset", "circle"], "circle", "(2,)")
+    expect_error(capsys, ["train", spec, "--dataset", "circle"], "circle", "[2]")
     expect_error(capsys, ["train", spec, "--dataset", data, "--weights", files / "image_w.npz"], "layers.0.weight")
-    expect_error(capsys, ["train", spec, "--dataset", data, "--lr", -1], "lr")
+    expect_error(capsys, ["train", spec, "--dataset", data, "--lr", -1], "--lr", "(0, 100]")
     expect_error(capsys, ["predict", spec, files / "image_w.npz", files / "input.npz"], "layers.0.weight")
     expect_error(capsys, ["predict", spec, files / "w.npz", files / "nothing.npz"], "nothing.npz")
     expect_error(capsys, ["predict", spec, files / "w.npz", files / "wrong_x.npz"], "(2, 5)")
@@ -138,13 +138,15 @@ def test_process_exit_code_and_usage_errors(files):
     r = run_cli("train", files / "spec.json", "--dataset", "no-such-set")
     assert r.returncode == 2 and "Traceback" not in r.stderr and "no-such-set" in r.stderr
     assert r.stdout == ""
-    r = run_cli("train", files / "spec.json", "--dataset", "circle", "--epochs", 1, "--steps", 3)
-    assert r.returncode == 2 and "not allowed with" in r.stderr
+    r = run_cli("train", files / "spec.json", "--dataset", "circle", "--epochs", 0)
+    assert r.returncode == 2 and "--epochs: epochs must be >= 1 when steps is not given" in r.stderr
+    r = run_cli("train", files / "spec.json", "--dataset", files / "data.npz", "--batch-size", "x")
+    assert r.returncode == 2 and "--batch-size" in r.stderr and "invalid int" in r.stderr
 
 
 def test_diverged_run_exits_1(files, capsys):
     rc = cli.main(["train", str(files / "spec.json"), "--dataset", str(files / "data.npz"),
-                   "--lr", "1e30", "--epochs", "3", "--json"])
+                   "--lr", "100", "--epochs", "10", "--json"])
     out, err = capsys.readouterr()
     assert rc == 1 and json.loads(out)["status"] == "diverged" and "learning rate" in err
 

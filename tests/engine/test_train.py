@@ -181,7 +181,7 @@ def test_huge_lr_diverges_without_exception():
     spec = {"input_shape": [1], "layers": [{"type": "dense", "units": 8, "activation": "tanh"},
                                            {"type": "dense", "units": 1}], "loss": "mse"}
     rec = Recorder()
-    final = Trainer(build_model(spec, seed=0), ds, TrainConfig(epochs=50, batch_size=16, lr=1e6),
+    final = Trainer(build_model(spec, seed=0), ds, TrainConfig(epochs=50, batch_size=16, lr=100),  # the bound
                     on_event=rec).run()
     assert final["status"] == "diverged" and "loss" in final["message"]
     assert final["steps"] < 50 * 8 and final["test"] is None
@@ -365,3 +365,14 @@ def test_lr_schedules_scale_the_base_rate_and_follow_live_changes():
     assert np.allclose(lrs, expected)
     trainer.set_optimizer(lr=0.5)
     assert trainer.base_lr == 0.5
+
+
+def test_the_trainer_takes_every_setting_from_its_run_config():
+    """steps_per_second slows the run from the first step; optimizer_params reach the optimizer."""
+    cfg = TrainConfig(steps=3, batch_size=16, optimizer="momentum", lr=0.05, steps_per_second=50.0,
+                      optimizer_params={"momentum": 0.5, "nesterov": True}, weight_decay=0.01)
+    tr = Trainer(build_model(MLP, seed=0), circle(), cfg)
+    assert tr.controls.rate == 50.0
+    assert tr.optimizer.settings() == {"lr": 0.05, "weight_decay": 0.01, "momentum": 0.5, "nesterov": True}
+    assert tr.run()["steps"] == 3
+    assert Trainer(build_model(MLP, seed=0), circle(), TrainConfig(steps=1)).controls.rate is None

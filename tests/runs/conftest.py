@@ -2,7 +2,6 @@
 
 import asyncio
 import time
-import types
 
 import pytest
 
@@ -19,10 +18,16 @@ def config(**kw):
 
 
 def make_settings(home, **kw):
+    """The server's own Settings (api/settings.py), as PLAYGROUND_* would set them:
+    a name it does not declare is a mistake here, not a silent default."""
+    from playground.api.settings import Settings
+
     values = dict(home=home, max_runs=2, max_queue=4, runs_kept=50, checkpoint_interval_s=0.2,
                   snapshot_interval_s=0.1)
     values.update(kw)
-    return types.SimpleNamespace(**values)
+    unknown = set(values) - set(Settings.model_fields)
+    assert not unknown, f"Settings has no {sorted(unknown)}"
+    return Settings(**values)
 
 
 async def wait_until(mgr, run_id, pred, timeout=30.0):

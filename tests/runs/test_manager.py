@@ -151,10 +151,13 @@ def test_pause_step_resume_update_stop(settings, h):
             stepped = await h.wait_until(mgr, rid, lambda r: r["progress"]["step"] == before + 7)
             assert stepped["status"] == "paused"
             await h.wait_until(mgr, rid, lambda r: (r["checkpoint"] or {}).get("step") == before + 7)
-            with pytest.raises(ConfigError):
+            # The refused setting is the error's field (a key of the update), as data.
+            with pytest.raises(ConfigError) as err:
                 await mgr.update(rid, {"lr": -1})
-            with pytest.raises(ConfigError):
+            assert err.value.field == ("lr",)
+            with pytest.raises(ConfigError) as err:
                 await mgr.update(rid, {"no_such_setting": 1})
+            assert err.value.field == ("no_such_setting",)
             updated = await mgr.update(rid, {"lr": 0.5, "name": "renamed"})
             assert updated["config"]["lr"] == 0.5 and updated["name"] == "renamed"
             seen = []
@@ -210,7 +213,7 @@ def test_divergence_and_start_failure(settings, h):
         try:
             spec = {"input_shape": [1], "layers": [{"type": "dense", "units": 16, "activation": "relu"},
                                                    {"type": "dense", "units": 1}], "loss": "mse"}
-            rec = await mgr.create(h.config(spec=spec, dataset="polynomial", optimizer="sgd", lr=1e6,
+            rec = await mgr.create(h.config(spec=spec, dataset="polynomial", optimizer="sgd", lr=100,
                                             epochs=50))
             div = await h.wait_until(mgr, rec["id"], lambda r: r["status"] not in ("queued", "running"))
             bad = await mgr.create(h.config(dataset="upload:x", dataset_params={"path": "/nonexistent.npz"}))
@@ -366,3 +369,29 @@ def test_runs_kept_prunes_the_oldest_finished(tmp_path, h):
     assert kept == [new_id, "r_old2"] and running == []
     assert not checkpoints.run_dir(settings.home, "r_old0").exists()
     assert checkpoints.run_dir(settings.home, "r_old2").exists()
+
+
+def test_update_of_a_queued_run_is_judged_by_the_optimizer_at_its_key(tmp_path, h):
+    """A queued run has no worker: the engine's check_optimizer judges the change,
+    and the error names the key of the update, as for a running run."""
+    async def main():
+        mgr = RunManager(h.make_settings(tmp_path, max_runs=1))
+        await mgr.start()
+        try:
+            first = await mgr.create(h.config(epochs=1, steps=100_000))
+            queued = await mgr.create(h.config(optimizer="momentum"))
+            assert queued["status"] == "queued"
+            with pytest.raises(ConfigError) as err:
+                await mgr.update(queued["id"], {"momentum": 1.5})
+            assert err.value.field == ("momentum",) and "momentum" in err.value.message
+            with pytest.raises(ConfigError) as err:
+                await mgr.update(queued["id"], {"beta1": 0.5})  # an adam setting
+            assert err.value.field == ("beta1",)
+            changed = await mgr.update(queued["id"], {"momentum": 0.5, "lr": 0.2})
+            assert changed["config"]["optimizer_params"] == {"momentum": 0.5} and changed["config"]["lr"] == 0.2
+            for run in (queued, first):
+                await mgr.delete(run["id"])
+        finally:
+            await mgr.shutdown()
+
+    h.run_async(main())

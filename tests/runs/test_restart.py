@@ -18,16 +18,16 @@ from playground.runs import RunManager, checkpoints
 pytestmark = pytest.mark.timeout(90)
 
 SERVER = textwrap.dedent("""
-    import asyncio, sys, time, types
+    import asyncio, sys, time
     from pathlib import Path
+    from playground.api.settings import Settings
     from playground.runs import RunManager
 
     SPEC = {spec!r}
 
     async def main():
         home = Path(sys.argv[1])
-        mgr = RunManager(types.SimpleNamespace(home=home, max_runs=2, max_queue=2,
-                                               checkpoint_interval_s=0.2))
+        mgr = RunManager(Settings(home=home, max_runs=2, max_queue=2, checkpoint_interval_s=0.2))
         await mgr.start()
         cfg = {{"spec": SPEC, "dataset": "xor", "dataset_params": {{"n_samples": 200}},
                "batch_size": 16, "optimizer": "sgd", "lr": 0.05}}

@@ -19,8 +19,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from playground.engine.run_config import RunConfigError
 from playground.runs.errors import (
-    ConfigError,
     ModelImportError,
     ModelNotFound,
     QueueFull,
@@ -141,8 +141,8 @@ def install_handlers(app: FastAPI) -> None:
         log.error("storage error", exc_info=exc)
         return _json(500, "internal server error (storage); see the server log")
 
-    @app.exception_handler(ConfigError)
-    async def _config(_: Request, exc: ConfigError) -> JSONResponse:
+    @app.exception_handler(RunConfigError)  # the engine's, and the run manager's ConfigError
+    async def _config(_: Request, exc: RunConfigError) -> JSONResponse:
         loc = ["body", *exc.field] if exc.field else ["body"]
         return _json(422, [{"loc": loc, "msg": exc.message, "type": "config_error"}])
 

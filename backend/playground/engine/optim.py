@@ -68,7 +68,8 @@ class Optimizer:
     }
     STATE: ClassVar[tuple[str, ...]] = ()  # names of per-parameter state arrays
 
-    # Set through SETTINGS in __init__ (declared here for readers and type checkers).
+    # Set through SETTINGS in __init__ (declared here for readers and type checkers);
+    # lr is read and scheduled by the Trainer.
     lr: float
     weight_decay: float
 

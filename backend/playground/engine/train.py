@@ -1,23 +1,13 @@
 """Trainer: the training loop, its events, run controls, evaluation, checkpoints.
 
-    cfg = TrainConfig(epochs=2, batch_size=64, optimizer="adam", lr=1e-3)
+    cfg = RunConfig(epochs=2, batch_size=64, optimizer="adam", lr=1e-3)   # run_config.py
     trainer = Trainer(model, dataset, cfg, on_event=print)
     final = trainer.run()      # {"status", "message", "steps", "epochs", "seconds", "train", "val", "test"}
 
 Another thread may call `pause`, `resume`, `step(n)`, `stop`,
 `set_optimizer(**settings)`, `request_snapshot` and `set_rate(steps_per_second)`
-while `run()` is going (see controls.py). Events (`on_event(dict)`, all JSON-ready):
-
-    {"type": "step", "step", "epoch", "loss", "accuracy", "lr"}   every log_every steps
-    {"type": "epoch", "epoch", "step", "train": {"loss", "accuracy"}, "val": {...} | None}
-    {"type": "status", "status", "message"}
-    {"type": "snapshot", "step", "layers": [...]}                 see snapshot.py
-    {"type": "eval", "split": "val" | "test", "loss", "accuracy", "per_class_accuracy",
-     "confusion", "misclassified"}                                at the end of the run
-    {"type": "done", **final}
-
-`step` counts finished optimizer steps (1-based in events); `epoch` counts
-finished epochs. Batches are taken in order from a per-epoch permutation drawn
+while `run()` is going (see controls.py). Events (`on_event(event)`: step,
+epoch, status, snapshot, eval, done) are typed in train_events.py. Batches are taken in order from a per-epoch permutation drawn
 from the trainer's own Generator (seeded by cfg.seed), or in file order when
 shuffle is off: step k of an epoch trains on rows [k*B, (k+1)*B).
 Accuracy is None for regression (mse); one-logit binary models count a
@@ -30,54 +20,35 @@ import contextlib
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from playground.engine import evaluation, losses, metrics, optim, schedules
 from playground.engine.controls import Controls
+from playground.engine.data.registry import Dataset
 from playground.engine.fast.parallel import SplitStep
+from playground.engine.model import Model
+from playground.engine.run_config import RunConfig
 from playground.engine.snapshot import batch_snapshot, model_snapshot, relu_layers
 from playground.engine.train_state import Progress, checkpoint_state, load_checkpoint_state
 
-
-@dataclass
-class TrainConfig:
-    """Hyperparameters of one run. `steps`, when set, replaces `epochs`."""
-
-    epochs: int = 1
-    steps: int | None = None
-    batch_size: int = 64
-    optimizer: str = "sgd"
-    lr: float = 0.01
-    lr_schedule: str = "constant"  # schedules.LR_SCHEDULES: factor of lr by progress
-    optimizer_params: dict = field(default_factory=dict)
-    weight_decay: float = 0.0
-    shuffle: bool = True
-    seed: int = 0
-    snapshot_every: int = 0  # steps; 0 = only on request
-    eval_every_epoch: bool = True
-    log_every: int = 1
-    threads: int = 1  # > 1: split each batch over this many threads (fast/parallel.py)
+# The Trainer's settings are the run configuration (run_config.py: defaults,
+# bounds and vocabularies, checked when a RunConfig is made).
+TrainConfig = RunConfig
 
 
 class Trainer:
     """Trains `model` on `dataset` (engine.data.Dataset) as `cfg` says."""
 
-    def __init__(self, model, dataset, cfg: TrainConfig | None = None, on_event=None):
+    def __init__(self, model: Model, dataset: Dataset, cfg: RunConfig | None = None,
+                 on_event: Callable[[dict], None] | None = None):
         self.model = model
         self.dataset = dataset
-        self.cfg = cfg = cfg or TrainConfig()
+        self.cfg = cfg = cfg or RunConfig()
         self.on_event = on_event
-        if cfg.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {cfg.batch_size}")
-        if cfg.threads < 1:
-            raise ValueError(f"threads must be >= 1, got {cfg.threads}")
-        if (cfg.steps if cfg.steps is not None else cfg.epochs) < 0:
-            raise ValueError("epochs and steps must be >= 0")
-        self.optimizer = optim.make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr,
-                                              weight_decay=cfg.weight_decay, **cfg.optimizer_params)
+        self.optimizer = optim.make_optimizer(cfg.optimizer, model.parameters(), **cfg.optimizer_settings())
         self._schedule = schedules.get_schedule(cfg.lr_schedule)
         self.base_lr = float(self.optimizer.lr)
         self.loss_name = evaluation.loss_name(model)
@@ -92,6 +63,8 @@ class Trainer:
                                                     tuple(model.report.output_shape))
         self._relu = relu_layers(model.spec)
         self.controls = Controls()
+        if cfg.steps_per_second is not None:
+            self.controls.set_rate(cfg.steps_per_second)
         # Held for the whole of a step, so set_optimizer and state_dict from
         # another thread see the model and optimizer between steps, never mid-update.
         self._lock = threading.RLock()
@@ -138,7 +111,7 @@ class Trainer:
         """Slow motion: at most this many steps per second (None or 0: full speed)."""
         self.controls.set_rate(steps_per_second)
 
-    def set_optimizer(self, **settings) -> None:
+    def set_optimizer(self, **settings: float | bool) -> None:
         """Change optimizer settings (lr, momentum, ...); used from the next step on.
         ValueError (from the optimizer) on unknown names or bad values."""
         with self._lock:
@@ -331,6 +304,7 @@ class Trainer:
         self._emit({"type": "status", "status": status, "message": message})
 
     def _emit(self, event: dict) -> None:
+        """``event``: one of train_events.py's shapes."""
         if self.on_event is not None:
             self.on_event(event)
 

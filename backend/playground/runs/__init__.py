@@ -8,16 +8,19 @@ The API uses ``RunManager``; its interface is documented in protocol.py.
     lifecycle.py   Lifecycle: starting runs, folding worker messages in, finishing runs
     controls.py    RunControls: pause / resume / stop / step / update / speed / snapshot requests
     executor.py    where runs execute: local worker processes, or Ray actors (ray_executor.py)
-    config.py      checking a run config against the engine before queueing it
+    config.py      checking a run config before queueing it (engine RunConfig + check_fit)
+    flusher.py     StoreFlusher: the store's staged rows written a few times a second
     records.py     run records: creation, updates from worker messages, public form
     supervisor.py  one worker process and the thread reading its pipe
-    worker.py      the child process: model, data, Trainer, throttled events, checkpoints
+    worker.py      the child process: model, data, Trainer, throttled events
+    worker_checkpoints.py  the worker's latest / best checkpoints
+    snapshot_extras.py     filter images and unit views added to snapshots
     throttle.py    step events aggregated to ~20/s
-    events.py      JSON-safe events across the process boundary
+    events.py      typed worker events and Job; to_json, the one encoder from worker to websocket
     stream.py      latest-state mailboxes fanning events out to subscribers
     store.py       SQLite (WAL) with staged, batched writes
     checkpoints.py npz + JSON checkpoints, swapped in atomically
-    models.py      Models for predict (cached), export, imported models
+    models.py      Models for predict (cached), export, imported models, a new run's initial weights
     export.py      the export zip: writing and checked reading
     errors.py      what the API maps to 404 / 409 / 422 / 429 / 507
 """

@@ -12,6 +12,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 
+from playground.engine.run_config import check_optimizer, merge_optimizer_settings, optimizer_settings
 from playground.runs import checkpoints
 from playground.runs import config as run_config
 from playground.runs.errors import ConfigError, RunStateError
@@ -136,18 +137,16 @@ class RunControls:
             if a is None and rec["status"] != "interrupted":
                 raise RunStateError(f"cannot change the optimizer of run '{run_id}': it is "
                                     f"{rec['status']}", rec["status"])
-            train = rec["config"]
+            merged = merge_optimizer_settings(rec["config"], settings)
             if a is not None and a.handle is not None:
                 reply = await self._ask(a, {"cmd": "update", "settings": settings})
                 if not reply.get("ok"):
+                    # The setting at fault travels as data; here it is a key of ``settings``.
                     raise ConfigError(reply.get("error") or "invalid optimizer settings",
-                                      run_config.setting_field(reply.get("setting")))
+                                      _where(reply.get("setting")))
             else:
-                merged = run_config.merge_optimizer_settings(train, settings)
-                await asyncio.to_thread(run_config.check_optimizer, merged["optimizer"], {
-                    "lr": merged["lr"], "weight_decay": merged["weight_decay"],
-                    **merged["optimizer_params"]})
-            self.records.set(run_id, config=run_config.merge_optimizer_settings(train, settings), _rec=rec)
+                await asyncio.to_thread(_check_settings, merged)
+            self.records.set(run_id, config=merged, _rec=rec)
         if name is not None:
             self.records.set(run_id, name=name, _rec=rec)
         if a is None:
@@ -200,3 +199,15 @@ class RunControls:
             a.handle.send({"cmd": "watch", "on": a.watched})
             if a.watched:  # a first viewer sees the weights at once, even when paused
                 a.handle.send({"cmd": "snapshot"})
+
+
+def _where(setting: str | None) -> tuple:
+    """Where a setting is in an update's ``settings`` (flat: lr, momentum, ...)."""
+    return (setting,) if setting else ()
+
+
+def _check_settings(train: dict) -> None:
+    """The optimizer's judgement of a queued run's changed settings (ConfigError
+    at the key of the update)."""
+    with run_config.config_errors():
+        check_optimizer(train["optimizer"], optimizer_settings(train), where=_where)

@@ -10,6 +10,8 @@ import errno
 import re
 import sqlite3
 
+from playground.engine.run_config import RunConfigError
+
 # An absolute path of two or more parts ("/srv/.playground/uploads/ab12.npz").
 _ABS_PATH = re.compile(r"(?<![\w.~/])/(?:[^\s/'\":,;()\[\]]+/)+([^\s/'\":,;()\[\]]*)")
 
@@ -68,13 +70,10 @@ class UserLimit(RunsError):
     """One session already has its share of runs (running + queued); -> 429."""
 
 
-class ConfigError(RunsError, ValueError):
+class ConfigError(RunConfigError, RunsError):
     """A run configuration the engine would refuse; ``field`` names the key at
-    fault as a path (e.g. ``("spec", "layers", 3, "kernel_size")``)."""
-
-    def __init__(self, message: str, field: tuple = ()):
-        super().__init__(message)
-        self.field = tuple(field)
+    fault as a path (e.g. ``("spec", "layers", 3, "kernel_size")``). The engine's
+    RunConfigError with the manager's own cases (weights, names, ids) beside it."""
 
 
 class ModelImportError(RunsError, ValueError):

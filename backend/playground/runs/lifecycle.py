@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from playground.runs import checkpoints
 from playground.runs.errors import without_paths
-from playground.runs.events import clean, stamp
+from playground.runs.events import Job, WorkerEvent, stamp
 from playground.runs.protocol import TERMINAL
 from playground.runs.records import record_update
 from playground.runs.run_queue import RunQueue
@@ -25,6 +25,7 @@ from playground.runs.snapshots import summarize
 from playground.runs.stream import Hub
 from playground.runs.supervisor import exit_reason
 from playground.runs.traces import LossTraces
+from playground.viz.json_safe import finite
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class Lifecycle:
     async def launch(self, run_id: str) -> None:
         a = self.records.active[run_id]
         rec = a.rec
-        job = {**self.job_defaults, "run_id": run_id, "spec": rec["spec"],
+        job: Job = {**self.job_defaults, "run_id": run_id, "spec": rec["spec"],
                "dataset": rec["dataset"], "dataset_params": rec["dataset_params"],
                "config": rec["config"], "initial_weights_path": a.initial_weights_path,
                "resume": a.resume, "best_val_loss": rec.get("best_val_loss"),
@@ -87,7 +88,7 @@ class Lifecycle:
 
     # -- messages from workers (event loop thread) --------------------------------------
 
-    def on_message(self, run_id: str, msg: dict) -> None:
+    def on_message(self, run_id: str, msg: WorkerEvent) -> None:
         a = self.records.active.get(run_id)
         if a is None or a.deleting:
             return
@@ -173,7 +174,7 @@ class Lifecycle:
         changes = {"status": status, "message": message, "finished_at": time.time(),
                    "updated_at": time.time()}
         if a.final is not None:
-            changes["final"] = clean(a.final)
+            changes["final"] = finite(a.final)
         rec.update(changes)
         try:
             await asyncio.to_thread(store.update_run, run_id, **changes)

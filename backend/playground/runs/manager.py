@@ -4,7 +4,9 @@
 - ``records``   RunRecords (run_records.py): the runs' records, memory ahead of the store;
 - ``executor``  where runs execute (executor.py: local worker processes or Ray actors);
 - ``lifecycle`` Lifecycle (lifecycle.py): starting runs, folding worker messages in, ending them;
-- ``controls``  RunControls (controls.py): pause, resume, stop, step, optimizer and speed changes.
+- ``controls``  RunControls (controls.py): pause, resume, stop, step, optimizer and speed changes;
+- ``flusher``   StoreFlusher (flusher.py): the store's staged rows written a few times a second;
+- ``models``    ModelLibrary (models.py): models of runs, imports, a new run's initial weights.
 
 The manager wires them, owns start/shutdown, and answers the API (protocol.py):
 create, read, delete, metrics, streams and models.
@@ -12,16 +14,12 @@ create, read, delete, metrics, streams and models.
 The interface and the record/event shapes are documented in protocol.py. All
 state lives on the event loop thread: worker messages arrive through
 ``call_soon_threadsafe`` (supervisor.py), so no locks are needed here; SQLite
-and files are touched through ``asyncio.to_thread`` or staged in the store
-and flushed by a background task a few times a second.
+and files are touched through ``asyncio.to_thread`` or staged in the store.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import os
 import secrets
 import shutil
 import time
@@ -30,12 +28,13 @@ from pathlib import Path
 from playground.runs import checkpoints
 from playground.runs import config as run_config
 from playground.runs.controls import RunControls
-from playground.runs.errors import ConfigError, RunStateError, without_paths
+from playground.runs.errors import ConfigError, RunStateError
 from playground.runs.events import stamp
+from playground.runs.flusher import StoreFlusher
 from playground.runs.lifecycle import Lifecycle
 from playground.runs.models import ModelLibrary
 from playground.runs.owner import LOCAL, Owner
-from playground.runs.protocol import ACTIVE, TERMINAL
+from playground.runs.protocol import ACTIVE, TERMINAL, ManagerSettings
 from playground.runs.records import Active, downsample, new_record
 from playground.runs.run_queue import RunQueue
 from playground.runs.run_records import RunRecords
@@ -43,44 +42,36 @@ from playground.runs.store import RunStore, sqlite_path
 from playground.runs.stream import Hub, subscription
 from playground.runs.traces import LossTraces
 
-log = logging.getLogger(__name__)
-
-FLUSH_INTERVAL_S = 0.5
 SHUTDOWN_GRACE_S = 5.0
 DELETE_ATTEMPTS = 6
 
 
 class RunManager:
-    def __init__(self, settings):
-        def opt(name, default):
-            value = getattr(settings, name, None)
-            return default if value is None else value
-
+    def __init__(self, settings: ManagerSettings):
         self.home = Path(settings.home)
-        self.database_url = opt("database_url", f"sqlite:///{self.home / 'playground.db'}")
-        self._max_runs = max(1, int(opt("max_runs", os.cpu_count() or 1)))
-        self.max_queue = max(0, int(opt("max_queue", 16)))
+        self.database_url = settings.database_url or f"sqlite:///{self.home / 'playground.db'}"
+        self._max_runs = settings.max_runs
+        self.max_queue = settings.max_queue
         # Per-session shares (classroom mode); owners with limited=False are exempt.
-        self.max_running_per_user = max(1, int(opt("max_runs_per_user", 1)))
-        self.max_queued_per_user = max(0, int(opt("max_queued_per_user", 2)))
-        self.runs_kept = int(opt("runs_kept", 200))
+        self.max_running_per_user = settings.max_runs_per_user
+        self.max_queued_per_user = settings.max_queued_per_user
+        self.runs_kept = settings.runs_kept
         # An imported model's spec is held to the same limits as a new run's.
-        self.max_params = opt("max_params", None)
-        self.max_layers = opt("max_layers", None)
-        self.max_input_size = opt("max_input_size", None)
-        self.max_activation_size = opt("max_activation_size", None)
-        data_dir = opt("data_dir", None)
+        self.max_params = settings.max_params
+        self.max_layers = settings.max_layers
+        self.max_input_size = settings.max_input_size
+        self.max_activation_size = settings.max_activation_size
+        data_dir = settings.data_dir
         # What every worker's job carries besides its run (worker.py reads these keys).
         job_defaults = {"home": str(self.home), "data_dir": str(data_dir) if data_dir else None,
-                        "blas_threads": max(1, int(opt("blas_threads_per_run", 1))),
-                        "step_interval": float(opt("step_event_interval_s", 0.05)),
-                        "snapshot_interval": float(opt("snapshot_interval_s", 0.5)),
-                        "snapshot_idle_interval": float(opt("snapshot_idle_interval_s", 2.0)),
-                        "checkpoint_interval": float(opt("checkpoint_interval_s", 2.0))}
-        self.executor_name = opt("executor", "local")
-        self.ray_address = opt("ray_address", None)
+                        "blas_threads": settings.blas_threads_per_run,
+                        "step_interval": settings.step_event_interval_s,
+                        "snapshot_interval": settings.snapshot_interval_s,
+                        "snapshot_idle_interval": settings.snapshot_idle_interval_s,
+                        "checkpoint_interval": settings.checkpoint_interval_s}
+        self.executor_name = settings.executor
+        self.ray_address = settings.ray_address
         self.executor = None
-        self.store_failure_grace = float(opt("store_failure_grace_s", 10.0))
         self.models: ModelLibrary | None = None
         self.hub = Hub(on_watchers=lambda run_id, n: self.controls.on_watchers(run_id, n))
         self.traces = LossTraces()
@@ -88,11 +79,12 @@ class RunManager:
                               self.max_queued_per_user)
         self.records = RunRecords(self.home, self.queue, self.hub)
         self.lifecycle = Lifecycle(self.records, self.queue, self.hub, self.traces, job_defaults,
-                                   blas_env=bool(opt("blas_env", False)), runs_kept=self.runs_kept,
+                                   blas_env=settings.blas_env, runs_kept=self.runs_kept,
                                    on_checkpoint=lambda run_id: self.models.forget(run_id),
                                    remove=self._remove)
-        self.controls = RunControls(self.records, self.queue, self.lifecycle, self._initial_weights)
-        self._flusher: asyncio.Task | None = None
+        self.controls = RunControls(self.records, self.queue, self.lifecycle,
+                                   lambda rec: self.models.initial_weights(rec))
+        self.flusher = StoreFlusher(self.records, settings.store_failure_grace_s)
 
     # The API's controls (protocol.py) are the controls part's.
     def pause(self, run_id: str):
@@ -144,7 +136,7 @@ class RunManager:
             await asyncio.to_thread(self.store.update_run, run_id, status="interrupted",
                                     message=f"the server stopped while this run was {rec['status']}",
                                     updated_at=time.time())
-        self._flusher = asyncio.create_task(self._flush_loop())
+        self.flusher.start()
 
     async def shutdown(self) -> None:
         if self.store is None:
@@ -168,51 +160,19 @@ class RunManager:
                 await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_S)
         if self.lifecycle.tasks:
             await asyncio.wait(list(self.lifecycle.tasks), timeout=SHUTDOWN_GRACE_S)
-        if self._flusher:
-            self._flusher.cancel()
-            # Some test harnesses shut down from another loop than start's: then
-            # the task cannot be awaited here, and it stops on its own (store None).
-            if self._flusher.get_loop() is asyncio.get_running_loop():
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._flusher
+        await self.flusher.stop()
         self.hub.close_all()
         if self.executor is not None:
             await asyncio.to_thread(self.executor.close)
         store, self.records.store = self.store, None
         await asyncio.to_thread(store.close)
 
-    async def _flush_loop(self) -> None:
-        failing_since = None
-        while self.store is not None:
-            await asyncio.sleep(FLUSH_INTERVAL_S)
-            store = self.store
-            if store is None:
-                return
-            try:
-                await asyncio.to_thread(store.flush)
-                failing_since = None
-            except Exception as exc:  # a failed flush must not end the loop; the next one retries
-                log.exception("flushing the run store failed")
-                # The points stay staged (store.py); a disk that stays full
-                # fails the training runs rather than stage their points forever.
-                failing_since = failing_since or time.monotonic()
-                if time.monotonic() - failing_since >= self.store_failure_grace:
-                    self._fail_running(f"the server cannot save this run's metrics ({exc})")
-
-    def _fail_running(self, reason: str) -> None:
-        """End every training run as failed with ``reason`` (its worker is killed;
-        _on_exit finalizes it with a.error)."""
-        for a in list(self.records.active.values()):
-            if a.handle is not None and not a.deleting and a.error is None:
-                a.error = reason
-                a.handle.kill()
-
     # -- create, read ----------------------------------------------------------------
 
     async def create(self, config: dict, owner: Owner = LOCAL) -> dict:
         self.records.require_started()
         norm = await asyncio.to_thread(run_config.normalize, config)
-        weights_path = await self._initial_weights(norm)
+        weights_path = await self.models.initial_weights(norm)
         run_id = "r_" + secrets.token_hex(5)
         rec = new_record(run_id, norm)
         rec.update(owner=owner.id, owner_name=owner.name)
@@ -222,33 +182,6 @@ class RunManager:
             self.queue.enqueue(run_id, owner.id)
         await self.lifecycle.schedule()
         return self.records.public(run_id, rec)
-
-    async def _initial_weights(self, norm: dict) -> str | None:
-        iw = norm.get("initial_weights")
-        if not iw:
-            return None
-        if "model_id" in iw:
-            path = self.models.imported_weights_path(iw["model_id"])
-            field = ("initial_weights", "model_id")
-            if path is None:
-                raise ConfigError(f"model '{iw['model_id']}' not found", field)
-        else:
-            field = ("initial_weights", "run_id")
-            folder = self.models.weights_dir(iw["run_id"], "best")
-            if folder is None:
-                raise ConfigError(f"run '{iw['run_id']}' has no weights to start from", field)
-            path = folder / "weights.npz"
-
-        def check():
-            from playground.engine.model import build_model, load_weights
-            from playground.engine.weights_io import WeightsError
-
-            try:
-                load_weights(build_model(norm["spec"], seed=0), path)
-            except WeightsError as exc:
-                raise ConfigError(without_paths(f"initial weights do not fit the spec: {exc}"), field) from None
-        await asyncio.to_thread(check)
-        return str(path)
 
     async def get(self, run_id: str) -> dict:
         return await self.records.get(run_id)

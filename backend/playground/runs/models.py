@@ -20,7 +20,15 @@ import time
 from pathlib import Path
 
 from playground.runs import checkpoints
-from playground.runs.errors import ModelImportError, ModelNotFound, RunStateError, StorageFull, is_disk_full
+from playground.runs.errors import (
+    ConfigError,
+    ModelImportError,
+    ModelNotFound,
+    RunStateError,
+    StorageFull,
+    is_disk_full,
+    without_paths,
+)
 from playground.runs.export import build_zip, read_zip
 from playground.runs.protocol import MODEL_ID_PATTERN, RUN_ID_PATTERN
 from playground.runs.store import RunStore
@@ -32,6 +40,38 @@ class ModelLibrary:
         self.store = store
         self._cache: dict[tuple[str, str], tuple[int, object]] = {}
         self._lock = threading.Lock()
+
+    # -- a new run's initial weights ------------------------------------------------
+
+    async def initial_weights(self, norm: dict) -> str | None:
+        """The weights file a run starts from (``initial_weights`` of its config:
+        an imported model or another run's best checkpoint), checked to fit its
+        spec; ConfigError at the id otherwise."""
+        iw = norm.get("initial_weights")
+        if not iw:
+            return None
+        if "model_id" in iw:
+            path = self.imported_weights_path(iw["model_id"])
+            field = ("initial_weights", "model_id")
+            if path is None:
+                raise ConfigError(f"model '{iw['model_id']}' not found", field)
+        else:
+            field = ("initial_weights", "run_id")
+            folder = self.weights_dir(iw["run_id"], "best")
+            if folder is None:
+                raise ConfigError(f"run '{iw['run_id']}' has no weights to start from", field)
+            path = folder / "weights.npz"
+
+        def check():
+            from playground.engine.model import build_model, load_weights
+            from playground.engine.weights_io import WeightsError
+
+            try:
+                load_weights(build_model(norm["spec"], seed=0), path)
+            except WeightsError as exc:
+                raise ConfigError(without_paths(f"initial weights do not fit the spec: {exc}"), field) from None
+        await asyncio.to_thread(check)
+        return str(path)
 
     # -- runs ----------------------------------------------------------------------
 

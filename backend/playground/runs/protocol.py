@@ -4,36 +4,18 @@
 Every method is a coroutine (database and file work happen off the event loop)
 except ``subscribe``, which returns an async iterator at once.
 
-Settings: any object with these attributes (missing ones take the default):
-
-=====================  ==================  ===========================================
-home                   (required) Path     runs/<id>/ (checkpoints), models/<id>/
-database_url           sqlite:///HOME/playground.db   ``sqlite:///relative/or/abs/path``
-max_runs               os.cpu_count()      worker processes training at once
-max_queue              16                  runs waiting for a worker; beyond -> QueueFull
-runs_kept              200                 terminal runs kept; older ones pruned (<= 0: all)
-data_dir               None                PLAYGROUND_DATA_DIR for load_dataset
-blas_threads_per_run   1                   threadpoolctl limit inside each worker
-blas_env               False               also set OMP/OPENBLAS/MKL_NUM_THREADS in the child
-snapshot_interval_s    0.5                 weight snapshots while someone watches
-snapshot_idle_interval_s 2.0               weight snapshots while nobody watches (for the history)
-step_event_interval_s  0.05                step events aggregated to this period
-checkpoint_interval_s  2.0                 latest checkpoint at most this often (and each epoch)
-max_runs_per_user      1                   runs one limited owner may have training (runs/owner.py)
-max_queued_per_user    2                   runs one limited owner may have waiting; beyond -> UserLimit
-executor               "local"             "local" (worker processes) or "ray" (runs/executor.py)
-ray_address            None                the Ray cluster; None: start a local Ray
-store_failure_grace_s  10.0                store writes failing this long (full disk): running runs fail
-=====================  ==================  ===========================================
+Settings: ``ManagerSettings`` below, which api/settings.Settings (``PLAYGROUND_*``)
+provides with the defaults and bounds of each; the manager reads every one.
 
 Run config (``create``), the body of ``POST /api/runs`` (docs/api.md)::
 
     {"spec": {...}, "dataset": "mnist" | "circle" | ... | "upload:<id>",
      "dataset_params": {"noise", "n_samples", "val_split", "path", "class_fractions"},
-     "epochs": 1, "steps": None, "batch_size": 64, "optimizer": "sgd", "lr": 0.01,
-     "optimizer_params": {}, "weight_decay": 0.0, "seed": 0, "shuffle": True,
      "initial_weights": {"run_id": "r_.."} | {"model_id": "m_.."} | None,
-     "name": "my run"}
+     "name": "my run", **training settings}
+
+The training settings (epochs, steps, batch_size, optimizer, lr, ...) are
+engine/run_config.py's API_FIELDS, with their defaults and bounds there.
 
 Run record (``get``, ``list``, every control method): the run record of
 docs/api.md - ``id, name, status, message, created_at, updated_at, started_at,
@@ -45,7 +27,7 @@ and while a worker runs it, ``worker {pid, blas_threads}``.
 Status values: queued, running, paused, finished, stopped, failed, diverged,
 interrupted. ``queue_position`` is 1-based while queued, else None.
 
-Events from ``subscribe`` (each has ``type`` and ``ts``):
+Events from ``subscribe`` (each has ``type`` and ``ts``; shapes in runs/events.py):
 ``{"type": "state", "run": record}`` first, then the engine's events as the
 worker forwards them: ``step`` (aggregated to ~20/s, with ``loss_mean``,
 ``accuracy_mean`` over the aggregated steps and ``steps_per_s``), ``epoch``,
@@ -61,6 +43,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncGenerator
+from pathlib import Path
 from typing import Any, Protocol
 
 from playground.runs.owner import LOCAL, Owner
@@ -73,6 +56,40 @@ MODEL_ID_PATTERN = r"^m_[0-9a-f]{6,32}$"
 TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
 ACTIVE = ("queued", "running", "paused")
 STATUSES = ACTIVE + TERMINAL
+
+
+class ManagerSettings(Protocol):
+    """What the run manager reads from the server's settings (api/settings.py
+    declares each, with its default and bounds, settable as PLAYGROUND_<NAME>)."""
+
+    home: Path
+    database_url: str  # "sqlite:///path"; empty: HOME/playground.db
+    max_runs: int  # worker processes training at once
+    max_queue: int  # runs waiting for a worker; beyond -> QueueFull
+    runs_kept: int  # terminal runs kept, older ones pruned; 0 keeps every run
+    data_dir: Path | None  # PLAYGROUND_DATA_DIR for load_dataset
+    blas_threads_per_run: int  # threadpoolctl limit inside each worker
+    blas_env: bool  # also set OMP/OPENBLAS/MKL_NUM_THREADS in the child
+    snapshot_interval_s: float  # weight snapshots while someone watches
+    snapshot_idle_interval_s: float  # ... while nobody watches (for the history)
+    step_event_interval_s: float  # step events aggregated to this period
+    checkpoint_interval_s: float  # latest checkpoint at most this often (and each epoch)
+    max_runs_per_user: int  # runs one limited owner may have training (runs/owner.py)
+    max_queued_per_user: int  # runs one limited owner may have waiting; beyond -> UserLimit
+    ray_address: str | None  # the Ray cluster; None: start a local Ray
+    store_failure_grace_s: float  # store writes failing this long (full disk): running runs fail
+    # An imported model's spec is held to the same limits as a new run's.
+    max_params: int
+    max_layers: int
+    max_input_size: int
+    max_activation_size: int
+
+    # Read-only here, so Settings' narrower Literal["local", "ray"] satisfies it
+    # (a plain protocol attribute must match its type exactly).
+    @property
+    def executor(self) -> str:
+        """"local" (worker processes) or "ray" (runs/executor.py)."""
+        ...
 
 
 class RunManagerProtocol(Protocol):

@@ -25,14 +25,20 @@ import sys
 import threading
 import time
 import traceback
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from playground.runs.events import Command, Job, ReplyEvent
+from playground.runs.snapshot_extras import add_filter_images, add_unit_views
+from playground.runs.worker_checkpoints import CheckpointWriter
 
 WORKER_NICENESS = 10
 
 
 def main(job_json: str, conn) -> None:
-    job = json.loads(job_json)
+    job: Job = json.loads(job_json)
     worker = Worker(job, conn)
     try:
         code = worker.run()
@@ -46,7 +52,7 @@ def main(job_json: str, conn) -> None:
 
 
 class Worker:
-    def __init__(self, job: dict, conn):
+    def __init__(self, job: Job, conn: Any):
         self.job = job
         self.conn = conn
         self._send_lock = threading.Lock()
@@ -54,12 +60,12 @@ class Worker:
         self.trainer = None
         self.watched = bool(job.get("watched"))
         self.shutting_down = False
-        self.best_val_loss = job.get("best_val_loss")
         self._fatal: Exception | None = None  # what ended the run from another thread
 
     # -- pipe ---------------------------------------------------------------------
 
     def send(self, msg: dict) -> None:
+        """One event to the manager: a WorkerEvent (events.py), the Trainer's or the worker's own."""
         from playground.runs.events import encode
 
         if self.orphaned:
@@ -89,7 +95,7 @@ class Worker:
                 return
             self._control(msg)
 
-    def _control(self, msg: dict) -> None:
+    def _control(self, msg: Command) -> None:
         t, cmd = self.trainer, msg.get("cmd")
         if cmd == "pause":
             t.pause()
@@ -107,14 +113,17 @@ class Worker:
         elif cmd == "watch":
             self.watched = bool(msg.get("on"))
         elif cmd == "update":
-            reply = {"type": "reply", "id": msg.get("id"), "ok": True, "error": None}
+            from playground.engine.optim import SettingError
+
+            reply = ReplyEvent(type="reply", id=msg.get("id"), ok=True, error=None)
             try:
                 t.set_optimizer(**msg.get("settings", {}))
                 reply["settings"] = t.optimizer.settings()
             except (ValueError, TypeError) as exc:
-                # The setting at fault travels as data (engine.optim.SettingError).
-                reply.update(ok=False, error=str(exc), setting=getattr(exc, "setting", None))
-            self.send(reply)
+                # The setting at fault travels as data, never found in the message.
+                reply.update(ok=False, error=str(exc),
+                             setting=exc.setting if isinstance(exc, SettingError) else None)
+            self.send(dict(reply))
 
     # -- the run --------------------------------------------------------------------
 
@@ -126,51 +135,47 @@ class Worker:
         # websocket stay responsive while every core trains.
         if hasattr(os, "nice"):
             try:
-                os.nice(int(job.get("niceness", WORKER_NICENESS)))
+                os.nice(WORKER_NICENESS)
             except OSError:
                 pass
 
         # Several runs share the cores: each worker gets a few BLAS threads only.
-        with threadpool_limits(limits=int(job.get("blas_threads") or 1)):
+        with threadpool_limits(limits=job["blas_threads"]):
             return self._train()
 
     def _train(self) -> int:
         from playground.engine.data.registry import load_dataset
+        from playground.engine.fit import check_dataset_fit
         from playground.engine.model import build_model, load_weights
-        from playground.engine.train import TrainConfig, Trainer
+        from playground.engine.run_config import API_FIELDS, RunConfig
+        from playground.engine.train import Trainer
         from playground.runs import checkpoints
         from playground.runs.throttle import StepThrottle
 
         job = self.job
-        cfg = job["config"]
-        model = build_model(job["spec"], seed=int(cfg.get("seed", 0)))
+        # The run record's settings, read by the one definition (engine/run_config.py).
+        train_cfg = RunConfig.from_dict(job["config"], only=API_FIELDS)
+        model = build_model(job["spec"], seed=train_cfg.seed)
         if job.get("initial_weights_path"):
             load_weights(model, job["initial_weights_path"])
         params = dict(job.get("dataset_params") or {})
-        ds = load_dataset(job["dataset"], data_dir=job.get("data_dir"), seed=int(cfg.get("seed", 0)),
+        ds = load_dataset(job["dataset"], data_dir=job.get("data_dir"), seed=train_cfg.seed,
                           val_split=params.get("val_split", 0.1), noise=params.get("noise"),
                           n_samples=params.get("n_samples"), path=params.get("path"),
                           class_fractions=params.get("class_fractions"))
-        want, have = tuple(model.report.input_shape), tuple(ds.x_train.shape[1:])
-        if want != have:
-            raise ValueError(f"the spec's input_shape {list(want)} does not match dataset "
-                             f"{job['dataset']!r} samples of shape {list(have)}")
-        train_cfg = TrainConfig(**{k: cfg[k] for k in TRAIN_KEYS if k in cfg})
+        # A file's shape and classes are known only now (the manager checked the rest).
+        check_dataset_fit(model.report, job["dataset"], ds)
         self.trainer = trainer = Trainer(model, ds, train_cfg, on_event=self._on_event)
-        self.home, self.run_id = job["home"], job["run_id"]
-        self._ckpt = checkpoints
         if job.get("resume"):
-            path = checkpoints.checkpoint_dir(self.home, self.run_id, "latest")
+            path = checkpoints.checkpoint_dir(Path(job["home"]), job["run_id"], "latest")
             state = checkpoints.load_trainer_state(path) if path else None
             if state is None:
                 raise RuntimeError("no checkpoint to resume from")
             trainer.load_state_dict(state)
             # The config holds the optimizer settings as last changed (update()
             # while running, or while interrupted): they win over the checkpoint's.
-            trainer.set_optimizer(lr=cfg["lr"], weight_decay=cfg.get("weight_decay", 0.0),
-                                  **(cfg.get("optimizer_params") or {}))
-        trainer.set_rate(cfg.get("steps_per_second"))
-        self.throttle = StepThrottle(float(job.get("step_interval", 0.05)))
+            trainer.set_optimizer(**train_cfg.optimizer_settings())
+        self.throttle = StepThrottle(job["step_interval"])
         # Snapshots by step count as well as by time: a run that ends within a
         # second still leaves SNAPSHOTS_PER_RUN of them, spread over its steps.
         self._snap_steps = max(1, trainer.total_steps // SNAPSHOTS_PER_RUN)
@@ -182,15 +187,12 @@ class Worker:
         small = tuple(model.report.input_shape) in ((1,), (2,))
         self._x_extent = np.concatenate([a for a in (ds.x_train, ds.x_val, ds.x_test)
                                          if a is not None and len(a)]) if small else None
-        self._snap_interval = float(job.get("snapshot_interval", 0.5))
-        self._snap_idle = float(job.get("snapshot_idle_interval", 2.0))
-        self._ckpt_interval = float(job.get("checkpoint_interval", 2.0))
-        self._last_ckpt = time.monotonic()
+        self._snap_interval = job["snapshot_interval"]
+        self._snap_idle = job["snapshot_idle_interval"]
         # The first step asks for a snapshot: every run's history starts with one.
         self._last_snap = float("-inf")
-        self._ckpt_lock = threading.Lock()
-        self._ckpt_step = trainer.step_count
-        self._best = None  # (weights, meta) of a better epoch not yet written
+        self.checkpoints = CheckpointWriter(Path(job["home"]), job["run_id"], job["checkpoint_interval"],
+                                            job.get("best_val_loss"), trainer.step_count)
         self._finished = threading.Event()
         threading.Thread(target=self._control_loop, name="controls", daemon=True).start()
         threading.Thread(target=self._tick_loop, name="ticker", daemon=True).start()
@@ -228,7 +230,7 @@ class Worker:
                 self._last_snap = now
                 self._last_snap_step = step
                 self.trainer.request_snapshot()
-            if now - self._last_ckpt >= self._ckpt_interval:
+            if self.checkpoints.due:
                 self._checkpoint()
             return
         # Pending steps go out before a status or snapshot, so the last step is
@@ -238,49 +240,22 @@ class Worker:
         if pending is not None:
             self.send(pending)
         if kind == "snapshot":
-            _add_filter_images(ev, self.trainer.model)
+            add_filter_images(ev, self.trainer.model)
             if self._x_extent is not None and (self.watched or ev.get("final")):
-                _add_unit_views(ev, self.trainer.model, self._x_view, self._x_extent)
+                add_unit_views(ev, self.trainer.model, self._x_view, self._x_extent)
             if self._keep_next:
                 ev["keep"] = True
                 self._keep_next = False
         self.send(ev)
         if kind == "epoch":
-            metric = (ev.get("val") or ev.get("train") or {}).get("loss")
-            if metric is not None and metric == metric and (
-                    self.best_val_loss is None or metric < self.best_val_loss):
-                t = self.trainer  # on the training thread, between steps: a consistent copy
-                self.best_val_loss = metric
-                self._best = ({k: np.array(v, copy=True) for k, v in t.model.state_dict().items()},
-                              {"step": t.step_count, "epoch": t.epoch, "val_loss": metric})
-            # A toy set ends an epoch every few ms: write at most once per interval.
-            if time.monotonic() - self._last_ckpt >= self._ckpt_interval:
+            self.checkpoints.offer_epoch(self.trainer, (ev.get("val") or ev.get("train") or {}).get("loss"))
+            if self.checkpoints.due:
                 self._checkpoint()
         elif kind == "status" and ev.get("status") == "paused":
             self._checkpoint()
 
     def _checkpoint(self, latest: bool = True) -> None:
-        """Write the latest checkpoint (unless latest=False: a diverged run's
-        weights are NaN), and the best one if a better epoch is pending."""
-        sent = []
-        with self._ckpt_lock:
-            if latest:
-                # One state_dict (taken under the trainer's lock) gives weights
-                # and counters of the same step, whichever thread asks.
-                state = self.trainer.state_dict()
-                weights = {k[6:]: v for k, v in state.items() if k.startswith("model.")}
-                meta = {"step": int(state["trainer.step"]), "epoch": int(state["trainer.epoch"]),
-                        "best_val_loss": self.best_val_loss}
-                self._ckpt.save(self.home, self.run_id, "latest", weights, state, meta)
-                self._last_ckpt = time.monotonic()
-                self._ckpt_step = meta["step"]
-                sent.append({"type": "checkpoint", "kind": "latest", **meta})
-            best, self._best = self._best, None
-            if best is not None:
-                meta = {**best[1], "best_val_loss": self.best_val_loss}
-                self._ckpt.save(self.home, self.run_id, "best", best[0], None, meta)
-                sent.insert(0, {"type": "checkpoint", "kind": "best", **meta})
-        for msg in sent:
+        for msg in self.checkpoints.write(self.trainer, latest):
             self.send(msg)
 
     def _final_snapshot(self) -> None:
@@ -301,7 +276,7 @@ class Worker:
             if pending is not None:
                 self.send(pending)
             c = t.controls
-            if c.paused and c.step_budget == 0 and t.step_count != self._ckpt_step:
+            if c.paused and c.step_budget == 0 and t.step_count != self.checkpoints.step:
                 try:
                     self._checkpoint()
                 except Exception as exc:  # a full disk: end the run "failed" with the reason, not paused forever
@@ -310,48 +285,8 @@ class Worker:
                     return
 
 
-# TrainConfig fields a run config may set (the rest are the worker's business).
-TRAIN_KEYS = ("epochs", "steps", "batch_size", "optimizer", "lr", "lr_schedule", "optimizer_params",
-              "weight_decay", "shuffle", "seed", "log_every")
-
-# Filter images ride along with snapshots only up to this many filters per layer.
-MAX_FILTERS = 64
 SNAPSHOTS_PER_RUN = 60  # by step count, besides the ones taken by time
 SNAPSHOT_EVERY_STEP_BELOW = 10.0  # steps per second: slower runs snapshot every step while watched
-
-
-def _add_unit_views(ev: dict, model, x_train, extent) -> None:
-    """Each hidden unit over the input plane (2 inputs) or line (1 input) and, for
-    two inputs, the decision grid, from the weights of this very step."""
-    try:
-        from playground.viz.decision import decision_grid
-        from playground.viz.units import unit_views
-    except ImportError:
-        return
-    views = unit_views(model, x_train, extent)
-    if views is None:
-        return
-    ev["units"] = views
-    if views["kind"] == "2d":
-        grid = decision_grid(model, extent, resolution=40)
-        ev["decision"] = {**grid, "probabilities": np.round(np.asarray(grid["probabilities"]), 3).tolist()}
-
-
-def _add_filter_images(ev: dict, model) -> None:
-    """Conv filters as [0, 1] images (playground.viz, optional) on each conv layer."""
-    try:
-        from playground.viz.filters import filter_images
-    except ImportError:
-        return
-    weights = dict(model.named_parameters())
-    for layer in ev.get("layers", []):
-        if layer.get("type") != "conv2d":
-            continue
-        w = weights.get(f"layers.{layer['index']}.weight")
-        if w is None:
-            continue
-        images, _ = filter_images(w.data[..., :MAX_FILTERS])
-        layer["filters"] = images.round(3).tolist()
 
 
 def _blas_threads() -> int | None:

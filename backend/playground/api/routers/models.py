@@ -25,9 +25,8 @@ from playground.api.spec_check import check_spec
 from playground.api.upload_io import read_limited
 from playground.api.uploads import PREFIX, UploadStore
 from playground.engine.data import DATASETS
+from playground.engine.fit import check_fit
 from playground.engine.spec import SpecReport
-from playground.runs.config import check_task
-from playground.runs.errors import ConfigError
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -42,7 +41,7 @@ def validate(body: ValidateRequest, settings: SettingsDep, uploads: UploadsDep) 
 
 
 def _check_fits(report: SpecReport, dataset: str, uploads: UploadStore) -> None:
-    """The check Start makes (runs/config.check_task), made while the model is built,
+    """The check Start makes (engine/fit.check_fit), made while the model is built,
     so a last layer too narrow for the classes is marked before Start."""
     if dataset in DATASETS:
         num_classes, target_size = DATASETS[dataset].num_classes, 1
@@ -51,10 +50,7 @@ def _check_fits(report: SpecReport, dataset: str, uploads: UploadStore) -> None:
         num_classes, target_size = int(info.get("num_classes") or 0), None
     else:
         raise field_error(["body", "dataset"], f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)} or an upload")
-    try:
-        check_task(report, dataset, num_classes, target_size=target_size)
-    except ConfigError as exc:
-        raise field_error(["body", *exc.field], exc.message) from None
+    check_fit(report, dataset, num_classes, target_size=target_size)  # RunConfigError: a 422 at its field
 
 
 @router.post(

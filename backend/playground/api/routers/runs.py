@@ -15,7 +15,7 @@ GET    /api/runs/{run_id}/export  zip: spec.json, weights.npz, metrics.json, run
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -25,53 +25,50 @@ from playground.api.errors import field_error
 from playground.api.model_export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, model_file
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.runs import MetricsPage, RunCreate, RunPatch, RunRecord, RunStatus, StepRequest
+from playground.api.sessions import Session
+from playground.api.settings import Settings
 from playground.api.spec_check import check_spec
-from playground.api.uploads import PREFIX
+from playground.api.uploads import PREFIX, UploadStore
 from playground.engine.data import DATASETS
-from playground.engine.optim import OPTIMIZERS
-from playground.runs.config import TOP_LEVEL_OPTIMIZER_KEYS, check_fractions, check_task
-from playground.runs.errors import ConfigError, ModelNotFound, RunNotFound, RunsError
+from playground.engine.fit import check_fit
+from playground.engine.run_config import API_FIELDS, RunConfig
+from playground.runs.config import check_fractions
+from playground.runs.errors import ModelNotFound, RunNotFound, RunsError
+from playground.runs.protocol import RunManagerProtocol
 from playground.viz import budget
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 # Offsets and steps go to SQLite, whose integers stop at 2**63 - 1 (beyond: OverflowError).
 MAX_INDEX = 10**12
-R = {403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409],
+R: dict[int | str, dict[str, Any]] = {403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409],
      422: ERROR_RESPONSES[422]}
 
 
-def _check_limits(body: RunCreate, settings) -> None:
-    if body.batch_size > settings.max_batch_size:
-        raise field_error(["body", "batch_size"], f"batch_size {body.batch_size} is above the limit {settings.max_batch_size}", "limit")
-    if body.epochs > settings.max_epochs:
-        raise field_error(["body", "epochs"], f"epochs {body.epochs} is above the limit {settings.max_epochs}", "limit")
-    if body.steps is not None and body.steps > settings.max_steps:
-        raise field_error(["body", "steps"], f"steps {body.steps} is above the limit {settings.max_steps}", "limit")
-    valid = set(OPTIMIZERS[body.optimizer].SETTINGS) - set(TOP_LEVEL_OPTIMIZER_KEYS)
-    for key in body.optimizer_params:
-        if key in TOP_LEVEL_OPTIMIZER_KEYS:
-            raise field_error(["body", "optimizer_params", key], f"{key} is set by the top-level field {key!r}")
-        if key not in valid:
-            raise field_error(
-                ["body", "optimizer_params", key],
-                f"unknown setting {key!r} for {body.optimizer}; valid: {sorted(valid)}",
-            )
+def _check_limits(cfg: RunConfig, settings: Settings) -> None:
+    """The server's limits, on top of the run configuration's own bounds."""
+    if cfg.batch_size > settings.max_batch_size:
+        raise field_error(["body", "batch_size"], f"batch_size {cfg.batch_size} is above the limit {settings.max_batch_size}", "limit")
+    if cfg.epochs > settings.max_epochs:
+        raise field_error(["body", "epochs"], f"epochs {cfg.epochs} is above the limit {settings.max_epochs}", "limit")
+    if cfg.steps is not None and cfg.steps > settings.max_steps:
+        raise field_error(["body", "steps"], f"steps {cfg.steps} is above the limit {settings.max_steps}", "limit")
 
 
-def _check_memory(body: RunCreate, settings) -> None:
-    need = budget.training_bytes(body.spec, body.batch_size)
+def _check_memory(spec: dict, batch_size: int, settings: Settings) -> None:
+    need = budget.training_bytes(spec, batch_size)
     if need > settings.max_batch_bytes:
-        most = budget.largest_batch(body.spec, settings.max_batch_bytes)
+        most = budget.largest_batch(spec, settings.max_batch_bytes)
         raise field_error(
             ["body", "batch_size"],
-            f"a training step of this model at batch_size {body.batch_size} needs about {need / 2**20:,.0f} MB "
+            f"a training step of this model at batch_size {batch_size} needs about {need / 2**20:,.0f} MB "
             f"of activations; the limit is {settings.max_batch_bytes / 2**20:,.0f} MB: use batch_size <= {most} "
             f"or a smaller model",
             "limit",
         )
 
 
-async def _check_sources(body: RunCreate, session, manager, uploads) -> None:
+async def _check_sources(body: RunCreate, session: Session, manager: RunManagerProtocol,
+                         uploads: UploadStore) -> None:
     """Training on someone's upload or starting from their model or run needs their permission."""
     if body.dataset.startswith(PREFIX) and (info := uploads.info(body.dataset)) is not None:
         check_owner(session, info.get("owner"), info.get("owner_name"), f"uploaded dataset {body.dataset!r}")
@@ -91,11 +88,13 @@ async def _check_sources(body: RunCreate, session, manager, uploads) -> None:
               responses={**R, 429: ERROR_RESPONSES[429], 507: ERROR_RESPONSES[507]})
 async def create_run(body: RunCreate, request: Request, session: SessionDep, settings: SettingsDep,
                      manager: ManagerDep, uploads: UploadsDep) -> dict:
-    _check_limits(body, settings)
+    config = body.model_dump()
+    # The engine's one definition judges the training settings (422 at the field).
+    cfg = RunConfig.from_dict(config, only=API_FIELDS)
+    _check_limits(cfg, settings)
     await _check_sources(body, session, manager, uploads)
     report = check_spec(body.spec, settings)
-    _check_memory(body, settings)
-    config = body.model_dump()
+    _check_memory(body.spec, cfg.batch_size, settings)
     params = config["dataset_params"]
     if params.get("class_fractions") is None:
         params.pop("class_fractions", None)  # records of unbiased runs stay as they were
@@ -104,19 +103,11 @@ async def create_run(body: RunCreate, request: Request, session: SessionDep, set
         info = uploads.info(body.dataset)
         if path is None or info is None:
             raise field_error(["body", "dataset"], f"no uploaded dataset named {body.dataset!r}")
-        if list(report.input_shape) != list(info["input_shape"]):
-            raise field_error(
-                ["body", "spec", "input_shape"],
-                f"the spec's input_shape {list(report.input_shape)} does not match the uploaded "
-                f"dataset ({info['input_shape']})",
-            )
         params["path"] = str(path)
-        try:
-            check_task(report, body.dataset, int(info.get("num_classes") or 0))
-            if params.get("class_fractions") is not None:
-                check_fractions(params["class_fractions"], int(info.get("num_classes") or 0))
-        except ConfigError as exc:
-            raise field_error(["body", *exc.field], exc.message) from None
+        # The one fit check (engine/fit.py): its RunConfigError is a 422 at the spec's field.
+        check_fit(report, body.dataset, int(info.get("num_classes") or 0), input_shape=info["input_shape"])
+        if params.get("class_fractions") is not None:
+            check_fractions(params["class_fractions"], int(info.get("num_classes") or 0))
     elif body.dataset not in DATASETS:
         known = ", ".join(DATASETS)
         raise field_error(["body", "dataset"], f"unknown dataset {body.dataset!r}; known: {known} or an upload")
@@ -171,17 +162,13 @@ async def update(run_id: str, body: RunPatch, manager: ManagerDep, _: OwnedRun) 
     if not changes:
         raise field_error(["body"], "nothing to change: give lr, momentum, nesterov, weight_decay, beta1, beta2, eps, steps_per_second or name")
     rate = changes.pop("steps_per_second", None)
+    # A refused setting is a ConfigError at its key of this body (api/errors.py maps it).
     try:
         if rate is not None:
             record = await manager.set_speed(run_id, rate or None)
             if not changes:
                 return record
         return await manager.update(run_id, changes)
-    except ConfigError as exc:
-        # The manager names where a setting lives in the run config
-        # (optimizer_params.momentum); in this body every setting is top-level.
-        key = exc.field[-1] if exc.field and exc.field[-1] in changes else None
-        raise field_error(["body", key] if key else ["body"], exc.message, "config_error") from None
     except ValueError as exc:
         if isinstance(exc, RunsError):
             raise

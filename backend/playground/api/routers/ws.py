@@ -10,6 +10,8 @@ watch any run; no session 4401, another origin 4403, too many sockets 4429
 
 Events come from the run manager's subscribe(): a per-viewer latest-state
 mailbox, so a slow viewer skips intermediate steps and never slows training.
+They are encoded by runs/events.py ``to_json``, the encoder every hop from the
+worker uses; EncodeCache encodes an event shared by many viewers once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections import OrderedDict
 from typing import Any
 
@@ -25,19 +26,12 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from playground.api.ws_admission import admitted
 from playground.runs.errors import RunNotFound, RunsError
+from playground.runs.events import stamp, to_json
 from playground.runs.protocol import RunManagerProtocol
-from playground.viz.json_safe import finite
 
 router = APIRouter(tags=["stream"])
 NOT_FOUND = 4404
 MAX_CLIENT_MESSAGE = 4096
-
-
-def _dumps(event: dict[str, Any]) -> str:
-    try:
-        return json.dumps(event, separators=(",", ":"), allow_nan=False)
-    except ValueError:
-        return json.dumps(finite(event), separators=(",", ":"))
 
 
 class EncodeCache:
@@ -54,7 +48,7 @@ class EncodeCache:
         hit = self._items.get(key)
         if hit is not None and hit[0] is event:
             return hit[1]
-        text = _dumps(event)
+        text = to_json(event)
         self._items[key] = (event, text)
         if len(self._items) > self.size:
             self._items.popitem(last=False)
@@ -74,8 +68,8 @@ class Viewer:
     async def send(self, message: dict[str, Any], shared: bool = False) -> None:
         """`shared`: the event object goes to every viewer (encode once, never mutate)."""
         if "ts" not in message:
-            message = {**message, "ts": time.time()}
-        text = encode(message) if shared else _dumps(message)
+            message = stamp(dict(message))
+        text = encode(message) if shared else to_json(message)
         async with self.lock:
             await self.ws.send_text(text)
 

@@ -1,25 +1,51 @@
 """Runs: the create request, controls, the run record and metric pages.
 
-Static bounds live here; bounds that come from settings (max epochs, batch
-size, ...) are checked in the router so tests can change them per app.
+RunCreate's training settings are generated from the engine's one definition
+(engine/run_config.py API_FIELDS): type, default, bounds and description of
+each, enums from its vocabularies; nothing about them is written here. Code
+reads them through ``RunConfig.from_dict(body.model_dump())``, typed. Bounds
+that come from settings (max epochs, batch size, ...) are checked in the
+router so tests can change them per app (api/openapi_limits.py writes them
+into the schema).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from playground.engine.optim import OPTIMIZERS
-from playground.engine.schedules import LR_SCHEDULES
+from playground.engine.data.split import MAX_VAL_SPLIT
+from playground.engine.run_config import API_FIELDS, BY_NAME, Setting
 from playground.runs.protocol import ACTIVE, MODEL_ID_PATTERN, RUN_ID_PATTERN, TERMINAL
 
-OptimizerName = Literal[tuple(sorted(OPTIMIZERS))]  # type: ignore[valid-type]
-ScheduleName = Literal[tuple(sorted(LR_SCHEDULES))]  # type: ignore[valid-type]
 RunStatus = Literal[ACTIVE + TERMINAL]  # type: ignore[valid-type]
 
 # strict: true/false are not the numbers 1/0 (lax pydantic takes them as such).
 _strict = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+
+def _annotation(s: Setting) -> Any:
+    """The pydantic type of a run setting: a vocabulary becomes an enum; optimizer
+    settings in JSON are numbers or true/false."""
+    base: Any = s.kind
+    if s.kind is dict:
+        base = dict[str, float | bool]
+    elif s.choices:
+        base = Literal.__getitem__(s.choices)
+    return base | None if s.optional else base
+
+
+def train_field(name: str, **override: Any) -> Any:
+    """A pydantic Field for run setting ``name`` from the engine's definition."""
+    s = BY_NAME[name]
+    bounds: dict[str, Any] = {}
+    if s.low is not None:
+        bounds["gt" if s.low_open else "ge"] = s.low
+    if s.high is not None:
+        bounds["le"] = s.high
+    # pydantic copies a mutable default ({}) for each request.
+    return Field(**{"default": s.default, "description": s.help, **bounds, **override})
 
 
 class DatasetParams(BaseModel):
@@ -27,7 +53,7 @@ class DatasetParams(BaseModel):
 
     noise: float | None = Field(default=None, ge=0, le=10)
     n_samples: int | None = Field(default=None, ge=10, le=1_000_000)
-    val_split: float = Field(default=0.1, ge=0, lt=1)
+    val_split: float = Field(default=0.1, ge=0, le=MAX_VAL_SPLIT)
     # class label ("8") -> share of that class's training samples kept (bias demo);
     # labels are checked against the dataset in the router / run config.
     class_fractions: dict[str, Annotated[float, Field(gt=0, le=1)]] | None = Field(default=None, max_length=1000)
@@ -46,26 +72,23 @@ class InitialWeights(BaseModel):
         return self
 
 
-class RunCreate(BaseModel):
+class RunCreateBase(BaseModel):
+    """What POST /api/runs holds besides the training settings."""
+
     model_config = _strict
 
     spec: dict[str, Any]
     dataset: str = Field(min_length=1, max_length=100)
     dataset_params: DatasetParams = DatasetParams()
-    epochs: int = Field(default=1, ge=1)
-    steps: int | None = Field(default=None, ge=1)
-    batch_size: int = Field(default=64, ge=1)
-    optimizer: OptimizerName = "sgd"  # type: ignore[valid-type]
-    lr: float = Field(default=0.01, gt=0, le=100)
-    lr_schedule: ScheduleName = "constant"  # type: ignore[valid-type]
-    optimizer_params: dict[str, float | bool] = {}
-    weight_decay: float = Field(default=0.0, ge=0, le=10)
-    steps_per_second: float | None = Field(
-        default=None, gt=0, le=1000, description="slow motion: at most this many steps per second (null: full speed)")
-    seed: int = Field(default=0, ge=0, le=2**32 - 1)
-    shuffle: bool = True
     initial_weights: InitialWeights | None = None
     name: str = Field(default="", max_length=200)
+
+
+if TYPE_CHECKING:  # a type checker sees the declared part; the settings are read through RunConfig
+    RunCreate = RunCreateBase
+else:
+    RunCreate = create_model("RunCreate", __base__=RunCreateBase, __doc__="A new run: POST /api/runs.",
+                             **{s.name: (_annotation(s), train_field(s.name)) for s in API_FIELDS})
 
 
 class StepRequest(BaseModel):
@@ -79,10 +102,11 @@ class RunPatch(BaseModel):
 
     model_config = _strict
 
-    lr: float | None = Field(default=None, gt=0, le=100)
+    # lr and weight_decay: the run configuration's bounds; the optimizer judges the rest.
+    lr: float | None = train_field("lr", default=None)
     momentum: float | None = Field(default=None, ge=0, lt=1)
     nesterov: bool | None = None
-    weight_decay: float | None = Field(default=None, ge=0, le=10)
+    weight_decay: float | None = train_field("weight_decay", default=None)
     beta1: float | None = Field(default=None, ge=0, lt=1)
     beta2: float | None = Field(default=None, ge=0, lt=1)
     eps: float | None = Field(default=None, gt=0, le=1)

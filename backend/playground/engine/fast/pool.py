@@ -40,18 +40,24 @@ def _tiled(a: np.ndarray, g: Geometry, writeable: bool = False) -> np.ndarray:
 
 # --- raw NumPy kernels ----------------------------------------------------------------
 
-def max_pool_forward_chwn(x: np.ndarray, g: Geometry):
-    """x: (C, H, W, N) -> (out (C, H', W', N), xp: the padded input the backward needs)."""
-    xp = pad_chwn(x, g, "pool.xpad", fill=-np.inf)
-    c, n = x.shape[0], x.shape[3]
-    out = workspace.take("pool.out", (c, g.oh, g.ow, n), x.dtype)
+def _fold_windows(xp: np.ndarray, g: Geometry, combine: np.ufunc) -> np.ndarray:
+    """(C, Hp, Wp, N) -> (C, H', W', N): `combine` (np.maximum, np.add) folded over
+    the slabs of every window offset, the first slab copied."""
+    c, n = xp.shape[0], xp.shape[3]
+    out = workspace.take("pool.out", (c, g.oh, g.ow, n), xp.dtype)
     offsets = list(g.offsets())
     rows, cols = g.window(*offsets[0])
     np.copyto(out, xp[:, rows, cols, :])
     for i, j in offsets[1:]:
         rows, cols = g.window(i, j)
-        np.maximum(out, xp[:, rows, cols, :], out=out)
-    return out, xp
+        combine(out, xp[:, rows, cols, :], out=out)
+    return out
+
+
+def max_pool_forward_chwn(x: np.ndarray, g: Geometry):
+    """x: (C, H, W, N) -> (out (C, H', W', N), xp: the padded input the backward needs)."""
+    xp = pad_chwn(x, g, "pool.xpad", fill=-np.inf)
+    return _fold_windows(xp, g, np.maximum), xp
 
 
 def max_pool_backward_chwn(dout: np.ndarray, out: np.ndarray, xp: np.ndarray, g: Geometry,
@@ -93,14 +99,7 @@ def max_pool_backward_chwn(dout: np.ndarray, out: np.ndarray, xp: np.ndarray, g:
 def avg_pool_forward_chwn(x: np.ndarray, g: Geometry):
     """x: (C, H, W, N) -> (out (C, H', W', N), inv_counts (H', W'))."""
     xp = pad_chwn(x, g, "pool.xpad")
-    c, n = x.shape[0], x.shape[3]
-    out = workspace.take("pool.out", (c, g.oh, g.ow, n), x.dtype)
-    offsets = list(g.offsets())
-    rows, cols = g.window(*offsets[0])
-    np.copyto(out, xp[:, rows, cols, :])
-    for i, j in offsets[1:]:
-        rows, cols = g.window(i, j)
-        out += xp[:, rows, cols, :]
+    out = _fold_windows(xp, g, np.add)
     inv = (1.0 / window_counts(g)).astype(x.dtype)
     out *= inv[None, :, :, None]
     return out, inv
