@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -29,6 +30,7 @@ from playground.api.sessions import SessionStore
 from playground.api.settings import Settings
 from playground.api.size_guard import SizeGuard
 from playground.api.uploads import UploadStore
+from playground.runs.protocol import RunManagerProtocol
 
 # Room for multipart framing and form fields around an upload of the maximum size.
 BODY_SLACK = 64 * 1024
@@ -48,7 +50,7 @@ def teacher_token(settings: Settings) -> str:
     return token
 
 
-def create_app(settings: Settings | None = None, manager=None) -> FastAPI:
+def create_app(settings: Settings | None = None, manager: RunManagerProtocol | None = None) -> FastAPI:
     """Build the app. `manager` defaults to a RunManager over `settings`; tests may pass their own."""
     settings = settings or Settings()
     settings.ensure_dirs()
@@ -58,7 +60,7 @@ def create_app(settings: Settings | None = None, manager=None) -> FastAPI:
         manager = RunManager(settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI):
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await manager.start()
         try:
             yield

@@ -9,11 +9,12 @@ else's run / model / upload is 403 naming whose permission is missing.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends
 from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from playground.api.errors import ApiError
 from playground.api.sessions import LOCAL_SESSION, Session
@@ -72,20 +73,20 @@ SessionDep = Annotated[Session, Depends(require_session)]
 TeacherDep = Annotated[Session, Depends(require_teacher)]
 
 
-async def owned_run(run_id: str, conn: HTTPConnection, session: SessionDep) -> dict:
+async def owned_run(run_id: str, conn: HTTPConnection, session: SessionDep) -> dict[str, Any]:
     """The run record, if the session may change the run (404 first when there is none)."""
     rec = await conn.app.state.manager.get(run_id)
     check_owner(session, rec.get("owner"), rec.get("owner_name"), f"run '{run_id}'")
     return rec
 
 
-async def owned_model(model_id: str, conn: HTTPConnection, session: SessionDep) -> dict:
+async def owned_model(model_id: str, conn: HTTPConnection, session: SessionDep) -> dict[str, Any]:
     rec = await conn.app.state.manager.get_model_record(model_id)
     check_owner(session, rec.get("owner"), rec.get("owner_name"), f"model '{model_id}'")
     return rec
 
 
-async def run_data_visible(run_id: str, conn: HTTPConnection, session: SessionDep) -> dict:
+async def run_data_visible(run_id: str, conn: HTTPConnection, session: SessionDep) -> dict[str, Any]:
     """Views that show a run's training data (evaluation gallery, data points):
     open to the class for built-in sets, owner and teacher only for uploads."""
     rec = await conn.app.state.manager.get(run_id)
@@ -117,11 +118,11 @@ class CsrfGuard:
     # Making a new session changes nothing of anyone's (and scripts start there).
     EXEMPT = {"/api/session"}
 
-    def __init__(self, app, enabled: bool):
+    def __init__(self, app: ASGIApp, enabled: bool) -> None:
         self.app = app
         self.enabled = enabled
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (self.enabled and scope["type"] == "http" and scope["method"] in self.MUTATING
                 and scope["path"].startswith("/api/") and scope["path"] not in self.EXEMPT):
             problem = self._problem(HTTPConnection(scope))

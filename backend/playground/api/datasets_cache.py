@@ -11,32 +11,35 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from pathlib import Path
+from typing import Any
 
 from playground.api.errors import ApiError
-from playground.engine.data import load_dataset
+from playground.engine.data import Dataset, load_dataset
 
 SIZE = 4
 # What the cached datasets may hold together (two MNIST splits fit).
 MAX_BYTES = 512 * 1024 * 1024
 
 
-def _nbytes(ds) -> int:
+def _nbytes(ds: Dataset) -> int:
     arrays = (getattr(ds, name, None) for name in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test"))
     return sum(int(getattr(a, "nbytes", 0)) for a in arrays if a is not None)
 
 
 class DatasetCache:
-    def __init__(self, data_dir=None, size: int = SIZE, max_bytes: int = MAX_BYTES, cache_dir=None):
+    def __init__(self, data_dir: str | Path | None = None, size: int = SIZE, max_bytes: int = MAX_BYTES,
+                 cache_dir: str | Path | None = None) -> None:
         self.data_dir = str(data_dir) if data_dir else None
         self.cache_dir = cache_dir
         self.size = size
         self.max_bytes = max_bytes
-        self._items: OrderedDict[str, tuple[object, int]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[Dataset, int]] = OrderedDict()
         self._lock = threading.Lock()  # the LRU (held briefly)
         self._load_lock = threading.Lock()  # one load at a time
         self.loads = 0
 
-    def _hit(self, key: str):
+    def _hit(self, key: str) -> Dataset | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
@@ -44,11 +47,12 @@ class DatasetCache:
                 return item[0]
         return None
 
-    def for_run(self, record: dict):
+    def for_run(self, record: dict[str, Any]) -> Dataset:
         """The engine Dataset of a run record (blocking: call from a worker thread)."""
         params = dict(record.get("dataset_params") or {})
         config = record.get("config") or {}
-        kwargs = {
+        # Values from the run's stored request (JSON): load_dataset checks them.
+        kwargs: dict[str, Any] = {
             "seed": int(config.get("seed", 0) or 0),
             "val_split": float(params.get("val_split", 0.1) if params.get("val_split") is not None else 0.1),
             "noise": params.get("noise"),
@@ -75,7 +79,7 @@ class DatasetCache:
             self._keep(key, ds)
         return ds
 
-    def _keep(self, key: str, ds) -> None:
+    def _keep(self, key: str, ds: Dataset) -> None:
         with self._lock:
             self._items[key] = (ds, _nbytes(ds))
             total = sum(n for _, n in self._items.values())

@@ -14,6 +14,7 @@ import logging
 import math
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,7 +40,7 @@ MAX_ERRORS = 50
 MAX_MSG = 1000
 
 
-def field_error(loc: Sequence, msg: str, kind: str = "value_error") -> RequestValidationError:
+def field_error(loc: Sequence[str | int], msg: str, kind: str = "value_error") -> RequestValidationError:
     """A 422 pointing at `loc` (e.g. ("body", "batch_size")), FastAPI's own shape."""
     return RequestValidationError([{"loc": tuple(loc), "msg": msg, "type": kind}])
 
@@ -47,7 +48,7 @@ def field_error(loc: Sequence, msg: str, kind: str = "value_error") -> RequestVa
 class ApiError(Exception):
     """A plain-message error with a status (detail is a string)."""
 
-    def __init__(self, status_code: int, detail: str, headers: dict[str, str] | None = None):
+    def __init__(self, status_code: int, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status_code = status_code
         self.detail = detail
@@ -64,11 +65,11 @@ def too_many(detail: str, retry_after_s: float) -> ApiError:
 RUN_RETRY_S = 10
 
 
-def _json(status: int, detail, headers: dict[str, str] | None = None) -> JSONResponse:
+def _json(status: int, detail: str | list[dict[str, object]], headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """A JSON-safe copy of an error's context: non-finite floats and odd objects
     (an exception in ctx["error"]) become text, so rendering can never fail."""
     if isinstance(value, float):
@@ -82,13 +83,13 @@ def _plain(value):
     return str(value)
 
 
-def validation_detail(errors: Sequence[dict]) -> list[dict]:
+def validation_detail(errors: Sequence[dict[str, Any]]) -> list[dict[str, object]]:
     """FastAPI's error items without the echoed `input`: it may hold NaN (not
     JSON, so FastAPI's own handler fails with a 500) or megabytes of the
     request. `loc`, `msg`, `type` (and a JSON-safe `ctx`) name the problem."""
     out = []
     for err in errors[:MAX_ERRORS]:
-        item = {"loc": _plain(list(err.get("loc", ()))), "msg": str(err.get("msg", ""))[:MAX_MSG],
+        item: dict[str, object] = {"loc": _plain(list(err.get("loc", ()))), "msg": str(err.get("msg", ""))[:MAX_MSG],
                 "type": str(err.get("type", "value_error"))}
         if isinstance(err.get("ctx"), dict):
             item["ctx"] = _plain(err["ctx"])
@@ -100,35 +101,35 @@ def install_handlers(app: FastAPI) -> None:
     """Register the mapping of our and the run manager's exceptions to HTTP statuses."""
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError):
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return _json(422, validation_detail(exc.errors()))
 
     @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError):
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return _json(exc.status_code, exc.detail, exc.headers)
 
     @app.exception_handler(RunNotFound)
-    async def _run_not_found(_: Request, exc: RunNotFound):
+    async def _run_not_found(_: Request, exc: RunNotFound) -> JSONResponse:
         return _json(404, exc.message)
 
     @app.exception_handler(ModelNotFound)
-    async def _model_not_found(_: Request, exc: ModelNotFound):
+    async def _model_not_found(_: Request, exc: ModelNotFound) -> JSONResponse:
         return _json(404, exc.message)
 
     @app.exception_handler(RunStateError)
-    async def _state(_: Request, exc: RunStateError):
+    async def _state(_: Request, exc: RunStateError) -> JSONResponse:
         return _json(409, exc.message)
 
     @app.exception_handler(QueueFull)
-    async def _queue_full(_: Request, exc: QueueFull):
+    async def _queue_full(_: Request, exc: QueueFull) -> JSONResponse:
         return _json(429, exc.message, {"Retry-After": str(RUN_RETRY_S)})
 
     @app.exception_handler(UserLimit)
-    async def _user_limit(_: Request, exc: UserLimit):
+    async def _user_limit(_: Request, exc: UserLimit) -> JSONResponse:
         return _json(429, exc.message, {"Retry-After": str(RUN_RETRY_S)})
 
     @app.exception_handler(StorageFull)
-    async def _storage_full(_: Request, exc: StorageFull):
+    async def _storage_full(_: Request, exc: StorageFull) -> JSONResponse:
         return _json(507, exc.message)
 
     # Writes that met a full disk outside the places that expect it (a run's
@@ -136,19 +137,19 @@ def install_handlers(app: FastAPI) -> None:
     # is the server's fault: a 500 that names no path.
     @app.exception_handler(OSError)
     @app.exception_handler(sqlite3.Error)
-    async def _storage(_: Request, exc: Exception):
+    async def _storage(_: Request, exc: Exception) -> JSONResponse:
         if is_disk_full(exc):
             return _json(507, StorageFull("the request's data").message)
         log.error("storage error", exc_info=exc)
         return _json(500, "internal server error (storage); see the server log")
 
     @app.exception_handler(RunConfigError)  # the engine's, and the run manager's ConfigError
-    async def _config(_: Request, exc: RunConfigError):
+    async def _config(_: Request, exc: RunConfigError) -> JSONResponse:
         loc = ["body", *exc.field] if exc.field else ["body"]
         return _json(422, [{"loc": loc, "msg": exc.message, "type": "config_error"}])
 
     @app.exception_handler(ModelImportError)
-    async def _import(_: Request, exc: ModelImportError):
+    async def _import(_: Request, exc: ModelImportError) -> JSONResponse:
         if exc.unreadable:
             return _json(400, exc.message)
         return _json(422, [{"loc": ["body", "file"], "msg": exc.message, "type": "import_error"}])

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 from fastapi import Request
@@ -30,12 +32,16 @@ MAX_BATCH = 1024
 TRANSFORM_SLACK = 64 * 8
 LOC = ("body", "input")
 
+# A predict/activations body as read_payload leaves it: ("json", body) or
+# ("image", file bytes, the transform field's text or None).
+Payload = tuple[Literal["json"], bytes] | tuple[Literal["image"], bytes, str | None]
+
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
     return shape[:-1] if len(shape) > 1 and shape[-1] == 1 else shape
 
 
-def to_batch(values, input_shape) -> np.ndarray:
+def to_batch(values: Any, input_shape: Sequence[int]) -> np.ndarray:
     """Nested lists -> (N, *input_shape) float32."""
     shape = tuple(int(d) for d in input_shape)
     try:
@@ -62,7 +68,7 @@ def to_batch(values, input_shape) -> np.ndarray:
     return batch
 
 
-def _too_many_values(body: bytes, input_shape) -> None:
+def _too_many_values(body: bytes, input_shape: Sequence[int]) -> None:
     """Refuse a body that holds more numbers than MAX_BATCH inputs before
     parsing it: every number but the last in an array is followed by a comma,
     and counting them costs a fraction of what json.loads and the float
@@ -74,7 +80,7 @@ def _too_many_values(body: bytes, input_shape) -> None:
                                f"shaped {list(input_shape)} per request")
 
 
-def parse_json(body: bytes, input_shape) -> np.ndarray:
+def parse_json(body: bytes, input_shape: Sequence[int]) -> np.ndarray:
     _too_many_values(body, input_shape)
     try:
         payload = json.loads(body)
@@ -90,7 +96,7 @@ def parse_json(body: bytes, input_shape) -> np.ndarray:
     return transforms.apply(to_batch(req.input, input_shape), req.transform)
 
 
-def image_batch(data: bytes, input_shape) -> np.ndarray:
+def image_batch(data: bytes, input_shape: Sequence[int]) -> np.ndarray:
     """PNG/JPEG bytes -> (1, *input_shape) for models that take one-channel 2-D images."""
     shape = tuple(int(d) for d in input_shape)
     if len(shape) not in (2, 3) or (len(shape) == 3 and shape[-1] != 1):
@@ -106,7 +112,7 @@ def image_batch(data: bytes, input_shape) -> np.ndarray:
     return img.reshape((1, *shape))
 
 
-def as_seen(batch: np.ndarray) -> list:
+def as_seen(batch: np.ndarray) -> list[Any]:
     """The first input as the model saw it, without a channel axis of 1 (28x28 for MNIST)."""
     first = batch[0]
     return first.reshape(_squeezed(first.shape)).tolist()
@@ -133,7 +139,7 @@ BODY_DOC = {
 }
 
 
-async def read_payload(request: Request, max_bytes: int) -> tuple:
+async def read_payload(request: Request, max_bytes: int) -> Payload:
     """The raw input of a predict/activations request: ("json", body) or
     ("image", file bytes from the multipart field `file`, the `transform`
     field's text or None). Decoding is left to `to_batch_from`, which runs in
@@ -161,7 +167,7 @@ async def read_payload(request: Request, max_bytes: int) -> tuple:
     return "json", body
 
 
-def to_batch_from(payload: tuple, input_shape) -> np.ndarray:
+def to_batch_from(payload: Payload, input_shape: Sequence[int]) -> np.ndarray:
     """A payload from read_payload -> (N, *input_shape) float32 (blocking)."""
     if payload[0] == "image":
         spec = transforms.parse_text(payload[2])

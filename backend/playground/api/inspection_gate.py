@@ -9,6 +9,7 @@ that the request is refused with 429 and a Retry-After.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from playground.api.errors import ApiError
@@ -34,7 +35,7 @@ class InspectionGate:
         self.running = 0
 
     @asynccontextmanager
-    async def slot(self):
+    async def slot(self) -> AsyncIterator[None]:
         if self._sem is None:  # made on first use, inside the server's event loop
             self._sem = asyncio.Semaphore(self.slots)
         if self._sem.locked() and self.waiting >= self.queue:

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
 
 _locks: weakref.WeakKeyDictionary[object, threading.Lock] = weakref.WeakKeyDictionary()
 _guard = threading.Lock()
 
+M = TypeVar("M")
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def lock_for(model) -> threading.Lock:
+
+def lock_for(model: object) -> threading.Lock:
     with _guard:
         lock = _locks.get(model)
         if lock is None:
@@ -19,7 +25,7 @@ def lock_for(model) -> threading.Lock:
         return lock
 
 
-def run_locked(model, fn, *args, **kwargs):
+def run_locked(model: M, fn: Callable[Concatenate[M, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """fn(model, *args, **kwargs) while holding the model's lock (call from a worker thread)."""
     with lock_for(model):
         return fn(model, *args, **kwargs)

@@ -7,6 +7,8 @@ really applies as `maximum`, so a client reading the schema sees them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from playground.api.settings import Settings
@@ -26,7 +28,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Wrap app.openapi so its schema carries this app's limits."""
     plain = app.openapi
 
-    def openapi() -> dict:
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = plain()

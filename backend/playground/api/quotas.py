@@ -16,19 +16,20 @@ import threading
 import time
 from collections import Counter
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from playground.api.errors import too_many
 from playground.api.sessions import Session
+from playground.api.settings import Settings
 
 # A quota refusal frees up only when the student deletes something.
 QUOTA_RETRY_S = 60
 
 
 class Quotas:
-    def __init__(self, settings):
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._create = parse(settings.create_rate)
@@ -36,7 +37,7 @@ class Quotas:
         self._sockets: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    def _hit(self, item, key: str, what: str, setting: str) -> None:
+    def _hit(self, item: RateLimitItem, key: str, what: str, setting: str) -> None:
         if self._limiter.hit(item, key):
             return
         reset = self._limiter.get_window_stats(item, key).reset_time

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class _TooLarge(HTTPException):
@@ -17,17 +18,17 @@ class _TooLarge(HTTPException):
 
 
 class SizeGuard:
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def _reply_413(self, send) -> None:
+    async def _reply_413(self, send: Send) -> None:
         body = json.dumps({"detail": f"request body too large: more than {self.max_bytes} bytes"}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
@@ -42,7 +43,7 @@ class SizeGuard:
         seen = 0
         started = False
 
-        async def counting_receive():
+        async def counting_receive() -> Message:
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
@@ -51,7 +52,7 @@ class SizeGuard:
                     raise _TooLarge(413, f"request body too large: more than {self.max_bytes} bytes")
             return message
 
-        async def tracking_send(message):
+        async def tracking_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True

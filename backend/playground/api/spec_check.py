@@ -8,6 +8,7 @@ next to the field.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from playground.api.errors import field_error
 from playground.api.settings import Settings
@@ -15,14 +16,14 @@ from playground.engine.spec import SpecError, SpecReport, validate_spec
 from playground.viz.budget import size_problem
 
 
-def spec_loc(err: SpecError, prefix: Sequence) -> list:
+def spec_loc(err: SpecError, prefix: Sequence[str | int]) -> list[str | int]:
     if err.layer is not None:
         loc = [*prefix, "layers", err.layer]
         return loc + [err.field] if err.field else loc
     return [*prefix, err.field] if err.field else list(prefix)
 
 
-def check_spec(spec: dict, settings: Settings, prefix: Sequence = ("body", "spec")) -> SpecReport:
+def check_spec(spec: dict[str, Any], settings: Settings, prefix: Sequence[str | int] = ("body", "spec")) -> SpecReport:
     """validate_spec with limits; raises a 422 RequestValidationError naming the field."""
     layers = spec.get("layers") if isinstance(spec, dict) else None
     if isinstance(layers, list) and len(layers) > settings.max_layers:

@@ -62,7 +62,7 @@ def apply(batch: np.ndarray, spec: TransformSpec | None) -> np.ndarray:
     if spec is None:
         return batch
     many = isinstance(spec, list)
-    items = spec if many else [spec]
+    items = spec if isinstance(spec, list) else [spec]
     if not items:
         raise field_error(LOC, "transform list is empty")
     if len(items) > MAX_TRANSFORMS:
@@ -79,5 +79,6 @@ def apply(batch: np.ndarray, spec: TransformSpec | None) -> np.ndarray:
     if many:
         out = [transform_image(images[0], t.shift, t.rotate, t.scale) for t in items]
     else:
-        out = [transform_image(img, spec.shift, spec.rotate, spec.scale) for img in images]
+        one = items[0]
+        out = [transform_image(img, one.shift, one.rotate, one.scale) for img in images]
     return np.stack(out).reshape((len(out), *shape)).astype(np.float32)

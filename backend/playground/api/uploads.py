@@ -11,10 +11,12 @@ import json
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 from playground.engine.data import load_dataset
 from playground.runs.errors import StorageFull, is_disk_full
 from playground.runs.npz_guard import NpzRejected, check_npz
+from playground.runs.owner import Owner
 
 PREFIX = "upload:"
 _ID = re.compile(r"^[0-9a-f]{8,32}$")
@@ -51,7 +53,7 @@ class UploadStore:
         path = self.dir / f"{ident}.npz"
         return path if path.is_file() else None
 
-    def info(self, name: str) -> dict | None:
+    def info(self, name: str) -> dict[str, Any] | None:
         """The stored description of an upload, or None."""
         path = self.path_of(name)
         if path is None:
@@ -61,7 +63,7 @@ class UploadStore:
         except (OSError, ValueError):
             return None
 
-    def save(self, data: bytes, filename: str, owner=None) -> dict:
+    def save(self, data: bytes, filename: str, owner: Owner | None = None) -> dict[str, Any]:
         """Check the .npz with the engine's loader, keep it, return its dataset description."""
         try:
             check_npz(data)
@@ -113,10 +115,10 @@ class UploadStore:
         path.unlink(missing_ok=True)
         return True
 
-    def owned_by(self, owner_id: str) -> list[dict]:
+    def owned_by(self, owner_id: str) -> list[dict[str, Any]]:
         return [u for u in self.list() if (u.get("owner") or "local") == owner_id]
 
-    def list(self) -> list[dict]:
+    def list(self) -> list[dict[str, Any]]:
         if not self.dir.is_dir():
             return []
         out = []

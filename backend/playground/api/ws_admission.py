@@ -8,6 +8,7 @@ the reason: a close before accept reaches the page as a bare 1006.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import WebSocket
@@ -24,7 +25,7 @@ async def _refuse(ws: WebSocket, code: int, text: str) -> None:
 
 
 @asynccontextmanager
-async def admitted(ws: WebSocket):
+async def admitted(ws: WebSocket) -> AsyncIterator[Session | None]:
     """Yields the session, or None after refusing the socket; counts it while open."""
     settings = ws.app.state.settings
     if settings.tokens and not same_origin(ws):

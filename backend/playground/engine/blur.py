@@ -17,6 +17,7 @@ adds into disjoint cells without np.add.at.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .tensor import Tensor
 
@@ -39,24 +40,24 @@ def blur_subsample_reference(x: np.ndarray, stride: int) -> np.ndarray:
     return out
 
 
-def blur_subsample(x, stride: int) -> Tensor:
+def blur_subsample(x: Tensor | ArrayLike, stride: int) -> Tensor:
     """x: (A, H, W, B) with H, W at axes 1, 2 (NHWC or CHWN) -> (A, ceil(H/s), ceil(W/s), B):
     the binomial blur, zero-padded by one pixel ('same'), taken every `stride` pixels."""
-    x = x if isinstance(x, Tensor) else Tensor(x)
-    a, h, w, b = x.shape
+    xt = x if isinstance(x, Tensor) else Tensor(x)
+    a, h, w, b = xt.shape
     ho, wo = _out_size(h, stride), _out_size(w, stride)
-    xp = np.pad(x.data, ((0, 0), (1, 1), (1, 1), (0, 0)))
-    k = KERNEL.astype(x.dtype)
+    xp = np.pad(xt.data, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    k = KERNEL.astype(xt.dtype)
     spans = [(di, dj, slice(di, di + stride * (ho - 1) + 1, stride), slice(dj, dj + stride * (wo - 1) + 1, stride))
              for di in range(3) for dj in range(3)]
-    out = np.zeros((a, ho, wo, b), dtype=x.dtype)
+    out = np.zeros((a, ho, wo, b), dtype=xt.dtype)
     for di, dj, rows, cols in spans:
         out += k[di, dj] * xp[:, rows, cols, :]
 
-    def backward(grad):
+    def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         gp = np.zeros_like(xp)
         for di, dj, rows, cols in spans:
             gp[:, rows, cols, :] += k[di, dj] * grad
         return (gp[:, 1:h + 1, 1:w + 1, :],)
 
-    return Tensor.from_op(out, (x,), backward, "blur_subsample")
+    return Tensor.from_op(out, (xt,), backward, "blur_subsample")

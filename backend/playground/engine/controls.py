@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 
 class Controls:
@@ -94,7 +95,7 @@ class Controls:
             asked, self.snapshot_requested = self.snapshot_requested, False
             return asked
 
-    def wait_turn(self, on_block, on_snapshot) -> bool:
+    def wait_turn(self, on_block: Callable[[], None], on_snapshot: Callable[[], None]) -> bool:
         """Block until the loop may run one step; False when it must stop.
 
         on_block() is called once each time the loop is about to block (so the

@@ -24,6 +24,7 @@ re-exported here so ``conv`` is the one import for spatial ops.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from playground.engine.im2col import (  # noqa: F401  (re-exported)
     Geometry,
@@ -40,7 +41,8 @@ from playground.engine.tensor import Tensor
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d", "conv_output_size", "same_padding", "as_arrays"]
 
 
-def as_arrays(x, w, b):
+def as_arrays(x: Tensor | ArrayLike, w: Tensor | ArrayLike, b: Tensor | ArrayLike | None
+              ) -> tuple[tuple[Tensor, Tensor, Tensor | None], tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     """(Tensors x, w, b) and their data as one float dtype; checks the shapes."""
     x = x if isinstance(x, Tensor) else Tensor(x)
     w = w if isinstance(w, Tensor) else Tensor(w)
@@ -55,7 +57,7 @@ def as_arrays(x, w, b):
     return (x, w, b), (xd, wd, bd)
 
 
-def conv2d(x, w, b=None, stride: int = 1, padding: str = "valid") -> Tensor:
+def conv2d(x: Tensor | ArrayLike, w: Tensor | ArrayLike, b: Tensor | ArrayLike | None = None, stride: int = 1, padding: str = "valid") -> Tensor:
     """x: (N, H, W, C), w: (KH, KW, C, F), b: (F,) | None -> (N, H', W', F)."""
     (x, w, b), (xd, wd, bd) = as_arrays(x, w, b)
     n, h, width, c = xd.shape
@@ -70,7 +72,7 @@ def conv2d(x, w, b=None, stride: int = 1, padding: str = "valid") -> Tensor:
         out += bd
     parents = (x, w) if b is None else (x, w, b)
 
-    def backward(grad):
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         dv = grad.reshape(n * g.oh * g.ow, f)
         dk = (cols.T @ dv).reshape(kh, kw, c, f) if w.requires_grad else None
         dx = None

@@ -9,14 +9,19 @@ turns dataset labels into what the loss function takes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from playground.engine import losses, metrics
-from playground.engine.tensor import no_grad
+from playground.engine.tensor import Tensor, no_grad
+
+if TYPE_CHECKING:  # for annotations only: no runtime dependency on model.py
+    from playground.engine.model import Model
 
 
-def loss_name(model) -> str:
+def loss_name(model: Model) -> str:
     """The model's loss (its validated report's, else the spec's), checked against LOSSES."""
     report = getattr(model, "report", None)
     name = getattr(report, "loss", None) or model.spec.get("loss", "softmax_cross_entropy")
@@ -25,7 +30,7 @@ def loss_name(model) -> str:
     return name
 
 
-def loss_target(y: np.ndarray, loss_name: str, output_shape: tuple) -> np.ndarray:
+def loss_target(y: np.ndarray, loss_name: str, output_shape: tuple[int, ...]) -> np.ndarray:
     """int64 labels for softmax cross-entropy; float32 shaped like the model
     output (per sample) for mse and binary cross-entropy."""
     y = np.asarray(y)
@@ -37,7 +42,7 @@ def loss_target(y: np.ndarray, loss_name: str, output_shape: tuple) -> np.ndarra
     return y
 
 
-def num_classes(loss_name: str, output_shape: tuple, labels: np.ndarray) -> int:
+def num_classes(loss_name: str, output_shape: tuple[int, ...], labels: np.ndarray) -> int:
     """Classes of a classifier: 2 for a one-logit binary model, else the
     output width (or more, if labels say so, so a confusion matrix never overflows)."""
     if loss_name == "binary_cross_entropy":
@@ -46,8 +51,9 @@ def num_classes(loss_name: str, output_shape: tuple, labels: np.ndarray) -> int:
     return max(k, int(labels.max()) + 1 if labels.size else 0)
 
 
-def evaluate(model, loss_fn, loss_name: str, x: np.ndarray, y: np.ndarray,
-             batch_size: int = 1000, max_misclassified: int = 64, with_predictions: bool = False) -> dict:
+def evaluate(model: Model, loss_fn: Callable[[Tensor, np.ndarray], Tensor], loss_name: str, x: np.ndarray,
+             y: np.ndarray, batch_size: int = 1000, max_misclassified: int = 64,
+             with_predictions: bool = False) -> dict[str, Any]:
     """{"loss", "accuracy"} (accuracy None for mse) plus, for classifiers,
     "per_class_accuracy", "confusion" (rows = true class), "misclassified"
     (indices into x), and with ``with_predictions`` "predictions" (every sample's class). Loss is None when it is not finite or x is empty."""
@@ -64,7 +70,7 @@ def evaluate(model, loss_fn, loss_name: str, x: np.ndarray, y: np.ndarray,
             if classifier:
                 preds.append(metrics.predictions(out.data))
     mean = loss_sum / n if n else math.nan
-    result = {"loss": mean if math.isfinite(mean) else None, "accuracy": None}
+    result: dict[str, Any] = {"loss": mean if math.isfinite(mean) else None, "accuracy": None}
     if classifier and n:
         pred = np.concatenate(preds)
         labels = np.asarray(y).reshape(-1).astype(np.int64)

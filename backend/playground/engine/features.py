@@ -11,10 +11,13 @@ checkboxes and the network drawing's input column from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 import numpy as np
 
 # name -> (label, what it computes from the point (x1, x2))
-FEATURES: dict[str, tuple[str, object]] = {
+FEATURES: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
     "x1": ("x\u2081", lambda a, b: a),
     "x2": ("x\u2082", lambda a, b: b),
     "x1_sq": ("x\u2081\u00b2", lambda a, b: a * a),
@@ -26,12 +29,12 @@ FEATURES: dict[str, tuple[str, object]] = {
 DEFAULT_ON = ("x1", "x2")
 
 
-def selected(config: dict) -> tuple[str, ...]:
+def selected(config: dict[str, Any]) -> tuple[str, ...]:
     """The names a `features` layer config turns on, in table order."""
     return tuple(name for name in FEATURES if config.get(name))
 
 
-def features(x: np.ndarray, names) -> np.ndarray:
+def features(x: np.ndarray, names: Iterable[str]) -> np.ndarray:
     """x: (N, 2) points -> (N, len(names)) feature columns, in the order given."""
     a, b = x[:, 0], x[:, 1]
     return np.stack([FEATURES[n][1](a, b) for n in names], axis=1).astype(x.dtype, copy=False)

@@ -19,46 +19,46 @@ class Dual:
 
     __slots__ = ("value", "derivative")
 
-    def __init__(self, value: float, derivative: float = 0.0):
+    def __init__(self, value: float, derivative: float = 0.0) -> None:
         self.value = float(value)
         self.derivative = float(derivative)
 
     def __repr__(self) -> str:
         return f"Dual({self.value!r}, {self.derivative!r})"
 
-    def __add__(self, other):
+    def __add__(self, other: Dual | float) -> Dual:
         other = _dual(other)
         return Dual(self.value + other.value, self.derivative + other.derivative)
 
     __radd__ = __add__
 
-    def __sub__(self, other):
+    def __sub__(self, other: Dual | float) -> Dual:
         other = _dual(other)
         return Dual(self.value - other.value, self.derivative - other.derivative)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Dual | float) -> Dual:
         return _dual(other) - self
 
-    def __mul__(self, other):
+    def __mul__(self, other: Dual | float) -> Dual:
         other = _dual(other)
         # product rule
         return Dual(self.value * other.value, self.derivative * other.value + self.value * other.derivative)
 
     __rmul__ = __mul__
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Dual | float) -> Dual:
         other = _dual(other)
         # quotient rule
         return Dual(self.value / other.value,
                     (self.derivative * other.value - self.value * other.derivative) / (other.value ** 2))
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Dual | float) -> Dual:
         return _dual(other) / self
 
-    def __neg__(self):
+    def __neg__(self) -> Dual:
         return Dual(-self.value, -self.derivative)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Dual | float) -> Dual:
         if isinstance(other, Dual):
             # d(u^v) = u^v (v' ln u + v u'/u)
             value = self.value ** other.value
@@ -66,17 +66,17 @@ class Dual:
                                         + other.value * self.derivative / self.value))
         return Dual(self.value ** other, other * self.value ** (other - 1) * self.derivative)
 
-    def __rpow__(self, base):
+    def __rpow__(self, base: Dual | float) -> Dual:
         return _dual(base) ** self
 
 
-def _dual(x) -> Dual:
+def _dual(x: Dual | float) -> Dual:
     return x if isinstance(x, Dual) else Dual(x, 0.0)
 
 
-def _lift(fn: Callable[[float], float], dfn: Callable[[float], float]):
+def _lift(fn: Callable[[float], float], dfn: Callable[[float], float]) -> Callable[[Dual | float], Dual | float]:
     """Chain rule for a one-argument function: (f(u), f'(u) u')."""
-    def apply(x):
+    def apply(x: Dual | float) -> Dual | float:
         if isinstance(x, Dual):
             return Dual(fn(x.value), dfn(x.value) * x.derivative)
         return fn(x)
@@ -102,12 +102,12 @@ relu = _lift(lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0)
 relu.__name__ = "relu"
 
 
-def derivative(f: Callable, x: float) -> float:
+def derivative(f: Callable[[Dual], Dual | float], x: float) -> float:
     """f'(x) by one forward pass with x seeded as Dual(x, 1)."""
     out = f(Dual(x, 1.0))
     return out.derivative if isinstance(out, Dual) else 0.0
 
 
-def value_and_derivative(f: Callable, x: float) -> tuple[float, float]:
+def value_and_derivative(f: Callable[[Dual], Dual | float], x: float) -> tuple[float, float]:
     out = f(Dual(x, 1.0))
     return (out.value, out.derivative) if isinstance(out, Dual) else (float(out), 0.0)

@@ -17,6 +17,8 @@ the training plan uses, tested against these.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -87,7 +89,7 @@ class Geometry:
         s = self.s
         return slice(i, i + (self.oh - 1) * s + 1, s), slice(j, j + (self.ow - 1) * s + 1, s)
 
-    def offsets(self):
+    def offsets(self) -> Iterator[tuple[int, int]]:
         return ((i, j) for i in range(self.kh) for j in range(self.kw))
 
 

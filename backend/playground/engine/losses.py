@@ -10,16 +10,17 @@ closed-form backward (no graph of small ops, no overflow for huge logits).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from playground.engine.ops import stable_sigmoid
 from playground.engine.tensor import Tensor
 
 
-def _as_tensor(x) -> Tensor:
+def _as_tensor(x: Tensor | ArrayLike) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _target_like(pred: Tensor, target) -> np.ndarray:
+def _target_like(pred: Tensor, target: Tensor | ArrayLike) -> np.ndarray:
     """Target as an array of pred's shape and dtype. A (N,) target for (N, 1)
     predictions is reshaped, not broadcast to (N, N): the classic silent bug."""
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
@@ -30,7 +31,7 @@ def _target_like(pred: Tensor, target) -> np.ndarray:
     return t.astype(pred.dtype, copy=False)
 
 
-def softmax_cross_entropy(logits, labels) -> Tensor:
+def softmax_cross_entropy(logits: Tensor | ArrayLike, labels: Tensor | ArrayLike) -> Tensor:
     """logits: (N, K), labels: int (N,) in [0, K) -> scalar mean cross-entropy."""
     logits = _as_tensor(logits)
     labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
@@ -47,7 +48,7 @@ def softmax_cross_entropy(logits, labels) -> Tensor:
     total = e.sum(axis=1, keepdims=True)
     loss = np.asarray((np.log(total[:, 0]) - shifted[rows, labels]).mean(), dtype=logits.dtype)
 
-    def backward(g):
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
         grad = e / total  # the softmax, from the forward pass's exponentials
         grad[rows, labels] -= 1
         grad *= g / n
@@ -55,7 +56,7 @@ def softmax_cross_entropy(logits, labels) -> Tensor:
     return Tensor.from_op(loss, (logits,), backward, "softmax_cross_entropy")
 
 
-def mse(pred, target) -> Tensor:
+def mse(pred: Tensor | ArrayLike, target: Tensor | ArrayLike) -> Tensor:
     """Mean squared error over all elements; the target gets no gradient."""
     pred = _as_tensor(pred)
     diff = pred.data - _target_like(pred, target)
@@ -63,7 +64,7 @@ def mse(pred, target) -> Tensor:
     return Tensor.from_op(loss, (pred,), lambda g: (diff * (g * (2.0 / diff.size)),), "mse")
 
 
-def binary_cross_entropy(logits, target) -> Tensor:
+def binary_cross_entropy(logits: Tensor | ArrayLike, target: Tensor | ArrayLike) -> Tensor:
     """Mean of -t log s(z) - (1-t) log(1-s(z)) with s = sigmoid, from logits z:
     written max(z, 0) - z t + log(1 + exp(-|z|)), which never overflows."""
     logits = _as_tensor(logits)

@@ -11,6 +11,7 @@ still be serialised).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +63,7 @@ def misclassified(pred: np.ndarray, labels: np.ndarray, limit: int = 64) -> list
     return [int(i) for i in wrong[:limit]]
 
 
-def histogram(arr: np.ndarray, bins: int = 30) -> dict:
+def histogram(arr: np.ndarray, bins: int = 30) -> dict[str, Any]:
     """{"counts": [bins ints], "edges": [bins + 1 floats]} over the finite values."""
     a = np.asarray(arr).reshape(-1)
     mask = np.isfinite(a)
@@ -77,7 +78,7 @@ def histogram(arr: np.ndarray, bins: int = 30) -> dict:
     return {"counts": counts.tolist(), "edges": edges.tolist()}
 
 
-def stats(arr: np.ndarray, bins: int = 30) -> dict:
+def stats(arr: np.ndarray, bins: int = 30) -> dict[str, Any]:
     """mean, std, min, max, L2 norm and histogram of an array (float64 sums)."""
     a = np.asarray(arr, dtype=np.float64).reshape(-1)
     if a.size == 0:

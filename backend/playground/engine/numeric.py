@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from playground.engine.tensor import Tensor
 
@@ -61,7 +62,7 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     return diff / scale if scale > 0 else diff
 
 
-def gradient_check(f: Callable[..., Tensor], inputs: Sequence, eps: float = 1e-6, seed: int = 0) -> float:
+def gradient_check(f: Callable[..., Tensor], inputs: Sequence[Tensor | ArrayLike], eps: float = 1e-6, seed: int = 0) -> float:
     """Largest relative error between backward() and central differences.
 
     ``f(*tensors)`` returns a Tensor of any shape; it is reduced to a scalar by a
@@ -77,7 +78,7 @@ def gradient_check(f: Callable[..., Tensor], inputs: Sequence, eps: float = 1e-6
 
     worst = 0.0
     for k, (a, t) in enumerate(zip(arrays, tensors)):
-        def scalar(arr, k=k):
+        def scalar(arr: np.ndarray, k: int = k) -> float:
             args = [Tensor(arr if j == k else other) for j, other in enumerate(arrays)]
             return float(np.sum(f(*args).data * weights))
         numeric = numeric_gradient(scalar, a, eps)

@@ -18,8 +18,17 @@ Settings (``lr`` ...) can change between steps: assign ``opt.lr = 0.1`` or call
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 import numpy as np
+
+from .tensor import Tensor
+
+# setting name -> (default, validator returning the checked value)
+SettingTable = dict[str, tuple[Any, Callable[[Any], Any]]]
+# Part of one parameter for an update: (w, g, buf, state arrays by name, weight-decay buffer).
+_Views = tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray | None]
 
 
 class SettingError(ValueError):
@@ -31,7 +40,7 @@ class SettingError(ValueError):
         self.setting = setting
 
 
-def _check_float(name: str, value, low: float, high: float | None = None, low_open=False) -> float:
+def _check_float(name: str, value: Any, low: float, high: float | None = None, low_open: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise SettingError(name, f"{name} must be a number, got {value!r}")
     value = float(value)
@@ -43,7 +52,7 @@ def _check_float(name: str, value, low: float, high: float | None = None, low_op
     return value
 
 
-def _check_bool(name: str, value) -> bool:
+def _check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise SettingError(name, f"{name} must be true or false, got {value!r}")
     return bool(value)
@@ -53,14 +62,18 @@ class Optimizer:
     """Base: holds params, settings, step count and per-parameter state arrays."""
 
     # setting name -> (default, validator); subclasses extend it.
-    SETTINGS = {
+    SETTINGS: ClassVar[SettingTable] = {
         "lr": (0.01, lambda v: _check_float("lr", v, 0.0)),
         "weight_decay": (0.0, lambda v: _check_float("weight_decay", v, 0.0)),
     }
-    STATE = ()  # names of per-parameter state arrays
-    lr: float  # a setting of every optimizer (SETTINGS), read and scheduled by the Trainer
+    STATE: ClassVar[tuple[str, ...]] = ()  # names of per-parameter state arrays
 
-    def __init__(self, params, **settings):
+    # Set through SETTINGS in __init__ (declared here for readers and type checkers);
+    # lr is read and scheduled by the Trainer.
+    lr: float
+    weight_decay: float
+
+    def __init__(self, params: Iterable[Tensor], **settings: Any) -> None:
         self.params = list(params)
         for name, (default, _) in self.SETTINGS.items():
             object.__setattr__(self, name, default)
@@ -68,14 +81,14 @@ class Optimizer:
         self.t = 0
         self.state = {name: [np.zeros_like(p.data) for p in self.params] for name in self.STATE}
         self._buf = [np.empty_like(p.data) for p in self.params]
-        self._gbuf = [None] * len(self.params)  # grad + weight decay, allocated on first use
+        self._gbuf: list[np.ndarray | None] = [None] * len(self.params)  # grad + weight decay, allocated on first use
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         if name in self.SETTINGS:
             value = self.SETTINGS[name][1](value)
         object.__setattr__(self, name, value)
 
-    def set(self, **settings) -> None:
+    def set(self, **settings: Any) -> None:
         """Change settings; all are validated before any is applied."""
         unknown = sorted(set(settings) - set(self.SETTINGS))
         if unknown:
@@ -85,7 +98,7 @@ class Optimizer:
         for name, value in checked.items():
             object.__setattr__(self, name, value)
 
-    def settings(self) -> dict:
+    def settings(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.SETTINGS}
 
     def zero_grad(self) -> None:
@@ -124,13 +137,18 @@ class Optimizer:
                 g += views[1]
             self._update(w, g, buf, state)
 
-    def _slices(self, i: int, k: int, parts: int):
+    def _slices(self, i: int, k: int, parts: int) -> _Views | None:
         """(w, g, buf, state, gbuf) for part k of parameter i, as views; None if
         part k has nothing of it."""
         p = self.params[i]
+        if p.grad is None:
+            return None
         arrays = [p.data, p.grad, self._buf[i], *(self.state[n][i] for n in self.STATE)]
         if self.weight_decay:
-            arrays.append(self._gbuf[i])
+            gbuf = self._gbuf[i]
+            if gbuf is None:
+                raise RuntimeError("update_part before begin_step: the weight-decay buffers are not made")
+            arrays.append(gbuf)
         if parts > 1 and all(a.flags.c_contiguous for a in arrays):
             n = p.data.size
             lo, hi = n * k // parts, n * (k + 1) // parts
@@ -146,16 +164,16 @@ class Optimizer:
     def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
         raise TypeError(f"{type(self).__name__} does not define an update rule")
 
-    def state_dict(self) -> dict:
+    def state_dict(self) -> dict[str, Any]:
         """Settings (floats), the step count and state arrays as ``{name}.{i}``."""
-        d = {name: (float(v) if not isinstance(v, bool) else v) for name, v in self.settings().items()}
+        d: dict[str, Any] = {name: (float(v) if not isinstance(v, bool) else v) for name, v in self.settings().items()}
         d["t"] = self.t
         for name, arrays in self.state.items():
             for i, a in enumerate(arrays):
                 d[f"{name}.{i}"] = a.copy()
         return d
 
-    def load_state_dict(self, d: dict) -> None:
+    def load_state_dict(self, d: dict[str, Any]) -> None:
         expected = set(self.SETTINGS) | {"t"} | {f"{n}.{i}" for n in self.STATE for i in range(len(self.params))}
         missing, extra = sorted(expected - set(d)), sorted(set(d) - expected)
         if missing or extra:
@@ -165,7 +183,7 @@ class Optimizer:
                 src = np.asarray(d[f"{name}.{i}"])
                 if src.shape != a.shape:
                     raise ValueError(f"optimizer state {name}.{i}: shape {src.shape}, expected {a.shape}")
-        settings = {}
+        settings: dict[str, Any] = {}
         for name in self.SETTINGS:
             value = d[name]
             value = value.item() if isinstance(value, np.ndarray) else value
@@ -178,20 +196,22 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    def _update(self, w, g, buf, state):
+    def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
         np.multiply(g, self.lr, out=buf)
         w -= buf
 
 
 class Momentum(Optimizer):
-    SETTINGS = {
+    SETTINGS: ClassVar[SettingTable] = {
         **Optimizer.SETTINGS,
         "momentum": (0.9, lambda v: _check_float("momentum", v, 0.0, 1.0)),
         "nesterov": (False, lambda v: _check_bool("nesterov", v)),
     }
     STATE = ("velocity",)
+    momentum: float
+    nesterov: bool
 
-    def _update(self, w, g, buf, state):
+    def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
         v = state["velocity"]
         v *= self.momentum
         v += g
@@ -205,7 +225,7 @@ class Momentum(Optimizer):
 
 
 class Adam(Optimizer):
-    SETTINGS = {
+    SETTINGS: ClassVar[SettingTable] = {
         **Optimizer.SETTINGS,
         "lr": (0.001, lambda v: _check_float("lr", v, 0.0)),
         "beta1": (0.9, lambda v: _check_float("beta1", v, 0.0, 1.0)),
@@ -213,8 +233,11 @@ class Adam(Optimizer):
         "eps": (1e-8, lambda v: _check_float("eps", v, 0.0, low_open=True)),
     }
     STATE = ("m", "v")
+    beta1: float
+    beta2: float
+    eps: float
 
-    def _update(self, w, g, buf, state):
+    def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
         m, v = state["m"], state["v"]
         m *= self.beta1
         np.multiply(g, 1.0 - self.beta1, out=buf)
@@ -235,7 +258,8 @@ class Adam(Optimizer):
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
 
-def make_optimizer(name: str, params, lr: float = 0.01, weight_decay: float = 0.0, **kw) -> Optimizer:
+def make_optimizer(name: str, params: Iterable[Tensor], lr: float = 0.01, weight_decay: float = 0.0,
+                   **kw: Any) -> Optimizer:
     """Build OPTIMIZERS[name]; ValueError names an unknown optimizer or setting."""
     try:
         cls = OPTIMIZERS[name]

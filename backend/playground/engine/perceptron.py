@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 class Perceptron:
@@ -79,10 +80,10 @@ class MultiClassPerceptron:
 class PerceptronResult:
     converged: bool          # an epoch made no update
     epochs: int              # epochs run
-    errors: list = field(default_factory=list)  # misclassified samples seen during each epoch
+    errors: list[int] = field(default_factory=list)  # misclassified samples seen during each epoch
 
 
-def train_perceptron(model, x, y, lr: float = 1.0, max_epochs: int = 100, batch_size: int = 1,
+def train_perceptron(model: Perceptron, x: ArrayLike, y: ArrayLike, lr: float = 1.0, max_epochs: int = 100, batch_size: int = 1,
                      shuffle: bool = False, rng: np.random.Generator | None = None) -> PerceptronResult:
     """Apply the perceptron rule epoch after epoch. x: (N, D), y: int (N,)."""
     x = np.asarray(x, dtype=np.float64)
@@ -100,7 +101,7 @@ def train_perceptron(model, x, y, lr: float = 1.0, max_epochs: int = 100, batch_
         raise ValueError("shuffle needs an np.random.Generator")
     result = PerceptronResult(converged=False, epochs=0)
     for _ in range(max_epochs):
-        order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
+        order = rng.permutation(len(x)) if shuffle and rng is not None else np.arange(len(x))
         errors = 0
         # The rule is sequential: each update changes the weights the next
         # sample is judged by, so this loop over samples is the algorithm

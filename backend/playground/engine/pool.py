@@ -20,6 +20,7 @@ engine/fast/pool.py runs the same on batch-innermost arrays for training.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from playground.engine.im2col import Geometry, col2im, pad, unpad, windows
 from playground.engine.tensor import Tensor
@@ -40,42 +41,42 @@ def window_counts(g: Geometry) -> np.ndarray:
     return windows(ones, g).sum(axis=(3, 4, 5))[0]
 
 
-def _input(x, kind: str) -> tuple[Tensor, np.ndarray]:
-    x = x if isinstance(x, Tensor) else Tensor(x)
-    if x.ndim != 4:
-        raise ValueError(f"{kind}_pool2d needs a 4-D input, got shape {x.shape}")
-    xd = x.data if np.issubdtype(x.dtype, np.floating) else x.data.astype(np.float32)
-    return x, xd
+def _input(x: Tensor | ArrayLike, kind: str) -> tuple[Tensor, np.ndarray]:
+    xt = x if isinstance(x, Tensor) else Tensor(x)
+    if xt.ndim != 4:
+        raise ValueError(f"{kind}_pool2d needs a 4-D input, got shape {xt.shape}")
+    xd = xt.data if np.issubdtype(xt.dtype, np.floating) else xt.data.astype(np.float32)
+    return xt, xd
 
 
-def max_pool2d(x, pool_size: int = 2, stride: int | None = None, padding: str = "valid") -> Tensor:
+def max_pool2d(x: Tensor | ArrayLike, pool_size: int = 2, stride: int | None = None, padding: str = "valid") -> Tensor:
     """x: (N, H, W, C) -> (N, H', W', C), the max of each window."""
-    x, xd = _input(x, "max")
+    xt, xd = _input(x, "max")
     n, h, w, c = xd.shape
     g = pool_geometry(h, w, pool_size, stride, padding)
     win = windows(pad(xd, g, fill=-np.inf), g).reshape(n, g.oh, g.ow, g.kh * g.kw, c)
     first = win.argmax(axis=3)                        # (N, H', W', C): first maximal input
     out = np.take_along_axis(win, first[:, :, :, None, :], axis=3)[:, :, :, 0, :]
 
-    def backward(grad):
+    def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         onehot = np.arange(g.kh * g.kw)[:, None] == first[:, :, :, None, :]   # (N, H', W', KK, C)
         dwin = (onehot * grad[:, :, :, None, :]).reshape(n, g.oh, g.ow, g.kh, g.kw, c)
         return (unpad(col2im(dwin.astype(grad.dtype), g), g),)
 
-    return Tensor.from_op(out, (x,), backward, "max_pool2d")
+    return Tensor.from_op(out, (xt,), backward, "max_pool2d")
 
 
-def avg_pool2d(x, pool_size: int = 2, stride: int | None = None, padding: str = "valid") -> Tensor:
+def avg_pool2d(x: Tensor | ArrayLike, pool_size: int = 2, stride: int | None = None, padding: str = "valid") -> Tensor:
     """x: (N, H, W, C) -> (N, H', W', C), the mean of each window's real inputs."""
-    x, xd = _input(x, "avg")
+    xt, xd = _input(x, "avg")
     n, h, w, c = xd.shape
     g = pool_geometry(h, w, pool_size, stride, padding)
     inv = (1.0 / window_counts(g)).astype(xd.dtype)[None, :, :, None]   # (1, H', W', 1)
     out = windows(pad(xd, g), g).sum(axis=(3, 4)) * inv
 
-    def backward(grad):
+    def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         share = (grad * inv)[:, :, :, None, None, :]   # every real input of a window gets an equal share
         dwin = np.broadcast_to(share, (n, g.oh, g.ow, g.kh, g.kw, c))
         return (unpad(col2im(dwin, g), g),)
 
-    return Tensor.from_op(out.astype(xd.dtype, copy=False), (x,), backward, "avg_pool2d")
+    return Tensor.from_op(out.astype(xd.dtype, copy=False), (xt,), backward, "avg_pool2d")

@@ -11,6 +11,7 @@ steps) to a factor of the base learning rate, so a student's live change of
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 
 def constant(t: float) -> float:
@@ -28,7 +29,7 @@ def cosine(t: float) -> float:
 LR_SCHEDULES = {"constant": constant, "step": step, "cosine": cosine}
 
 
-def get_schedule(name: str):
+def get_schedule(name: str) -> Callable[[float], float]:
     """LR_SCHEDULES[name]; ValueError names the choices."""
     try:
         return LR_SCHEDULES[name]

@@ -22,11 +22,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:  # for annotations only: no runtime dependency on model.py
+    from playground.engine.model import Model
+    from playground.engine.optim import Optimizer
 
-def _scalar(v):
+
+def _scalar(v: Any) -> Any:
     """A number stored either as itself (JSON) or as a 0-d array (.npz)."""
     return v.item() if isinstance(v, np.ndarray) else v
 
@@ -35,7 +40,7 @@ def rng_state(rng: np.random.Generator) -> str:
     return json.dumps(rng.bit_generator.state)
 
 
-def set_rng_state(rng: np.random.Generator, state) -> None:
+def set_rng_state(rng: np.random.Generator, state: str | np.ndarray) -> None:
     rng.bit_generator.state = json.loads(str(_scalar(state)))
 
 
@@ -52,8 +57,8 @@ class Progress:
     epoch_seen: int = 0
     seconds: float = 0.0
     order: np.ndarray | None = None
-    last_train: dict = field(default_factory=lambda: {"loss": None, "accuracy": None})
-    last_val: dict | None = None
+    last_train: dict[str, Any] = field(default_factory=lambda: {"loss": None, "accuracy": None})
+    last_val: dict[str, Any] | None = None
 
     _INTS = ("step", "epoch", "batch_in_epoch", "epoch_correct", "epoch_seen")
     _FLOATS = ("epoch_loss", "seconds")
@@ -64,14 +69,14 @@ class Progress:
         self.epoch_loss, self.epoch_correct, self.epoch_seen = 0.0, 0, 0
         self.order = None
 
-    def state_dict(self) -> dict:
-        d = {f"trainer.{k}": int(getattr(self, k)) for k in self._INTS}
+    def state_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {f"trainer.{k}": int(getattr(self, k)) for k in self._INTS}
         d.update({f"trainer.{k}": float(getattr(self, k)) for k in self._FLOATS})
         d["trainer.order"] = None if self.order is None else self.order.copy()
         d["trainer.metrics"] = json.dumps({"train": self.last_train, "val": self.last_val})
         return d
 
-    def load_state_dict(self, d: dict) -> None:
+    def load_state_dict(self, d: dict[str, Any]) -> None:
         for k in self._INTS:
             setattr(self, k, int(_scalar(d.get(f"trainer.{k}", 0))))
         for k in self._FLOATS:
@@ -87,9 +92,10 @@ class Progress:
             self.order = np.asarray(order).astype(np.int64)
 
 
-def checkpoint_state(model, optimizer, progress: Progress, rng: np.random.Generator) -> dict:
+def checkpoint_state(model: Model, optimizer: Optimizer, progress: Progress,
+                     rng: np.random.Generator) -> dict[str, Any]:
     """The flat checkpoint dict described in the module docstring."""
-    d = {f"model.{k}": np.array(v, copy=True) for k, v in model.state_dict().items()}
+    d: dict[str, Any] = {f"model.{k}": np.array(v, copy=True) for k, v in model.state_dict().items()}
     for k, v in optimizer.state_dict().items():
         d[f"optim.{k}"] = np.array(v, copy=True) if isinstance(v, np.ndarray) else v
     d.update(progress.state_dict())
@@ -100,7 +106,7 @@ def checkpoint_state(model, optimizer, progress: Progress, rng: np.random.Genera
     return d
 
 
-def load_checkpoint_state(d: dict, model, optimizer, progress: Progress,
+def load_checkpoint_state(d: dict[str, Any], model: Model, optimizer: Optimizer, progress: Progress,
                           rng: np.random.Generator) -> None:
     """Restore what checkpoint_state saved, in place."""
     model.load_state_dict({k[len("model."):]: np.asarray(v) for k, v in d.items()

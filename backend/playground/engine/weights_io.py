@@ -14,19 +14,25 @@ import io
 import os
 import tempfile
 import zipfile
+from typing import IO, Any
 
 import numpy as np
+
+# Where weights come from: a path, the bytes of an upload, or a seekable binary file.
+WeightsSource = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
+# Where they go: a path (written atomically) or a writable binary file.
+WeightsTarget = str | os.PathLike[str] | IO[bytes]
 
 
 class WeightsError(ValueError):
     """A weights file or state dict that cannot be used (message says why)."""
 
 
-def _source_name(source) -> str:
+def _source_name(source: WeightsSource) -> str:
     return os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<upload>"
 
 
-def _head(source) -> bytes:
+def _head(source: str | os.PathLike[str] | IO[bytes]) -> bytes:
     """The first bytes of a path or a seekable binary file (position restored)."""
     if isinstance(source, (str, os.PathLike)):
         try:
@@ -42,7 +48,7 @@ def _head(source) -> bytes:
     return head
 
 
-def read_npz(source) -> dict[str, np.ndarray]:
+def read_npz(source: WeightsSource) -> dict[str, np.ndarray]:
     """All arrays of an .npz (path, bytes or seekable binary file object), fully read."""
     name = _source_name(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -62,7 +68,7 @@ def read_npz(source) -> dict[str, np.ndarray]:
         raise WeightsError(f"{name} is not a valid .npz weights file: {exc}") from None
     if not isinstance(loaded, np.lib.npyio.NpzFile):
         raise WeightsError(f"{name} is not an .npz archive of named weights")
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     with loaded:
         for key in loaded.files:
             try:
@@ -77,7 +83,7 @@ def read_npz(source) -> dict[str, np.ndarray]:
     return arrays
 
 
-def check_arrays(arrays: dict, expected: dict[str, tuple]) -> None:
+def check_arrays(arrays: dict[str, Any], expected: dict[str, tuple[int, ...]]) -> None:
     """Raise WeightsError unless ``arrays`` has exactly the keys and shapes of ``expected``."""
     problems = []
     missing = [k for k in expected if k not in arrays]
@@ -100,10 +106,12 @@ def check_arrays(arrays: dict, expected: dict[str, tuple]) -> None:
         raise WeightsError("weights do not match the model: " + "; ".join(problems))
 
 
-def write_npz(target, arrays: dict[str, np.ndarray]) -> None:
+def write_npz(target: WeightsTarget, arrays: dict[str, np.ndarray]) -> None:
     """Write ``arrays`` as an uncompressed .npz to a path (atomically) or a binary file object."""
     if not isinstance(target, (str, os.PathLike)):
-        np.savez(target, **arrays)
+        # numpy's stub gives savez an `allow_pickle: bool` keyword (numpy >= 2.1), so
+        # mypy reads **arrays as possibly that flag; every value here is an array.
+        np.savez(target, **arrays)  # type: ignore[arg-type]
         return
     path = os.fspath(target)
     folder = os.path.dirname(os.path.abspath(path))
@@ -111,7 +119,7 @@ def write_npz(target, arrays: dict[str, np.ndarray]) -> None:
     try:
         # A file object, not a name: np.savez would append ".npz" to a name without it.
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # see above
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -41,9 +41,12 @@ and ``done`` delivered) or when the run is deleted.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any, Protocol
+
+from playground.runs.owner import LOCAL, Owner
 
 # Ids the manager makes ("r_" / "m_" + hex): anything else from a request is
 # refused before it comes near a path (an id like "../runs/<other>" would
@@ -73,7 +76,6 @@ class ManagerSettings(Protocol):
     checkpoint_interval_s: float  # latest checkpoint at most this often (and each epoch)
     max_runs_per_user: int  # runs one limited owner may have training (runs/owner.py)
     max_queued_per_user: int  # runs one limited owner may have waiting; beyond -> UserLimit
-    executor: str  # "local" (worker processes) or "ray" (runs/executor.py)
     ray_address: str | None  # the Ray cluster; None: start a local Ray
     store_failure_grace_s: float  # store writes failing this long (full disk): running runs fail
     # An imported model's spec is held to the same limits as a new run's.
@@ -81,6 +83,13 @@ class ManagerSettings(Protocol):
     max_layers: int
     max_input_size: int
     max_activation_size: int
+
+    # Read-only here, so Settings' narrower Literal["local", "ray"] satisfies it
+    # (a plain protocol attribute must match its type exactly).
+    @property
+    def executor(self) -> str:
+        """"local" (worker processes) or "ray" (runs/executor.py)."""
+        ...
 
 
 class RunManagerProtocol(Protocol):
@@ -92,10 +101,11 @@ class RunManagerProtocol(Protocol):
         """Ask workers to checkpoint and stop (killed after a few seconds), mark
         their runs and the queued ones "interrupted", flush and close the store."""
 
-    async def create(self, config: dict) -> dict:
-        """Validate ``config`` (ConfigError naming the field), store the run and
-        start it, or queue it (status "queued", queue_position). QueueFull when
-        no worker is free and max_queue runs already wait."""
+    async def create(self, config: dict, owner: Owner = LOCAL) -> dict:
+        """Validate ``config`` (ConfigError naming the field), store the run for
+        ``owner`` and start it, or queue it (status "queued", queue_position).
+        QueueFull when no worker is free and max_queue runs already wait;
+        UserLimit when the owner already has their share."""
 
     async def get(self, run_id: str) -> dict:
         """The run record. RunNotFound."""
@@ -143,19 +153,27 @@ class RunManagerProtocol(Protocol):
     async def request_snapshot(self, run_id: str) -> None:
         """Ask the worker for a weight snapshot now (websocket "snapshot")."""
 
+    async def set_speed(self, run_id: str, rate: float | None) -> dict:
+        """Slow motion: at most ``rate`` steps per second (None: full speed), from the
+        next step of a live run (or when an interrupted run is resumed)."""
+
+    # builtins.list: inside this class `list` names the method above.
+    async def loss_trace(self, run_id: str) -> builtins.list[float]:
+        """A short loss sparkline of the run (runs/traces.py), for the class page."""
+
     async def get_model(self, run_id: str, which: str = "latest") -> Any:
         """The engine Model with the run's latest (or "best") checkpoint
         weights, cached and refreshed when a newer checkpoint exists. The object
         is shared between callers. RunStateError if no checkpoint exists yet."""
 
-    async def import_model(self, zip_bytes: bytes, name: str | None = None) -> dict:
+    async def import_model(self, zip_bytes: bytes, name: str | None = None, owner: Owner = LOCAL) -> dict:
         """Import an export zip -> model record ``{id, name, created_at, spec,
         total_params, source_run, metrics}``. ModelImportError."""
 
     async def get_model_record(self, model_id: str) -> dict:
         """Imported model record. ModelNotFound."""
 
-    async def list_models(self) -> list[dict]:
+    async def list_models(self) -> builtins.list[dict]:
         """Imported model records, newest first."""
 
     async def get_imported_model(self, model_id: str) -> Any:
@@ -173,3 +191,7 @@ class RunManagerProtocol(Protocol):
 
     def counts(self) -> dict:
         """``{"active": running+paused, "queued": n}`` for /api/health."""
+
+    @property
+    def max_runs(self) -> int:
+        """Runs training at once (the server's setting, or a cluster's capacity)."""

@@ -22,7 +22,7 @@ import asyncio
 import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 # Newer replaces older while undelivered.
 COALESCE = frozenset({"step", "snapshot"})
@@ -212,7 +212,7 @@ class Hub:
 
 async def subscription(hub: Hub, run_id: str,
                        first: Callable[[], Awaitable[dict]],
-                       finished: Callable[[], bool]) -> AsyncIterator[dict]:
+                       finished: Callable[[], bool]) -> AsyncGenerator[dict, None]:
     """Yield ``await first()`` (the state message), then the run's events until
     its channel closes. ``finished()`` says whether the run was already
     terminal when the state was taken: then nothing more will come.

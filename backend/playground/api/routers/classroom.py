@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 
@@ -21,14 +23,15 @@ from playground.api.auth import TeacherDep
 from playground.api.errors import ApiError
 from playground.api.frontend import TABS
 from playground.api.schemas.classroom import ClassView, Pin, PinOut
-from playground.api.schemas.common import ERROR_RESPONSES
+from playground.api.schemas.common import ERROR_RESPONSES, Responses
 from playground.api.ws_admission import admitted
+from playground.runs.protocol import RunManagerProtocol
 
 router = APIRouter(prefix="/class", tags=["class"])
 ws_router = APIRouter(tags=["class"])
 LEADERBOARD = 10
 TILES = 300
-R = {403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 422: ERROR_RESPONSES[422]}
+R: Responses = {403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 422: ERROR_RESPONSES[422]}
 
 
 class Classroom:
@@ -37,12 +40,12 @@ class Classroom:
     def __init__(self) -> None:
         self.pin: dict | None = None
         self.version = 0
-        self._followers: set[asyncio.Queue] = set()
+        self._followers: set[asyncio.Queue[dict[str, Any]]] = set()
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         return {"pin": self.pin, "version": self.version}
 
-    def set(self, pin: dict | None) -> dict:
+    def set(self, pin: dict[str, Any] | None) -> dict[str, Any]:
         self.pin = pin
         self.version += 1
         message = {"type": "pin", **self.state()}
@@ -54,8 +57,8 @@ class Classroom:
         return self.state()
 
     @contextlib.contextmanager
-    def follower(self):
-        queue: asyncio.Queue = asyncio.Queue()
+    def follower(self) -> Iterator[asyncio.Queue[dict[str, Any]]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._followers.add(queue)
         try:
             yield queue
@@ -63,7 +66,7 @@ class Classroom:
             self._followers.discard(queue)
 
 
-def summary(spec: dict | None) -> str:
+def summary(spec: dict[str, Any] | None) -> str:
     """'28x28x1 > conv 8@5 > relu > maxpool > flatten > dense 10' for a tile."""
     if not isinstance(spec, dict):
         return ""
@@ -78,15 +81,16 @@ def summary(spec: dict | None) -> str:
     return " > ".join(parts)
 
 
-def _number(value):
+def _number(value: object) -> int | float | None:
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-async def tile(manager, rec: dict) -> dict:
+async def tile(manager: RunManagerProtocol, rec: dict[str, Any]) -> dict[str, Any]:
     latest = rec.get("latest") or {}
     final = rec.get("final") or {}
     progress = rec.get("progress") or {}
-    test = final.get("test") if isinstance(final.get("test"), dict) else {}
+    test_part = final.get("test")
+    test = test_part if isinstance(test_part, dict) else {}
     return {"id": rec["id"], "name": rec.get("name") or rec["id"], "owner": rec.get("owner"),
             "owner_name": rec.get("owner_name") or "local user", "status": rec["status"],
             "dataset": rec.get("dataset"), "summary": summary(rec.get("spec")),
@@ -160,7 +164,7 @@ async def class_stream(ws: WebSocket) -> None:
                     await sender
 
 
-async def _forward(send, queue: asyncio.Queue) -> None:
+async def _forward(send: Callable[[dict[str, Any]], Awaitable[None]], queue: asyncio.Queue[dict[str, Any]]) -> None:
     while True:
         await send(await queue.get())
 

@@ -8,6 +8,8 @@ DELETE /api/datasets/{name}   forget an upload (its owner or the teacher)
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, File, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
@@ -16,14 +18,16 @@ from playground.api.deps import SettingsDep, UploadsDep
 from playground.api.errors import ApiError, field_error
 from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.datasets import DatasetOut
+from playground.api.sessions import Session
+from playground.api.settings import Settings
 from playground.api.upload_io import read_limited
-from playground.api.uploads import UploadError
+from playground.api.uploads import UploadError, UploadStore
 from playground.engine.data import list_datasets
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
 
-def builtin_datasets(settings) -> list[dict]:
+def builtin_datasets(settings: Settings) -> list[dict[str, Any]]:
     data_dir = str(settings.data_dir) if settings.data_dir else None
     out = []
     for d in list_datasets(data_dir=data_dir, cache_dir=settings.cache_dir):
@@ -33,7 +37,7 @@ def builtin_datasets(settings) -> list[dict]:
     return out
 
 
-def visible_uploads(uploads, session) -> list[dict]:
+def visible_uploads(uploads: UploadStore, session: Session) -> list[dict[str, Any]]:
     """Uploaded data is its owner's (and the teacher's) only."""
     return uploads.list() if session.is_teacher else uploads.owned_by(session.id)
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 
 from playground import __version__
 from playground.api.deps import ManagerDep, SettingsDep
-from playground.api.schemas.health import Health
+from playground.api.schemas.health import Health, RunCounts
 
 router = APIRouter(tags=["health"])
 
@@ -23,7 +23,7 @@ async def health(settings: SettingsDep, manager: ManagerDep) -> Health:
         status="ok",
         version=__version__,
         time=time.time(),
-        runs={"active": int(counts.get("active", 0)), "queued": int(counts.get("queued", 0))},
+        runs=RunCounts(active=int(counts.get("active", 0)), queued=int(counts.get("queued", 0))),
         # On Ray the capacity is the cluster's, not the setting's.
         limits={**settings.limits(), "max_runs": manager.max_runs},
     )

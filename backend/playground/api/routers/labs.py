@@ -17,6 +17,7 @@ The endpoints are plain `def`: FastAPI runs them in its threadpool, off the even
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -25,7 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from playground.api.deps import SettingsDep
 from playground.api.errors import field_error
-from playground.api.schemas.common import ERROR_RESPONSES
+from playground.api.schemas.common import ERROR_RESPONSES, Responses
 from playground.api.schemas.labs import (
     ActivationsRequest,
     ApproximationRequest,
@@ -39,6 +40,7 @@ from playground.api.schemas.labs import (
     SoftmaxRequest,
     VectorizeRequest,
 )
+from playground.api.settings import Settings
 from playground.viz.labs import LabError, finite
 from playground.viz.labs.activations import activations_lab
 from playground.viz.labs.approximation import approximation_lab
@@ -53,11 +55,11 @@ from playground.viz.labs.softmax import softmax_lab
 from playground.viz.labs.vectorize import vectorize_lab
 
 router = APIRouter(prefix="/labs", tags=["labs"])
-R = {422: ERROR_RESPONSES[422]}
+R: Responses = {422: ERROR_RESPONSES[422]}
 MAX_MATMUL_SIDE = 80  # a Python triple loop of 80^3 steps stays well under a second
 
 
-def _lab(fn, *args, **kwargs) -> dict[str, Any]:
+def _lab(fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
     try:
         return finite(fn(*args, **kwargs))
     except LabError as err:
@@ -117,7 +119,7 @@ def graph(body: GraphRequest) -> dict[str, Any]:
                                        "type": "expression_syntax", "ctx": {"position": err.position}}]) from err
 
 
-def _grid(body: ConvRequest | PoolRequest, settings) -> tuple[Any, dict[str, Any]]:
+def _grid(body: ConvRequest | PoolRequest, settings: Settings) -> tuple[Any, dict[str, Any]]:
     """The input grid of a conv/pool request: its `input`, or an MNIST test image."""
     if (body.input is None) == (body.mnist_index is None):
         raise field_error(("body", "input"), "give exactly one of input and mnist_index")

@@ -23,9 +23,10 @@ from playground.api.schemas.common import ERROR_RESPONSES
 from playground.api.schemas.models import ModelRecord, ValidateRequest, ValidateResponse
 from playground.api.spec_check import check_spec
 from playground.api.upload_io import read_limited
-from playground.api.uploads import PREFIX
+from playground.api.uploads import PREFIX, UploadStore
 from playground.engine.data import DATASETS
 from playground.engine.fit import check_fit
+from playground.engine.spec import SpecReport
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -39,13 +40,14 @@ def validate(body: ValidateRequest, settings: SettingsDep, uploads: UploadsDep) 
     return {"valid": True, **report.to_dict()}
 
 
-def _check_fits(report, dataset: str, uploads) -> None:
+def _check_fits(report: SpecReport, dataset: str, uploads: UploadStore) -> None:
     """The check Start makes (engine/fit.check_fit), made while the model is built,
     so a last layer too narrow for the classes is marked before Start."""
     if dataset in DATASETS:
         num_classes, target_size = DATASETS[dataset].num_classes, 1
-    elif dataset.startswith(PREFIX) and uploads.info(dataset) is not None:
-        num_classes, target_size = int(uploads.info(dataset).get("num_classes") or 0), None
+    elif dataset.startswith(PREFIX) and (info := uploads.info(dataset)) is not None:
+        # Read once: an upload deleted between two reads would have raised (a 500).
+        num_classes, target_size = int(info.get("num_classes") or 0), None
     else:
         raise field_error(["body", "dataset"], f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)} or an upload")
     check_fit(report, dataset, num_classes, target_size=target_size)  # RunConfigError: a 422 at its field

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 from collections import OrderedDict
+from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
@@ -42,7 +43,7 @@ class EncodeCache:
         self.size = size
         self._items: OrderedDict[int, tuple[dict, str]] = OrderedDict()
 
-    def __call__(self, event: dict) -> str:
+    def __call__(self, event: dict[str, Any]) -> str:
         key = id(event)
         hit = self._items.get(key)
         if hit is not None and hit[0] is event:
@@ -64,7 +65,7 @@ class Viewer:
         self.ws = ws
         self.lock = asyncio.Lock()
 
-    async def send(self, message: dict, shared: bool = False) -> None:
+    async def send(self, message: dict[str, Any], shared: bool = False) -> None:
         """`shared`: the event object goes to every viewer (encode once, never mutate)."""
         if "ts" not in message:
             message = stamp(dict(message))

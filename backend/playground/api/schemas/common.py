@@ -29,7 +29,10 @@ class ErrorOut(BaseModel):
     detail: list[ErrorItem] | str
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+# A route's `responses=` argument (FastAPI's own type: status -> OpenAPI fields).
+Responses = dict[int | str, dict[str, Any]]
+
+ERROR_RESPONSES: Responses = {
     401: {"model": ErrorOut, "description": "No session, or an unknown token (tokens mode)"},
     403: {"model": ErrorOut, "description": "Someone else's: only its owner or the teacher may do this"},
     404: {"model": ErrorOut, "description": "Unknown id"},
