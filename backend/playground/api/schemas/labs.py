@@ -19,8 +19,10 @@ from playground.viz.labs.graph import H_RANGE as GRAPH_H_RANGE
 from playground.viz.labs.perceptron import DATASETS as PERCEPTRON_DATASETS
 from playground.viz.labs.vectorize import OPERATIONS as VECTOR_OPERATIONS
 
-Expression = Literal[tuple(EXPRESSIONS)]  # type: ignore[valid-type]
-# Built from the tables that define them (api/vocabularies.py serves the same).
+# Built from the tables that define them (api/vocabularies.py serves the same);
+# mypy cannot read a Literal made at import time, so each carries the ignore.
+_EXPRESSION_NAMES = tuple(EXPRESSIONS)
+Expression = Literal[_EXPRESSION_NAMES]  # type: ignore[valid-type]
 LabActivation = Literal[LAB_ACTIVATIONS]  # type: ignore[valid-type]
 Optimizer = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 Padding = Literal[PADDINGS]  # type: ignore[valid-type]
