@@ -11,9 +11,20 @@ gradient is only computed for a parent that requires one.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from playground.engine.tensor import Tensor
+
+# What an op accepts: a Tensor, or an array or number wrapped as a constant.
+Operand = Tensor | ArrayLike
+# What a backward closure returns: one gradient per parent, None where none is needed.
+Grads = tuple[np.ndarray | None, ...]
+# An axis argument of a reduction, as NumPy takes it.
+Axis = int | tuple[int, ...] | None
 
 # ``sum``, ``max`` and ``pow`` below shadow the builtins on purpose (they mirror
 # NumPy's names); this module never needs the builtin versions.
@@ -21,7 +32,7 @@ from playground.engine.tensor import Tensor
 _SCALARS = (int, float, np.number)
 
 
-def _const(x, like: Tensor | None = None) -> Tensor:
+def _const(x: Operand, like: Tensor | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if like is not None and isinstance(x, _SCALARS):
@@ -30,14 +41,14 @@ def _const(x, like: Tensor | None = None) -> Tensor:
     return Tensor(x)
 
 
-def _pair(a, b) -> tuple[Tensor, Tensor]:
+def _pair(a: Operand, b: Operand) -> tuple[Tensor, Tensor]:
     if isinstance(a, Tensor):
         return a, _const(b, a)
     b = _const(b)
     return _const(a, b), b
 
 
-def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` over the axes NumPy broadcast, so it has ``shape`` again."""
     if grad.shape == shape:
         return grad
@@ -51,38 +62,38 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 # --- arithmetic -------------------------------------------------------------------
-def add(a, b) -> Tensor:
+def add(a: Operand, b: Operand) -> Tensor:
     a, b = _pair(a, b)
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         return (unbroadcast(g, a.shape) if a.requires_grad else None,
                 unbroadcast(g, b.shape) if b.requires_grad else None)
     return Tensor.from_op(a.data + b.data, (a, b), backward, "add")
 
 
-def sub(a, b) -> Tensor:
+def sub(a: Operand, b: Operand) -> Tensor:
     a, b = _pair(a, b)
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         return (unbroadcast(g, a.shape) if a.requires_grad else None,
                 unbroadcast(-g, b.shape) if b.requires_grad else None)
     return Tensor.from_op(a.data - b.data, (a, b), backward, "sub")
 
 
-def mul(a, b) -> Tensor:
+def mul(a: Operand, b: Operand) -> Tensor:
     a, b = _pair(a, b)
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         return (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
                 unbroadcast(g * a.data, b.shape) if b.requires_grad else None)
     return Tensor.from_op(a.data * b.data, (a, b), backward, "mul")
 
 
-def div(a, b) -> Tensor:
+def div(a: Operand, b: Operand) -> Tensor:
     a, b = _pair(a, b)
     out = a.data / b.data
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         ga = g / b.data
         # d(a/b)/db = -a/b^2 = -(g/b) * (a/b)
         return (unbroadcast(ga, a.shape) if a.requires_grad else None,
@@ -90,37 +101,37 @@ def div(a, b) -> Tensor:
     return Tensor.from_op(out, (a, b), backward, "div")
 
 
-def neg(a) -> Tensor:
+def neg(a: Operand) -> Tensor:
     a = _const(a)
     return Tensor.from_op(-a.data, (a,), lambda g: (-g,), "neg")
 
 
-def pow(a, b) -> Tensor:
+def pow(a: Operand, b: Operand) -> Tensor:
     """a ** b; b may be a Python number (the usual case) or a Tensor."""
     if isinstance(b, _SCALARS) and isinstance(a, Tensor):
-        p = b
-        out = a.data ** p
+        base, p = a, b  # names the closure keeps (a is rebound below)
+        out = base.data ** p
 
-        def backward_scalar(g):
+        def backward_scalar(g: np.ndarray) -> Grads:
             if p == 2:
-                return (g * (2 * a.data),)
-            return (g * (p * a.data ** (p - 1)),)
-        return Tensor.from_op(out, (a,), backward_scalar, "pow")
+                return (g * (2 * base.data),)
+            return (g * (p * base.data ** (p - 1)),)
+        return Tensor.from_op(out, (base,), backward_scalar, "pow")
     a, b = _pair(a, b)
     out = a.data ** b.data
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         ga = unbroadcast(g * b.data * a.data ** (b.data - 1), a.shape) if a.requires_grad else None
         gb = unbroadcast(g * out * np.log(a.data), b.shape) if b.requires_grad else None
         return ga, gb
     return Tensor.from_op(out, (a, b), backward, "pow")
 
 
-def matmul(a, b) -> Tensor:
+def matmul(a: Operand, b: Operand) -> Tensor:
     """(..., n, k) @ (..., k, m) -> (..., n, m); 1-D operands as in np.matmul."""
     a, b = _pair(a, b)
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         if a.ndim == 1 and b.ndim == 1:  # dot product: g is a scalar
             return (g * b.data if a.requires_grad else None, g * a.data if b.requires_grad else None)
         a2 = a.data[None, :] if a.ndim == 1 else a.data
@@ -139,7 +150,7 @@ def matmul(a, b) -> Tensor:
     return Tensor.from_op(a.data @ b.data, (a, b), backward, "matmul")
 
 
-def linear(x, w, b=None) -> Tensor:
+def linear(x: Operand, w: Operand, b: Operand | None = None) -> Tensor:
     """Dense layer as one node: x: (N, in), w: (in, out), b: (out,) -> (N, out)."""
     x, w = _const(x), _const(w)
     out = x.data @ w.data
@@ -147,7 +158,7 @@ def linear(x, w, b=None) -> Tensor:
         b = _const(b)
         out += b.data  # in place on the fresh matmul result: one temporary fewer
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         gx = g @ w.data.T if x.requires_grad else None
         gw = x.data.T @ g if w.requires_grad else None
         if b is None:
@@ -157,54 +168,54 @@ def linear(x, w, b=None) -> Tensor:
     return Tensor.from_op(out, parents, backward, "linear")
 
 
-def exp(a) -> Tensor:
+def exp(a: Operand) -> Tensor:
     a = _const(a)
     out = np.exp(a.data)
     return Tensor.from_op(out, (a,), lambda g: (g * out,), "exp")
 
 
-def log(a) -> Tensor:
+def log(a: Operand) -> Tensor:
     a = _const(a)
     return Tensor.from_op(np.log(a.data), (a,), lambda g: (g / a.data,), "log")
 
 
-def sin(a) -> Tensor:
+def sin(a: Operand) -> Tensor:
     a = _const(a)
     return Tensor.from_op(np.sin(a.data), (a,), lambda g: (g * np.cos(a.data),), "sin")
 
 
-def cos(a) -> Tensor:
+def cos(a: Operand) -> Tensor:
     a = _const(a)
     return Tensor.from_op(np.cos(a.data), (a,), lambda g: (g * -np.sin(a.data),), "cos")
 
 
 # --- reductions ----------------------------------------------------------------------
-def _expand(g: np.ndarray, shape: tuple, axis, keepdims: bool) -> np.ndarray:
+def _expand(g: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -> np.ndarray:
     """Undo a reduction's shape change on its gradient (a read-only broadcast view)."""
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
     return np.broadcast_to(g, shape)
 
 
-def sum(a, axis=None, keepdims=False) -> Tensor:
+def sum(a: Operand, axis: Axis = None, keepdims: bool = False) -> Tensor:
     a = _const(a)
     out = a.data.sum(axis=axis, keepdims=keepdims)
     return Tensor.from_op(out, (a,), lambda g: (_expand(g, a.shape, axis, keepdims),), "sum")
 
 
-def mean(a, axis=None, keepdims=False) -> Tensor:
+def mean(a: Operand, axis: Axis = None, keepdims: bool = False) -> Tensor:
     a = _const(a)
     out = a.data.mean(axis=axis, keepdims=keepdims)
     count = a.size // out.size if out.size else 1
     return Tensor.from_op(out, (a,), lambda g: (_expand(g * (1.0 / count), a.shape, axis, keepdims),), "mean")
 
 
-def max(a, axis=None, keepdims=False) -> Tensor:
+def max(a: Operand, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Maximum; the gradient is split evenly among tied maxima (as in PyTorch's amax)."""
     a = _const(a)
     out = a.data.max(axis=axis, keepdims=keepdims)
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         kept = out if keepdims or axis is None else np.expand_dims(out, axis)
         mask = a.data == kept
         share = mask / mask.sum(axis=axis, keepdims=True)
@@ -213,29 +224,29 @@ def max(a, axis=None, keepdims=False) -> Tensor:
 
 
 # --- shape ops -----------------------------------------------------------------------
-def reshape(a, shape) -> Tensor:
+def reshape(a: Operand, shape: int | Sequence[int]) -> Tensor:
     a = _const(a)
     return Tensor.from_op(a.data.reshape(shape), (a,), lambda g: (g.reshape(a.shape),), "reshape")
 
 
-def flatten(a) -> Tensor:
+def flatten(a: Operand) -> Tensor:
     """(N, ...) -> (N, prod(...))."""
     a = _const(a)
     return reshape(a, (a.shape[0], -1))
 
 
-def transpose(a, axes=None) -> Tensor:
+def transpose(a: Operand, axes: Sequence[int] | None = None) -> Tensor:
     a = _const(a)
     inverse = None if axes is None else tuple(np.argsort(axes))
     return Tensor.from_op(a.data.transpose(axes), (a,), lambda g: (g.transpose(inverse),), "transpose")
 
 
-def _is_basic_index(index) -> bool:
+def _is_basic_index(index: object) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
 
 
-def getitem(a, index) -> Tensor:
+def getitem(a: Operand, index: Any) -> Tensor:
     a = _const(a)
     if isinstance(index, Tensor):
         index = index.data
@@ -243,7 +254,7 @@ def getitem(a, index) -> Tensor:
         index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
     basic = _is_basic_index(index)
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         grad = np.zeros(a.shape, dtype=g.dtype)
         if basic:
             grad[index] = g  # a basic slice selects each element at most once
@@ -253,24 +264,24 @@ def getitem(a, index) -> Tensor:
     return Tensor.from_op(a.data[index], (a,), backward, "getitem")
 
 
-def concatenate(tensors, axis=0) -> Tensor:
-    tensors = tuple(_const(t) for t in tensors)
-    out = np.concatenate([t.data for t in tensors], axis=axis)
-    cuts = np.cumsum([t.shape[axis] for t in tensors])[:-1]
+def concatenate(tensors: Iterable[Operand], axis: int = 0) -> Tensor:
+    parts = tuple(_const(t) for t in tensors)
+    out = np.concatenate([t.data for t in parts], axis=axis)
+    cuts = np.cumsum([t.shape[axis] for t in parts])[:-1]
 
-    def backward(g):
-        return tuple(p if t.requires_grad else None for t, p in zip(tensors, np.split(g, cuts, axis=axis)))
-    return Tensor.from_op(out, tensors, backward, "concatenate")
+    def backward(g: np.ndarray) -> Grads:
+        return tuple(p if t.requires_grad else None for t, p in zip(parts, np.split(g, cuts, axis=axis)))
+    return Tensor.from_op(out, parts, backward, "concatenate")
 
 
 # --- activations ------------------------------------------------------------------------
-def relu(a) -> Tensor:
+def relu(a: Operand) -> Tensor:
     a = _const(a)
     out = np.maximum(a.data, 0)
     return Tensor.from_op(out, (a,), lambda g: (g * (out > 0),), "relu")
 
 
-def leaky_relu(a, alpha=0.01) -> Tensor:
+def leaky_relu(a: Operand, alpha: float = 0.01) -> Tensor:
     a = _const(a)
     positive = a.data > 0
     out = np.where(positive, a.data, a.data * alpha)
@@ -283,39 +294,39 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def sigmoid(a) -> Tensor:
+def sigmoid(a: Operand) -> Tensor:
     a = _const(a)
     out = stable_sigmoid(a.data)
     return Tensor.from_op(out, (a,), lambda g: (g * out * (1 - out),), "sigmoid")
 
 
-def tanh(a) -> Tensor:
+def tanh(a: Operand) -> Tensor:
     a = _const(a)
     out = np.tanh(a.data)
     return Tensor.from_op(out, (a,), lambda g: (g * (1 - out * out),), "tanh")
 
 
-def softmax(a, axis=-1) -> Tensor:
+def softmax(a: Operand, axis: int = -1) -> Tensor:
     a = _const(a)
     e = np.exp(a.data - a.data.max(axis=axis, keepdims=True))
     out = e / e.sum(axis=axis, keepdims=True)
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
     return Tensor.from_op(out, (a,), backward, "softmax")
 
 
-def log_softmax(a, axis=-1) -> Tensor:
+def log_softmax(a: Operand, axis: int = -1) -> Tensor:
     a = _const(a)
     shifted = a.data - a.data.max(axis=axis, keepdims=True)
     out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
-    def backward(g):
+    def backward(g: np.ndarray) -> Grads:
         return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
     return Tensor.from_op(out, (a,), backward, "log_softmax")
 
 
-def dropout(a, p: float, rng: np.random.Generator | None = None, training: bool = True) -> Tensor:
+def dropout(a: Operand, p: float, rng: np.random.Generator | None = None, training: bool = True) -> Tensor:
     """Inverted dropout: zero each unit with probability p, scale the rest by
     1/(1-p) so that nothing changes at inference, where this is the identity."""
     a = _const(a)
