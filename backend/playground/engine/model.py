@@ -14,15 +14,18 @@ save_weights / load_weights / WeightsError (file format in weights_io.py).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from .fast.plan import make_plan
 from .init import initialize
-from .layers import Activation, Conv2D, Dense, Dropout, Features, Flatten, Pool2D, layer_catalog
+from .layers import Activation, Conv2D, Dense, Dropout, Features, Flatten, Layer, Pool2D, layer_catalog
 from .ops import stable_sigmoid
 from .spec import SpecError, SpecReport, count_params, validate_spec
 from .tensor import Tensor, no_grad
-from .weights_io import WeightsError, check_arrays, read_npz, write_npz
+from .weights_io import WeightsError, WeightsSource, WeightsTarget, check_arrays, read_npz, write_npz
 
 __all__ = ["Model", "build_model", "validate_spec", "count_params", "layer_catalog", "SpecError",
            "SpecReport", "WeightsError", "save_weights", "load_weights"]
@@ -31,7 +34,7 @@ __all__ = ["Model", "build_model", "validate_spec", "count_params", "layer_catal
 class Model:
     """A sequential network built from a spec; see build_model."""
 
-    def __init__(self, report: SpecReport, layers: list, rng: np.random.Generator, dtype):
+    def __init__(self, report: SpecReport, layers: list[Layer], rng: np.random.Generator, dtype: DTypeLike) -> None:
         self.report = report
         self.spec = report.spec
         self.input_shape = tuple(report.input_shape)
@@ -58,7 +61,7 @@ class Model:
                 layer.rng = value
 
     # --- forward ---------------------------------------------------------------------
-    def _input(self, x) -> Tensor:
+    def _input(self, x: Tensor | ArrayLike) -> Tensor:
         if isinstance(x, Tensor):
             if x.requires_grad:
                 return x
@@ -69,7 +72,7 @@ class Model:
                              f" got {x.shape}")
         return Tensor(x if x.dtype == self.dtype else x.astype(self.dtype))
 
-    def __call__(self, x, training: bool = False, capture: bool | None = None) -> Tensor:
+    def __call__(self, x: Tensor | ArrayLike, training: bool = False, capture: bool | None = None) -> Tensor:
         """x: (N, H, W, C) or (N, features) -> outputs (N, K) (or NHWC for an image output).
 
         capture: store every layer's output (NHWC arrays) in ``last_outputs``."""
@@ -91,13 +94,14 @@ class Model:
         self.last_outputs = outputs
         return h
 
-    def forward_trace(self, x) -> list[np.ndarray]:
+    def forward_trace(self, x: ArrayLike) -> list[np.ndarray]:
         """The output of every layer for input x, NHWC (or (N, features)), no grad."""
         with no_grad():
             self(x, training=False, capture=True)
+        assert self.last_outputs is not None  # set by the capturing pass just run
         return self.last_outputs
 
-    def outputs(self, x, batch_size: int = 1024) -> np.ndarray:
+    def outputs(self, x: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Raw outputs (logits) for x, in chunks, no grad."""
         x = np.asarray(x)
         with no_grad():
@@ -105,7 +109,7 @@ class Model:
                      for i in range(0, max(len(x), 1), batch_size)]
         return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
-    def predict_proba(self, x, batch_size: int = 1024) -> np.ndarray:
+    def predict_proba(self, x: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """softmax (softmax_cross_entropy) or sigmoid (binary_cross_entropy) of the
         outputs, as the loss reads them; raw outputs for mse."""
         out = self.outputs(x, batch_size)
@@ -116,7 +120,7 @@ class Model:
             return stable_sigmoid(out)
         return out
 
-    def predict(self, x, batch_size: int = 1024) -> np.ndarray:
+    def predict(self, x: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Class indices (softmax_cross_entropy), 0/1 (binary_cross_entropy) or values (mse)."""
         proba = self.predict_proba(x, batch_size)
         if self.loss == "softmax_cross_entropy":
@@ -143,10 +147,10 @@ class Model:
     def state_dict(self) -> dict[str, np.ndarray]:
         return {key: t.data.copy() for key, t in self._named}
 
-    def expected_shapes(self) -> dict[str, tuple]:
+    def expected_shapes(self) -> dict[str, tuple[int, ...]]:
         return {key: t.shape for key, t in self._named}
 
-    def load_state_dict(self, state: dict) -> None:
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         """Copy arrays into the parameters in place (optimizers keep their references).
         Strict: WeightsError names missing and extra keys and every shape mismatch."""
         check_arrays(state, self.expected_shapes())
@@ -158,7 +162,8 @@ class Model:
         return f"Model(input_shape={self.input_shape}, layers=[{kinds}], params={self.num_params})"
 
 
-def _init_weights(config: dict, shape: tuple, rng, dtype) -> tuple[Tensor, Tensor | None]:
+def _init_weights(config: dict[str, Any], shape: tuple[int, ...], rng: np.random.Generator,
+                  dtype: DTypeLike) -> tuple[Tensor, Tensor | None]:
     fan_in, fan_out = int(np.prod(shape[:-1])), int(np.prod(shape[:-2])) * shape[-1]
     std = config["init_stddev"]
     w = initialize(config["kernel_init"], shape, rng, fan_in, fan_out, stddev=std)
@@ -169,8 +174,8 @@ def _init_weights(config: dict, shape: tuple, rng, dtype) -> tuple[Tensor, Tenso
     return weight, Tensor(b.astype(dtype, copy=False), requires_grad=True)
 
 
-def build_model(spec, rng: np.random.Generator | None = None, seed: int | None = None,
-                dtype=np.float32) -> Model:
+def build_model(spec: SpecReport | dict[str, Any], rng: np.random.Generator | None = None, seed: int | None = None,
+                dtype: DTypeLike = np.float32) -> Model:
     """Validate ``spec`` (SpecError) and build it; same seed -> same weights.
 
     Weights are drawn from ``rng`` (or a new generator from ``seed``) in layer
@@ -179,9 +184,10 @@ def build_model(spec, rng: np.random.Generator | None = None, seed: int | None =
         raise ValueError("pass rng or seed, not both")
     report = spec if isinstance(spec, SpecReport) else validate_spec(spec)
     rng = rng if rng is not None else np.random.default_rng(seed)
-    layers = []
+    layers: list[Layer] = []
     for info in report.layers:
         config, i = info.config, info.index
+        layer: Layer
         if info.type == "dense":
             layer = Dense(i, config, *_init_weights(config, (info.input_shape[0], config["units"]),
                                                     rng, dtype))
@@ -203,12 +209,13 @@ def build_model(spec, rng: np.random.Generator | None = None, seed: int | None =
     return Model(report, layers, rng, dtype)
 
 
-def save_weights(model: Model, target) -> None:
+def save_weights(model: Model, target: WeightsTarget) -> None:
     """Write the model's weights as .npz (path, written atomically, or binary file object)."""
     write_npz(target, model.state_dict())
 
 
-def load_weights(model_or_spec, source, seed: int | None = None) -> Model:
+def load_weights(model_or_spec: Model | SpecReport | dict[str, Any], source: WeightsSource,
+                 seed: int | None = None) -> Model:
     """Load an .npz (path, bytes or file object) into a Model, or into a new model
     built from a spec; WeightsError if the file is not a safe .npz or does not
     match (naming the key and both shapes). Returns the model."""
