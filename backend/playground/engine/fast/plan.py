@@ -24,7 +24,7 @@ import numpy as np
 
 from playground.engine.fast.conv import conv2d_chwn
 from playground.engine.fast.pool import avg_pool2d_chwn, max_pool2d_chwn
-from playground.engine.layers import LAYERS, MONOTONE_ACTIVATIONS, activate
+from playground.engine.layers import LAYERS, MONOTONE_ACTIVATIONS, Activation, Conv2D, Layer, Pool2D, activate
 from playground.engine.tensor import Tensor
 
 Step = Callable[[Tensor, bool], Tensor]
@@ -46,7 +46,7 @@ def flatten_chwn(x: Tensor, _training: bool = False) -> Tensor:
     c, h, w, n = x.shape
     out = x.data.transpose(3, 1, 2, 0).reshape(n, h * w * c)
 
-    def backward(g):
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (np.ascontiguousarray(g.reshape(n, h, w, c).transpose(3, 1, 2, 0)),)
     return Tensor.from_op(out, (x,), backward, "flatten_chwn")
 
@@ -62,34 +62,38 @@ _IMPLEMENTED = {
 }
 
 
-def _chwn_step(layer) -> Step | None:
+def _chwn_step(layer: Layer) -> Step | None:
     """The batch-innermost version of one layer, or None if it has none."""
     kind = layer.type
     known = _IMPLEMENTED.get(kind)
     if known is not None and any(v not in (None, False, 0) for k, v in layer.config.items() if k not in known):
         return None
     if kind == "conv2d":
-        def conv(h, _training):
+        assert isinstance(layer, Conv2D)  # the kind names the class (for the type checker)
+
+        def conv(h: Tensor, _training: bool) -> Tensor:
             y = conv2d_chwn(h, layer.weight, layer.bias, layer.stride, layer.padding)
             return activate(y, layer.activation, axis=0)
         return conv
     if kind in ("maxpool2d", "avgpool2d"):
+        assert isinstance(layer, Pool2D)
         op = max_pool2d_chwn if kind == "maxpool2d" else avg_pool2d_chwn
         return lambda h, _training: op(h, layer.size, layer.stride, layer.padding)
     if kind == "flatten":
         return flatten_chwn
     if kind in _ACTIVATIONS:
+        assert isinstance(layer, Activation)
         return lambda h, _training: activate(h, kind, layer.alpha, axis=0)   # channels first
     if kind == "dropout":
         return layer.forward              # elementwise: any layout
     return None
 
 
-def _is_monotone_activation(layer) -> bool:
+def _is_monotone_activation(layer: Layer | None) -> bool:
     return layer is not None and layer.type in _ACTIVATIONS and layer.type in MONOTONE_ACTIVATIONS
 
 
-def make_plan(layers: list) -> list[Step]:
+def make_plan(layers: list[Layer]) -> list[Step]:
     """The fast plan for a model's layers (see the module docstring)."""
     order = list(layers)
     for i in range(len(order) - 1):
