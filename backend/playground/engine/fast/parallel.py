@@ -25,14 +25,23 @@ from __future__ import annotations
 import copy
 import math
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from playground.engine.tensor import Tensor
 
+if TYPE_CHECKING:  # for annotations only: model.py imports this package
+    from playground.engine.model import Model
+    from playground.engine.optim import Optimizer
 
-def replicate(model, rng: np.random.Generator):
+# One shard of a batch: (index, inputs, targets, its share of the batch).
+Shard = tuple[int, np.ndarray, np.ndarray, float]
+
+
+def replicate(model: Model, rng: np.random.Generator) -> Model:
     """A model sharing `model`'s weight arrays with fresh parameter Tensors."""
     layers = []
     for layer in model.layers:
@@ -59,7 +68,7 @@ class SplitStep:
     once, before the parts; no update happens when the loss is not finite.
     """
 
-    def __init__(self, model, loss_fn, threads: int):
+    def __init__(self, model: Model, loss_fn: Callable[[Tensor, np.ndarray], Tensor], threads: int) -> None:
         if threads < 2:
             raise ValueError(f"SplitStep needs at least 2 threads, got {threads}")
         self.model, self.loss_fn, self.threads = model, loss_fn, threads
@@ -67,7 +76,7 @@ class SplitStep:
         self.replicas = [model] + [replicate(model, np.random.default_rng(s)) for s in seeds]
         self._pool = ThreadPoolExecutor(threads - 1, thread_name_prefix="split-step")
 
-    def _shard(self, k: int, x: np.ndarray, t: np.ndarray, weight: float):
+    def _shard(self, k: int, x: np.ndarray, t: np.ndarray, weight: float) -> tuple[float, np.ndarray]:
         out = self.replicas[k](x, training=True)
         loss = self.loss_fn(out, t)
         value = loss.item()
@@ -81,8 +90,8 @@ class SplitStep:
         where a gradient is not C-contiguous."""
         replicas = self.replicas[1:used]
         for i, mine in enumerate(self.model.parameters()):
-            theirs = [r.parameters()[i].grad for r in replicas]
-            theirs = [g for g in theirs if g is not None]
+            grads = [r.parameters()[i].grad for r in replicas]
+            theirs = [g for g in grads if g is not None]
             if not theirs:
                 continue
             if mine.grad is None:
@@ -104,7 +113,8 @@ class SplitStep:
                 for g in theirs:
                     mine.grad += g
 
-    def _part(self, k, shard, barrier, losses, optimizer, used):
+    def _part(self, k: int, shard: Shard, barrier: threading.Barrier, losses: list[tuple[float, np.ndarray]],
+              optimizer: Optimizer | None, used: int) -> None:
         try:
             losses[k] = self._shard(*shard)
             if optimizer is None:
@@ -123,7 +133,7 @@ class SplitStep:
         self._reduce_part(k, used, used)
         optimizer.update_part(k, used)
 
-    def __call__(self, xb: np.ndarray, tb: np.ndarray, optimizer=None) -> tuple[float, np.ndarray]:
+    def __call__(self, xb: np.ndarray, tb: np.ndarray, optimizer: Optimizer | None = None) -> tuple[float, np.ndarray]:
         n = len(xb)
         bounds = np.linspace(0, n, min(self.threads, n) + 1).astype(int)
         shards = [(k, xb[lo:hi], tb[lo:hi], (hi - lo) / n)
