@@ -13,6 +13,7 @@ referenced).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from playground.engine.conv import as_arrays
 from playground.engine.fast import workspace
@@ -45,7 +46,8 @@ def _column_blocks(g: Geometry, k: int, n: int) -> int:
     return g.oh // rows
 
 
-def conv_forward_chwn(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geometry):
+def conv_forward_chwn(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geometry
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """x: (C, H, W, N), w: (KH, KW, C, F), b: (F,) | None -> (out (F, H', W', N), cols).
 
     cols (KH*KW*C, H'*W'*N) is what the backward needs for dw.
@@ -72,7 +74,8 @@ def conv_forward_chwn(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geo
 
 def conv_backward_chwn(dout: np.ndarray, cols: np.ndarray, w: np.ndarray, g: Geometry,
                        x_shape: tuple[int, ...], need_dx: bool = True, need_dw: bool = True,
-                       need_db: bool = True):
+                       need_db: bool = True
+                       ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """dout: (F, H', W', N) -> (dx (C, H, W, N) | None, dw (KH, KW, C, F) | None, db (F,) | None)."""
     kh, kw, c, f = w.shape
     n = x_shape[3]
@@ -106,7 +109,8 @@ def conv_backward_chwn(dout: np.ndarray, cols: np.ndarray, w: np.ndarray, g: Geo
     return dx, dw, db
 
 
-def conv2d_chwn(x, w, b=None, stride: int = 1, padding: str = "valid") -> Tensor:
+def conv2d_chwn(x: Tensor | ArrayLike, w: Tensor | ArrayLike, b: Tensor | ArrayLike | None = None, stride: int = 1,
+                padding: str = "valid") -> Tensor:
     """x: (C, H, W, N), w: (KH, KW, C, F), b: (F,) | None -> (F, H', W', N)."""
     (x, w, b), (xd, wd, bd) = as_arrays(x, w, b)
     wd = np.ascontiguousarray(wd)
@@ -115,7 +119,7 @@ def conv2d_chwn(x, w, b=None, stride: int = 1, padding: str = "valid") -> Tensor
     x_shape = xd.shape
     parents = (x, w) if b is None else (x, w, b)
 
-    def backward(grad):
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         dx, dw, db = conv_backward_chwn(grad, cols, wd, g, x_shape, need_dx=x.requires_grad,
                                         need_dw=w.requires_grad,
                                         need_db=b is not None and b.requires_grad)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+from numpy.typing import DTypeLike
 
 from playground.engine.fast import workspace
 from playground.engine.im2col import Geometry
@@ -70,7 +71,7 @@ def im2col_chwn(xp: np.ndarray, g: Geometry, tag: str) -> np.ndarray:
     return cols.reshape(g.kh * g.kw * c, g.oh * g.ow * n)
 
 
-def col2im_target(g: Geometry, c: int, n: int, dtype, tag: str) -> np.ndarray:
+def col2im_target(g: Geometry, c: int, n: int, dtype: DTypeLike, tag: str) -> np.ndarray:
     """col2im, the adjoint of `im2col_chwn`, in two parts: this is the
     (C, Hp, Wp, N) array the column gradient is added into: zeroed, unless the windows
     tile it exactly (stride == kernel), when every element is assigned once."""

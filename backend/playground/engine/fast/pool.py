@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+from numpy.typing import ArrayLike
 
 from playground.engine.fast import workspace
 from playground.engine.fast.im2col import pad_chwn, unpad_chwn
@@ -54,7 +55,7 @@ def _fold_windows(xp: np.ndarray, g: Geometry, combine: np.ufunc) -> np.ndarray:
     return out
 
 
-def max_pool_forward_chwn(x: np.ndarray, g: Geometry):
+def max_pool_forward_chwn(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
     """x: (C, H, W, N) -> (out (C, H', W', N), xp: the padded input the backward needs)."""
     xp = pad_chwn(x, g, "pool.xpad", fill=-np.inf)
     return _fold_windows(xp, g, np.maximum), xp
@@ -96,7 +97,7 @@ def max_pool_backward_chwn(dout: np.ndarray, out: np.ndarray, xp: np.ndarray, g:
     return unpad_chwn(dxp, g, x_shape, "pool.dx")
 
 
-def avg_pool_forward_chwn(x: np.ndarray, g: Geometry):
+def avg_pool_forward_chwn(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
     """x: (C, H, W, N) -> (out (C, H', W', N), inv_counts (H', W'))."""
     xp = pad_chwn(x, g, "pool.xpad")
     out = _fold_windows(xp, g, np.add)
@@ -121,7 +122,7 @@ def avg_pool_backward_chwn(dout: np.ndarray, inv: np.ndarray, g: Geometry,
     return unpad_chwn(dxp, g, x_shape, "pool.dx")
 
 
-def _pool_op(x, pool_size, stride, padding, kind: str) -> Tensor:
+def _pool_op(x: Tensor | ArrayLike, pool_size: int, stride: int | None, padding: str, kind: str) -> Tensor:
     x = x if isinstance(x, Tensor) else Tensor(x)
     if x.ndim != 4:
         raise ValueError(f"{kind}_pool2d needs a 4-D input, got shape {x.shape}")
@@ -133,7 +134,7 @@ def _pool_op(x, pool_size, stride, padding, kind: str) -> Tensor:
     else:
         out, inv = avg_pool_forward_chwn(xd, g)
 
-    def backward(grad):
+    def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         if kind == "max":
             return (max_pool_backward_chwn(grad, out, xp, g, x_shape),)
         return (avg_pool_backward_chwn(grad, inv, g, x_shape),)
@@ -141,11 +142,11 @@ def _pool_op(x, pool_size, stride, padding, kind: str) -> Tensor:
     return Tensor.from_op(out, (x,), backward, f"{kind}_pool2d_chwn")
 
 
-def max_pool2d_chwn(x, pool_size: int = 2, stride: int | None = None, padding: str = "valid") -> Tensor:
+def max_pool2d_chwn(x: Tensor | ArrayLike, pool_size: int = 2, stride: int | None = None, padding: str = "valid") -> Tensor:
     """x: (C, H, W, N) -> (C, H', W', N), the max of each window."""
     return _pool_op(x, pool_size, stride, padding, "max")
 
 
-def avg_pool2d_chwn(x, pool_size: int = 2, stride: int | None = None, padding: str = "valid") -> Tensor:
+def avg_pool2d_chwn(x: Tensor | ArrayLike, pool_size: int = 2, stride: int | None = None, padding: str = "valid") -> Tensor:
     """x: (C, H, W, N) -> (C, H', W', N), the mean of each window's real inputs."""
     return _pool_op(x, pool_size, stride, padding, "avg")

@@ -20,6 +20,7 @@ import sys
 import threading
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 # More arrays than this per key means the caller keeps them all alive (for
 # example a list of outputs); those are then allocated without pooling.
@@ -45,7 +46,7 @@ def _refcount_when_free() -> int:
 _FREE = _refcount_when_free()
 
 
-def take(tag: str, shape: tuple[int, ...], dtype, zero: bool = False) -> np.ndarray:
+def take(tag: str, shape: tuple[int, ...], dtype: DTypeLike, zero: bool = False) -> np.ndarray:
     """An array of `shape`/`dtype` that nobody else references.
 
     Contents are arbitrary unless `zero` is true. Callers that need a zero
@@ -57,7 +58,7 @@ def take(tag: str, shape: tuple[int, ...], dtype, zero: bool = False) -> np.ndar
     return arr
 
 
-def take_zeroed_border(tag: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+def take_zeroed_border(tag: str, shape: tuple[int, ...], dtype: DTypeLike) -> np.ndarray:
     """Like `take`, but the array was zero when first made and callers only
     ever write its interior, so its border is still zero on reuse.
 
