@@ -23,12 +23,9 @@ from playground.export import FORMATS, MEDIA_TYPE, SUFFIX, ExportError, MissingD
 if TYPE_CHECKING:
     from playground.engine.model import Model
 
-    # A Literal built from playground.export's table is not a static type: mypy
-    # checks the parameter as the string it is, FastAPI gets the choices.
-    ExportFormat = str
-else:
-    # "zip" (the playground's own export) and the formats playground.export writes.
-    ExportFormat = Literal[("zip", *FORMATS)]
+# "zip" (the playground's own export) and the formats playground.export writes;
+# mypy cannot read a Literal made at import time (as in schemas/labs.py).
+ExportFormat = Literal[("zip", *FORMATS)]  # type: ignore[valid-type]
 
 FORMAT_HELP = ("zip: the playground's own zip (spec.json, weights.npz; re-importable); "
                "onnx: one .onnx file, NHWC input as predict takes it, softmax output; "
