@@ -106,8 +106,8 @@ def test_dockerfile_image_runs_its_command_and_passes_its_healthcheck(tmp_path):
     home.mkdir(parents=True)  # the image makes /data (owned by its user) before it starts
     # The image copies frontend/ to /app/frontend; a marked copy shows the server reads that one.
     shutil.copytree(ROOT / "frontend", tmp_path / "app" / "frontend")
-    index = tmp_path / "app" / "frontend" / "templates" / "index.html"
-    index.write_text(index.read_text().replace("<head>", "<head><!-- the image's copy -->", 1))
+    head = tmp_path / "app" / "frontend" / "templates" / "base.html"  # index.html's head
+    head.write_text(head.read_text().replace("<head>", "<head><!-- the image's copy -->", 1))
     log = tmp_path / "server.log"
     with log.open("wb") as out:  # a file, not a pipe: nobody reads it while the server runs
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

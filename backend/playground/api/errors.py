@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,12 +26,13 @@ from playground.runs.errors import (
     ModelNotFound,
     QueueFull,
     RunNotFound,
+    RunsError,
     RunStateError,
     StorageFull,
     UserLimit,
     is_disk_full,
 )
-from playground.viz.inspection import NoSuchLayer, NotApplicable
+from playground.viz.inspection import InspectionError, NoSuchLayer, NotApplicable
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,29 @@ def validation_detail(errors: Sequence[dict[str, Any]]) -> list[dict[str, object
     return out
 
 
+# Errors whose message is the whole answer: their status, one each. The 429s
+# (a limit reached) also say in Retry-After when to try again.
+PLAIN_STATUS: dict[type[RunsError | InspectionError], int] = {
+    RunNotFound: 404,
+    ModelNotFound: 404,
+    NoSuchLayer: 404,
+    RunStateError: 409,
+    NotApplicable: 409,
+    QueueFull: 429,
+    UserLimit: 429,
+    StorageFull: 507,
+}
+
+
+def _plain_handler(status: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        message = exc.message if isinstance(exc, (RunsError, InspectionError)) else str(exc)
+        headers = {"Retry-After": str(RUN_RETRY_S)} if status == 429 else None
+        return _json(status, message, headers)
+
+    return handler
+
+
 def install_handlers(app: FastAPI) -> None:
     """Register the mapping of our and the run manager's exceptions to HTTP statuses."""
 
@@ -107,30 +131,6 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return _json(exc.status_code, exc.detail, exc.headers)
-
-    @app.exception_handler(RunNotFound)
-    async def _run_not_found(_: Request, exc: RunNotFound) -> JSONResponse:
-        return _json(404, exc.message)
-
-    @app.exception_handler(ModelNotFound)
-    async def _model_not_found(_: Request, exc: ModelNotFound) -> JSONResponse:
-        return _json(404, exc.message)
-
-    @app.exception_handler(RunStateError)
-    async def _state(_: Request, exc: RunStateError) -> JSONResponse:
-        return _json(409, exc.message)
-
-    @app.exception_handler(QueueFull)
-    async def _queue_full(_: Request, exc: QueueFull) -> JSONResponse:
-        return _json(429, exc.message, {"Retry-After": str(RUN_RETRY_S)})
-
-    @app.exception_handler(UserLimit)
-    async def _user_limit(_: Request, exc: UserLimit) -> JSONResponse:
-        return _json(429, exc.message, {"Retry-After": str(RUN_RETRY_S)})
-
-    @app.exception_handler(StorageFull)
-    async def _storage_full(_: Request, exc: StorageFull) -> JSONResponse:
-        return _json(507, exc.message)
 
     # Writes that met a full disk outside the places that expect it (a run's
     # row, an upload's description): 507 too. Any other OSError/SQLite error
@@ -154,10 +154,5 @@ def install_handlers(app: FastAPI) -> None:
             return _json(400, exc.message)
         return _json(422, [{"loc": ["body", "file"], "msg": exc.message, "type": "import_error"}])
 
-    @app.exception_handler(NoSuchLayer)
-    async def _no_such_layer(_: Request, exc: NoSuchLayer) -> JSONResponse:
-        return _json(404, exc.message)
-
-    @app.exception_handler(NotApplicable)
-    async def _not_applicable(_: Request, exc: NotApplicable) -> JSONResponse:
-        return _json(409, exc.message)
+    for exc_class, status in PLAIN_STATUS.items():
+        app.add_exception_handler(exc_class, _plain_handler(status))

@@ -19,6 +19,18 @@ export function dataKind(info) {
 // The keys of a preset's `hyper` that set the training length, not the optimizer.
 const LENGTH_KEYS = ["batch_size", "epochs", "steps"];
 
+// The LeNet-like feature extractor (two conv-ReLU-pool stages, then flatten)
+// that the LeNet and Fast CNN presets both start with; fresh objects each call.
+const lenetFeatures = () => [
+  { type: "conv2d", filters: 8, kernel_size: 5, stride: 1, padding: "same" },
+  { type: "relu" },
+  { type: "maxpool2d", pool_size: 2 },
+  { type: "conv2d", filters: 16, kernel_size: 5, stride: 1, padding: "same" },
+  { type: "relu" },
+  { type: "maxpool2d", pool_size: 2 },
+  { type: "flatten" },
+];
+
 export const PRESETS = {
   fit1d: {
     label: "1-D fit",
@@ -60,16 +72,7 @@ export const PRESETS = {
   },
   lenet: {
     label: "LeNet-like CNN",
-    layers: (k) => [
-      { type: "conv2d", filters: 8, kernel_size: 5, stride: 1, padding: "same" },
-      { type: "relu" },
-      { type: "maxpool2d", pool_size: 2 },
-      { type: "conv2d", filters: 16, kernel_size: 5, stride: 1, padding: "same" },
-      { type: "relu" },
-      { type: "maxpool2d", pool_size: 2 },
-      { type: "flatten" },
-      { type: "dense", units: k },
-    ],
+    layers: (k) => [...lenetFeatures(), { type: "dense", units: k }],
     hyper: { optimizer: "adam", lr: 0.001 },
     kinds: ["image"],
   },
@@ -86,13 +89,7 @@ export const PRESETS = {
     // examples/fast_cnn.json: the LeNet-like CNN plus a 128-unit layer, 4 epochs
     // of Adam with a cosine schedule; benchmarks.engine measures its accuracy and time.
     layers: (k) => [
-      { type: "conv2d", filters: 8, kernel_size: 5, stride: 1, padding: "same" },
-      { type: "relu" },
-      { type: "maxpool2d", pool_size: 2 },
-      { type: "conv2d", filters: 16, kernel_size: 5, stride: 1, padding: "same" },
-      { type: "relu" },
-      { type: "maxpool2d", pool_size: 2 },
-      { type: "flatten" },
+      ...lenetFeatures(),
       { type: "dense", units: 128 },
       { type: "relu" },
       { type: "dense", units: k },

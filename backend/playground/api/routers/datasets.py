@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from playground.api.auth import SessionDep, check_owner
 from playground.api.deps import SettingsDep, UploadsDep
 from playground.api.errors import ApiError, field_error
-from playground.api.schemas.common import ERROR_RESPONSES
+from playground.api.schemas.common import ERROR_RESPONSES, UPLOAD_RESPONSES
 from playground.api.schemas.datasets import DatasetOut
 from playground.api.sessions import Session
 from playground.api.settings import Settings
@@ -51,8 +51,7 @@ def datasets(settings: SettingsDep, uploads: UploadsDep, session: SessionDep) ->
     "/upload",
     response_model=DatasetOut,
     status_code=201,
-    responses={400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422],
-               429: ERROR_RESPONSES[429], 507: ERROR_RESPONSES[507]},
+    responses=UPLOAD_RESPONSES,
 )
 async def upload(request: Request, settings: SettingsDep, uploads: UploadsDep, session: SessionDep,
                  file: UploadFile = File(...)) -> dict:

@@ -19,7 +19,7 @@ from playground.api.auth import OwnedModel, SessionDep
 from playground.api.deps import ManagerDep, SettingsDep, UploadsDep
 from playground.api.errors import field_error
 from playground.api.model_export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, imported_model_file
-from playground.api.schemas.common import ERROR_RESPONSES
+from playground.api.schemas.common import ERROR_RESPONSES, UPLOAD_RESPONSES
 from playground.api.schemas.models import ModelRecord, ValidateRequest, ValidateResponse
 from playground.api.spec_check import check_spec
 from playground.api.upload_io import read_limited
@@ -57,8 +57,7 @@ def _check_fits(report: SpecReport, dataset: str, uploads: UploadStore) -> None:
     "/import",
     response_model=ModelRecord,
     status_code=201,
-    responses={400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422],
-               429: ERROR_RESPONSES[429], 507: ERROR_RESPONSES[507]},
+    responses=UPLOAD_RESPONSES,
 )
 async def import_model(
     request: Request,

@@ -41,3 +41,10 @@ ERROR_RESPONSES: Responses = {
     429: {"model": ErrorOut, "description": "A limit was reached: the message names it; Retry-After says when"},
     507: {"model": ErrorOut, "description": "The server's disk is full; nothing was kept"},
 }
+
+# A file upload (a dataset or a model): unreadable 400, too big 413, invalid
+# 422, over a quota 429, disk full 507; 400 and 413 carry the 422's shape.
+UPLOAD_RESPONSES: Responses = {
+    400: ERROR_RESPONSES[422], 413: ERROR_RESPONSES[422], 422: ERROR_RESPONSES[422],
+    429: ERROR_RESPONSES[429], 507: ERROR_RESPONSES[507],
+}

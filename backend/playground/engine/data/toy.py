@@ -15,7 +15,7 @@ file order mixes the classes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -91,13 +91,19 @@ def check_params(n_samples: int, noise: float) -> None:
         raise ValueError(f"noise must be in [{NOISE_RANGE[0]}, {NOISE_RANGE[1]}], got {noise!r}")
 
 
+def _checked(what: str, table: Mapping[str, object], name: str, n_samples: int, noise: float,
+             rng: np.random.Generator | None) -> np.random.Generator:
+    """Check a generator's arguments; -> the generator to draw from (seed 0 unless given)."""
+    if name not in table:
+        raise ValueError(f"unknown {what} {name!r}; known: {', '.join(table)}")
+    check_params(n_samples, noise)
+    return rng if rng is not None else np.random.default_rng(0)
+
+
 def make_2d(name: str, n_samples: int = DEFAULT_SAMPLES, noise: float = 0.0,
             rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
     """-> x: (N, 2) float32, y: (N,) int64 in {0, 1}, shuffled."""
-    if name not in TOY_2D:
-        raise ValueError(f"unknown 2-D dataset {name!r}; known: {', '.join(TOY_2D)}")
-    check_params(n_samples, noise)
-    rng = rng if rng is not None else np.random.default_rng(0)
+    rng = _checked("2-D dataset", TOY_2D, name, n_samples, noise, rng)
     x, y = TOY_2D[name][0](int(n_samples), float(noise), rng)
     order = rng.permutation(len(x))
     return x[order].astype(np.float32), y[order].astype(np.int64)
@@ -106,10 +112,7 @@ def make_2d(name: str, n_samples: int = DEFAULT_SAMPLES, noise: float = 0.0,
 def make_1d(name: str, n_samples: int = DEFAULT_SAMPLES, noise: float = 0.0,
             rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
     """-> x: (N, 1) float32 in [-1, 1], y: (N, 1) float32 targets."""
-    if name not in FUNCTIONS_1D:
-        raise ValueError(f"unknown 1-D function {name!r}; known: {', '.join(FUNCTIONS_1D)}")
-    check_params(n_samples, noise)
-    rng = rng if rng is not None else np.random.default_rng(0)
+    rng = _checked("1-D function", FUNCTIONS_1D, name, n_samples, noise, rng)
     x = rng.uniform(-1.0, 1.0, (int(n_samples), 1))
     y = FUNCTIONS_1D[name][0](x) + noise * rng.standard_normal(x.shape)
     return x.astype(np.float32), y.astype(np.float32)

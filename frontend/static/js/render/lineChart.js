@@ -9,6 +9,7 @@ import { extent, linearScale, logScale, niceTicks, logTicks, downsample } from "
 import { fmtNum, fmtStep } from "../format.js";
 import { COLORS } from "./theme.js";
 import { drawYGrid } from "./axes.js";
+import { drawSeries } from "./series.js";
 
 const MARGIN = { left: 46, right: 12, top: 22, bottom: 26 };
 const MAX_POINTS = 600; // per series, whatever the run length
@@ -92,34 +93,10 @@ export function drawLineChart(ctx, data, options) {
   ctx.beginPath();
   ctx.rect(M.left, M.top - 2, plotW + 2, plotH + 4);
   ctx.clip();
+  const ok = (px, py) => Number.isFinite(py) && !(options.yLog && py <= 0);
   for (const s of series) {
     const pts = downsample(s.points, MAX_POINTS);
-    ctx.strokeStyle = s.color;
-    ctx.fillStyle = s.color;
-    ctx.lineWidth = s.width || 1.6;
-    ctx.setLineDash(s.dash || []);
-    ctx.beginPath();
-    let pen = false;
-    for (const [px, py] of pts) {
-      if (!Number.isFinite(py) || (options.yLog && py <= 0)) {
-        pen = false;
-        continue;
-      }
-      const X = x(px);
-      const Y = y(py);
-      if (pen) ctx.lineTo(X, Y);
-      else ctx.moveTo(X, Y);
-      pen = true;
-    }
-    ctx.stroke();
-    if (s.markers || pts.length === 1) {
-      for (const [px, py] of pts) {
-        if (!Number.isFinite(py)) continue;
-        ctx.beginPath();
-        ctx.arc(x(px), y(py), 2.5, 0, 2 * Math.PI);
-        ctx.fill();
-      }
-    }
+    drawSeries(ctx, s, pts, { x, y, ok, width: 1.6, radius: 2.5, dots: s.markers || pts.length === 1 });
   }
   ctx.restore();
   ctx.setLineDash([]);

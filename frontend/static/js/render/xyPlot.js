@@ -11,6 +11,7 @@ import { extent, linearScale, logScale, niceTicks, logTicks } from "../scale.js"
 import { fmtNum } from "../format.js";
 import { COLORS } from "./theme.js";
 import { drawYGrid } from "./axes.js";
+import { drawSeries } from "./series.js";
 
 const M = { left: 50, right: 12, top: 22, bottom: 30 };
 
@@ -81,31 +82,9 @@ export function drawXY(ctx, data, options) {
     ctx.lineTo(M.left + plotW, y(h.y));
     ctx.stroke();
   }
+  const ok = (px, py) => usable(py, options.yLog) && usable(px, options.xLog);
   for (const s of series) {
-    ctx.strokeStyle = s.color;
-    ctx.fillStyle = s.color;
-    ctx.lineWidth = s.width || 1.8;
-    ctx.setLineDash(s.dash || []);
-    ctx.beginPath();
-    let pen = false;
-    for (const [px, py] of s.points) {
-      if (!usable(py, options.yLog) || !usable(px, options.xLog)) {
-        pen = false;
-        continue;
-      }
-      if (pen) ctx.lineTo(x(px), y(py));
-      else ctx.moveTo(x(px), y(py));
-      pen = true;
-    }
-    if (!s.dotsOnly) ctx.stroke();
-    if (s.dots) {
-      for (const [px, py] of s.points) {
-        if (!usable(py, options.yLog) || !usable(px, options.xLog)) continue;
-        ctx.beginPath();
-        ctx.arc(x(px), y(py), 2.4, 0, 2 * Math.PI);
-        ctx.fill();
-      }
-    }
+    drawSeries(ctx, s, s.points, { x, y, ok, width: 1.8, radius: 2.4, line: !s.dotsOnly, dots: s.dots });
   }
   ctx.setLineDash([]);
   for (const m of data.marks || []) {
