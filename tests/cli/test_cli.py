@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from cli_helpers import expect_error
 
 from playground import cli
 from playground.engine.losses import softmax_cross_entropy
@@ -98,14 +99,6 @@ def test_predict_png_is_preprocessed_like_mnist(tmp_path):
     assert len(pred["probabilities"]) == 1 and len(pred["probabilities"][0]) == 10
     assert abs(sum(pred["probabilities"][0]) - 1) < 1e-5 and 0 <= pred["predictions"][0] < 10
     assert json.loads(web_modules) == []  # predict never loads the web stack
-
-
-def expect_error(capsys, argv, *words):
-    assert cli.main([str(a) for a in argv]) == 2
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
-    for w in words:
-        assert w in err, err
 
 
 def test_bad_input_exits_2_with_one_line(files, capsys):

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from engine_helpers import central_grad
 
 from playground.engine import conv
 from playground.engine.tensor import Tensor, no_grad
@@ -96,20 +97,6 @@ def test_forward_and_backward_match_torch(case):
     np.testing.assert_allclose(xt.grad, tx.grad.numpy().transpose(0, 2, 3, 1), atol=1e-10)
     np.testing.assert_allclose(wt.grad, tw.grad.numpy().transpose(2, 3, 1, 0), atol=1e-10)
     np.testing.assert_allclose(bt.grad, tb.grad.numpy(), atol=1e-10)
-
-
-def central_grad(f, arr, eps=1e-6):
-    grad = np.zeros_like(arr)
-    flat, gflat = arr.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        up = f()
-        flat[i] = old - eps
-        down = f()
-        flat[i] = old
-        gflat[i] = (up - down) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("case", [

@@ -6,23 +6,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
-import time
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 from export_helpers import TOL
 
+from api_helpers import make_settings, start_run, wait_for
 from playground.engine.model import build_model
 from playground.engine.weights_io import read_npz
-
-ROOT = Path(__file__).resolve().parents[2]
-MLP_2D = {"input_shape": [2], "layers": [{"type": "dense", "units": 8, "activation": "tanh"},
-                                         {"type": "dense", "units": 2}]}
-TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
 
 
 @pytest.fixture(scope="module")
@@ -30,36 +23,16 @@ def client(tmp_path_factory):
     from fastapi.testclient import TestClient
 
     from playground.api.app import create_app
-    from playground.api.settings import Settings
 
-    data_dir = os.environ.get("PLAYGROUND_DATA_DIR") or str(ROOT.parent / "shared" / "data")
     # One worker slot, so a second run waits in the queue without weights.
-    settings = Settings(home=tmp_path_factory.mktemp("home"), data_dir=data_dir, max_runs=1, max_queue=4)
+    settings = make_settings(tmp_path_factory.mktemp("home"), max_runs=1, max_queue=4)
     with TestClient(create_app(settings)) as c:
         yield c
 
 
-def _start(client, **extra) -> dict:
-    body = {"spec": MLP_2D, "dataset": "circle", "epochs": 1, "batch_size": 32, "lr": 0.1, "seed": 1,
-            "dataset_params": {"n_samples": 200, "noise": 0.1}, **extra}
-    r = client.post("/api/runs", json=body)
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def _wait(client, run_id: str, statuses=TERMINAL, timeout: float = 60.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        rec = client.get(f"/api/runs/{run_id}").json()
-        if rec["status"] in statuses:
-            return rec
-        assert time.monotonic() < deadline, f"run {run_id} still {rec['status']}"
-        time.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def run(client):
-    rec = _wait(client, _start(client)["id"])
+    rec = wait_for(client, start_run(client)["id"])
     assert rec["status"] == "finished", rec["message"]
     return rec
 
@@ -126,8 +99,8 @@ def test_bad_format_is_422_naming_the_field(client, run):
 
 
 def test_run_without_weights_yet_is_409(client, run):
-    busy = _start(client, epochs=100, batch_size=8, dataset_params={"n_samples": 2000, "noise": 0.1})
-    queued = _start(client)
+    busy = start_run(client, epochs=100, batch_size=8, dataset_params={"n_samples": 2000, "noise": 0.1})
+    queued = start_run(client)
     try:
         assert client.get(f"/api/runs/{queued['id']}").json()["status"] == "queued"
         for fmt in ("onnx", "pytorch"):

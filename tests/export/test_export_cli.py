@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import expect_error
 from export_helpers import TOL
 
 from playground import cli
@@ -44,14 +45,6 @@ def test_pytorch_zip_holds_source_and_weights(files):
 
         weights = load(z.read("weights.safetensors"))
     np.testing.assert_array_equal(weights["conv0.bias"], model.state_dict()["layers.0.bias"])
-
-
-def expect_error(capsys, argv, *words):
-    assert cli.main([str(a) for a in argv]) == 2
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
-    for w in words:
-        assert w in err, err
 
 
 def test_bad_inputs_are_one_line_errors(files, capsys):
