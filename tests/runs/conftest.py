@@ -1,6 +1,7 @@
 """Helpers for run-manager tests: a tiny XOR model, settings, polling."""
 
 import asyncio
+import contextlib
 import time
 
 import pytest
@@ -41,6 +42,19 @@ async def wait_until(mgr, run_id, pred, timeout=30.0):
             raise AssertionError(f"timed out waiting; last record: status={rec['status']} "
                                  f"progress={rec['progress']} message={rec['message']}")
         await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def manager(settings):
+    """A started RunManager over settings, shut down (workers joined) on the way out."""
+    from playground.runs import RunManager
+
+    mgr = RunManager(settings)
+    await mgr.start()
+    try:
+        yield mgr
+    finally:
+        await mgr.shutdown()
 
 
 def run_async(coro, timeout=60):

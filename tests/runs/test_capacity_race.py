@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from playground.runs import QueueFull, RunManager
+from playground.runs import QueueFull
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -14,9 +14,7 @@ def test_concurrent_creates_respect_max_runs_plus_max_queue(tmp_path, h):
     settings = h.make_settings(tmp_path, max_runs=1, max_queue=2)
 
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             results = await asyncio.gather(*[mgr.create(h.config(steps=10**6)) for _ in range(12)],
                                            return_exceptions=True)
             made = [r for r in results if isinstance(r, dict)]
@@ -25,7 +23,5 @@ def test_concurrent_creates_respect_max_runs_plus_max_queue(tmp_path, h):
             assert mgr.counts() == {"active": 1, "queued": 2}
             for rec in made:
                 await mgr.delete(rec["id"])
-        finally:
-            await mgr.shutdown()
 
     asyncio.run(main())

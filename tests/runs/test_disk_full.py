@@ -12,7 +12,6 @@ import time
 
 import pytest
 
-from playground.runs import RunManager
 from playground.runs.store import RunStore
 
 pytestmark = pytest.mark.timeout(120)
@@ -64,9 +63,7 @@ def test_a_disk_that_stays_full_fails_the_training_runs(tmp_path, h):
     settings = h.make_settings(tmp_path, store_failure_grace_s=0.5)
 
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(steps=10**6))
             await h.wait_until(mgr, rec["id"], lambda r: r["status"] == "running")
             db, mgr.store._db = mgr.store._db, FullDisk(mgr.store._db)
@@ -76,8 +73,6 @@ def test_a_disk_that_stays_full_fails_the_training_runs(tmp_path, h):
             await asyncio.sleep(1.0)
             row = db.execute("SELECT status, message FROM runs WHERE id=?", (rec["id"],)).fetchone()
             return failed, listed, dict(row), mgr.store.staged_rows()
-        finally:
-            await mgr.shutdown()
 
     failed, listed, row, staged = asyncio.run(main())
     assert "cannot save this run's metrics" in failed["message"] and "disk is full" in failed["message"]
@@ -111,13 +106,9 @@ def test_a_worker_that_cannot_write_its_checkpoint_ends_failed(tiny_home, tmp_pa
     settings = h.make_settings(tiny_home, database_url=f"sqlite:///{tmp_path / 'db.sqlite'}")
 
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(spec=spec, steps=10**6))
             return await h.wait_until(mgr, rec["id"], lambda r: r["status"] not in ("queued", "running"))
-        finally:
-            await mgr.shutdown()
 
     rec = asyncio.run(main())
     assert rec["status"] == "failed" and "No space left on device" in rec["message"], rec
@@ -134,9 +125,7 @@ def test_a_paused_run_whose_checkpoint_meets_a_full_disk_ends_failed(tiny_home, 
                                checkpoint_interval_s=1000.0)
 
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(steps=10**6))
             rid = rec["id"]
             await h.wait_until(mgr, rid, lambda r: r["status"] == "running" and (r["progress"] or {}).get("step"))
@@ -153,8 +142,6 @@ def test_a_paused_run_whose_checkpoint_meets_a_full_disk_ends_failed(tiny_home, 
             await mgr.step(rid, 5)
             return await h.wait_until(mgr, rid, lambda r: r["status"] in ("failed", "finished", "stopped"),
                                       timeout=20)
-        finally:
-            await mgr.shutdown()
 
     rec = asyncio.run(main())
     assert rec["status"] == "failed" and "No space left on device" in rec["message"], rec

@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from playground.runs import RunManager
 from playground.runs.errors import RunNotFound
 
 pytestmark = pytest.mark.timeout(120)
@@ -33,9 +32,7 @@ def test_deleting_every_run_at_once_never_errs_and_leaves_no_worker(tmp_path, h,
     settings = h.make_settings(tmp_path, max_runs=2, max_queue=4)
 
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             ids = [(await mgr.create(h.config(steps=10**6)))["id"] for _ in range(6)]
             handles = {rid: mgr.records.active[rid] for rid in ids}
 
@@ -55,8 +52,6 @@ def test_deleting_every_run_at_once_never_errs_and_leaves_no_worker(tmp_path, h,
             await asyncio.sleep(1.0)  # a worker whose spawn raced the kill would be training by now
             alive = [rid for rid, a in handles.items() if _alive(a.handle)]
             assert alive == [], alive
-        finally:
-            await mgr.shutdown()
 
     asyncio.run(main())
 
@@ -66,13 +61,9 @@ def test_a_failed_run_message_shows_no_server_path(tmp_path, h):
     missing = tmp_path / "nowhere" / "secret" / "x.npz"
 
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(dataset="x.npz", dataset_params={"path": str(missing)}))
             return await h.wait_until(mgr, rec["id"], lambda r: r["status"] == "failed")
-        finally:
-            await mgr.shutdown()
 
     rec = asyncio.run(main())
     assert "x.npz" in rec["message"] and str(tmp_path) not in rec["message"], rec["message"]

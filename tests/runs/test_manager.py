@@ -24,9 +24,7 @@ pytestmark = pytest.mark.timeout(90)
 
 def test_run_to_finished_with_ordered_events(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(epochs=4, name="xor run"))
             assert rec["status"] in ("queued", "running") and rec["name"] == "xor run"
             events = []
@@ -41,8 +39,6 @@ def test_run_to_finished_with_ordered_events(settings, h):
             best = await mgr.get_model(rec["id"], which="best")
             listed = await mgr.list(status="finished")
             return events, final, metrics, epochs, few, model, best, listed
-        finally:
-            await mgr.shutdown()
 
     events, final, metrics, epochs, few, model, best, listed = h.run_async(main())
     types = [e["type"] for e in events]
@@ -69,9 +65,7 @@ def test_run_to_finished_with_ordered_events(settings, h):
 
 def test_bad_config_and_unknown_ids(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             bad = dict(h.SPEC, layers=[{"type": "dense"}])
             with pytest.raises(ConfigError) as e1:
                 await mgr.create(h.config(spec=bad))
@@ -88,8 +82,6 @@ def test_bad_config_and_unknown_ids(settings, h):
             with pytest.raises(RunNotFound):
                 await mgr.subscribe("r_nope").__anext__()
             return e1.value.field, e2.value.field, e3.value.field, e4.value.field
-        finally:
-            await mgr.shutdown()
 
     f1, f2, f3, f4 = h.run_async(main())
     assert f1[:3] == ("spec", "layers", 0) and f2 == ("lr",)
@@ -100,9 +92,7 @@ def test_queue_positions_and_queue_full(tmp_path, h):
     settings = h.make_settings(tmp_path, max_runs=1, max_queue=2)
 
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             a = await mgr.create(h.config(steps=10**6))
             b = await mgr.create(h.config())
             c = await mgr.create(h.config())
@@ -123,8 +113,6 @@ def test_queue_positions_and_queue_full(tmp_path, h):
             with pytest.raises(RunStateError):
                 await mgr.pause(c["id"])
             return done_a, done_c
-        finally:
-            await mgr.shutdown()
 
     done_a, done_c = h.run_async(main())
     assert done_a["final"]["status"] == "stopped" and done_c["final"]["steps"] > 0
@@ -132,9 +120,7 @@ def test_queue_positions_and_queue_full(tmp_path, h):
 
 def test_pause_step_resume_update_stop(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(steps=10**6, optimizer="sgd", lr=0.01))
             rid = rec["id"]
             live = await h.wait_until(mgr, rid, lambda r: r["progress"]["step"] > 0)
@@ -179,8 +165,6 @@ def test_pause_step_resume_update_stop(settings, h):
             with pytest.raises(RunStateError):
                 await mgr.update(rid, {"lr": 0.1})
             return final
-        finally:
-            await mgr.shutdown()
 
     final = h.run_async(main())
     assert final["latest"]["lr"] == 0.5 and final["final"]["status"] == "stopped"
@@ -188,9 +172,7 @@ def test_pause_step_resume_update_stop(settings, h):
 
 def test_killed_worker_fails_and_manager_keeps_serving(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(steps=10**6))
             await h.wait_until(mgr, rec["id"], lambda r: (r["checkpoint"] or {}).get("step"))
             os.kill(mgr.worker_pid(rec["id"]), signal.SIGKILL)
@@ -198,8 +180,6 @@ def test_killed_worker_fails_and_manager_keeps_serving(settings, h):
             other = await mgr.create(h.config(epochs=1))
             ok = await h.wait_until(mgr, other["id"], lambda r: r["status"] == "finished")
             return failed, ok, mgr.counts()
-        finally:
-            await mgr.shutdown()
 
     failed, ok, counts = h.run_async(main())
     assert "SIGKILL" in failed["message"] and failed["resumable"]
@@ -208,9 +188,7 @@ def test_killed_worker_fails_and_manager_keeps_serving(settings, h):
 
 def test_divergence_and_start_failure(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             spec = {"input_shape": [1], "layers": [{"type": "dense", "units": 16, "activation": "relu"},
                                                    {"type": "dense", "units": 1}], "loss": "mse"}
             rec = await mgr.create(h.config(spec=spec, dataset="polynomial", optimizer="sgd", lr=100,
@@ -219,8 +197,6 @@ def test_divergence_and_start_failure(settings, h):
             bad = await mgr.create(h.config(dataset="upload:x", dataset_params={"path": "/nonexistent.npz"}))
             failed = await h.wait_until(mgr, bad["id"], lambda r: r["status"] not in ("queued", "running"))
             return div, failed
-        finally:
-            await mgr.shutdown()
 
     div, failed = h.run_async(main())
     assert div["status"] == "diverged" and "learning rate" in div["message"]
@@ -250,9 +226,7 @@ def test_shutdown_interrupts_and_resume_finishes(tmp_path, h):
     done_id, rid, queued_id = h.run_async(first())
 
     async def second():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             done = await mgr.get(done_id)
             metrics = await mgr.metrics(done_id)
             rec = await mgr.get(rid)
@@ -268,8 +242,6 @@ def test_shutdown_interrupts_and_resume_finishes(tmp_path, h):
             await mgr.resume(queued_id)
             restarted = await h.wait_until(mgr, queued_id, lambda r: r["status"] == "finished")
             return done, metrics, rec, ckpt, resumed, first_step, final, never_started, restarted
-        finally:
-            await mgr.shutdown()
 
     done, metrics, rec, ckpt, resumed, first_step, final, never_started, restarted = h.run_async(second())
     assert never_started["status"] == "interrupted" and never_started["resumable"]
@@ -283,9 +255,7 @@ def test_shutdown_interrupts_and_resume_finishes(tmp_path, h):
 
 def test_export_import_round_trip(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(epochs=2))
             await h.wait_until(mgr, rec["id"], lambda r: r["status"] == "finished")
             data = await mgr.export(rec["id"])
@@ -300,8 +270,6 @@ def test_export_import_round_trip(settings, h):
                 await mgr.import_model(b"not a zip")
             await mgr.delete_model(model_rec["id"])
             return model_rec, imported, original, listed, again, child_done, bad_zip.value
-        finally:
-            await mgr.shutdown()
 
     model_rec, imported, original, listed, again, child_done, bad = h.run_async(main())
     assert model_rec["name"] == "imported" and model_rec["total_params"] == 42
@@ -314,9 +282,7 @@ def test_export_import_round_trip(settings, h):
 
 def test_slow_subscriber_stays_bounded_and_delete(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(steps=10**6))
             rid = rec["id"]
             slow = mgr.subscribe(rid)
@@ -337,8 +303,6 @@ def test_slow_subscriber_stays_bounded_and_delete(settings, h):
                 await mgr.get(rid)
             await slow.aclose()
             return size, fast, checkpoints.run_dir(settings.home, rid).exists()
-        finally:
-            await mgr.shutdown()
 
     size, fast, files_left = h.run_async(main())
     assert size <= MAILBOX_SIZE and fast.count("step") > 5 and "snapshot" in fast
@@ -349,9 +313,7 @@ def test_runs_kept_prunes_the_oldest_finished(tmp_path, h):
     settings = h.make_settings(tmp_path, runs_kept=2)
 
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             for i in range(3):  # three old finished runs, with files
                 mgr.store.insert_run({"id": f"r_old{i}", "name": "old", "status": "finished",
                                       "created_at": 1000.0 + i, "spec": h.SPEC, "config": {}})
@@ -362,8 +324,6 @@ def test_runs_kept_prunes_the_oldest_finished(tmp_path, h):
             kept = [r["id"] for r in await mgr.list()]
             running = await mgr.list(status="running")
             return rec["id"], kept, running
-        finally:
-            await mgr.shutdown()
 
     new_id, kept, running = h.run_async(main())
     assert kept == [new_id, "r_old2"] and running == []
@@ -375,9 +335,7 @@ def test_update_of_a_queued_run_is_judged_by_the_optimizer_at_its_key(tmp_path, 
     """A queued run has no worker: the engine's check_optimizer judges the change,
     and the error names the key of the update, as for a running run."""
     async def main():
-        mgr = RunManager(h.make_settings(tmp_path, max_runs=1))
-        await mgr.start()
-        try:
+        async with h.manager(h.make_settings(tmp_path, max_runs=1)) as mgr:
             first = await mgr.create(h.config(epochs=1, steps=100_000))
             queued = await mgr.create(h.config(optimizer="momentum"))
             assert queued["status"] == "queued"
@@ -391,7 +349,5 @@ def test_update_of_a_queued_run_is_judged_by_the_optimizer_at_its_key(tmp_path, 
             assert changed["config"]["optimizer_params"] == {"momentum": 0.5} and changed["config"]["lr"] == 0.2
             for run in (queued, first):
                 await mgr.delete(run["id"])
-        finally:
-            await mgr.shutdown()
 
     h.run_async(main())

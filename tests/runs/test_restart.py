@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.runs import RunManager, checkpoints
+from playground.runs import checkpoints
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -73,9 +73,7 @@ def test_killed_server_then_resume(tmp_path, h):
     settings = h.make_settings(home)
 
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             done = await mgr.get(done_id)
             metrics = await mgr.metrics(done_id, kind="epoch")
             model = await mgr.get_model(done_id)
@@ -88,8 +86,6 @@ def test_killed_server_then_resume(tmp_path, h):
                     if ev["type"] == "step":
                         steps.append(ev["step"])
             return done, metrics, model, rec, ckpt, steps, await mgr.get(run_id)
-        finally:
-            await mgr.shutdown()
 
     done, metrics, model, rec, ckpt, steps, final = h.run_async(main())
     assert done["status"] == "finished" and done["final"]["test"] is not None

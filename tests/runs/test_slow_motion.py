@@ -11,16 +11,12 @@ import time
 
 import pytest
 
-from playground.runs import RunManager
-
 pytestmark = pytest.mark.timeout(90)
 
 
 def test_speed_limit_holds_and_changes(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(steps=10_000, epochs=1, steps_per_second=8))
             assert rec["config"]["steps_per_second"] == 8
             rec = await h.wait_until(mgr, rec["id"], lambda r: (r["progress"] or {}).get("step", 0) >= 2)
@@ -34,8 +30,6 @@ def test_speed_limit_holds_and_changes(settings, h):
             s2 = (await mgr.get(rec["id"]))["progress"]["step"]
             await mgr.stop(rec["id"])
             return rate, s2 - s1
-        finally:
-            await mgr.shutdown()
 
     rate, after = h.run_async(main())
     assert 5 <= rate <= 10, rate  # about 8 steps per second
@@ -44,14 +38,10 @@ def test_speed_limit_holds_and_changes(settings, h):
 
 def test_fast_run_keeps_snapshots_by_step_count(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(steps=600, epochs=1))
             await h.wait_until(mgr, rec["id"], lambda r: r["status"] == "finished")
             return await mgr.metrics(rec["id"], kind="snapshot", limit=1000)
-        finally:
-            await mgr.shutdown()
 
     page = h.run_async(main())
     steps = [p["step"] for p in page["points"]]
@@ -61,9 +51,7 @@ def test_fast_run_keeps_snapshots_by_step_count(settings, h):
 
 def test_watched_snapshots_carry_unit_views(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(steps=2000, epochs=1, steps_per_second=5))
             found = None
             async with contextlib.aclosing(mgr.subscribe(rec["id"])) as stream:
@@ -73,8 +61,6 @@ def test_watched_snapshots_carry_unit_views(settings, h):
                         break
             await mgr.stop(rec["id"])
             return found
-        finally:
-            await mgr.shutdown()
 
     ev = h.run_async(main())
     units = ev["units"]

@@ -3,7 +3,6 @@ the store, and a real unwatched run that ends up with snapshots on record."""
 
 import pytest
 
-from playground.runs import RunManager
 from playground.runs.snapshots import SnapshotKeeper, summarize
 from playground.runs.store import RunStore
 
@@ -72,14 +71,10 @@ def test_thin_keeps_first_and_last(tmp_path):
 
 def test_unwatched_run_stores_snapshots(settings, h):
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(epochs=2))
             await h.wait_until(mgr, rec["id"], lambda r: r["status"] == "finished")
             return await mgr.metrics(rec["id"], kind="snapshot"), await mgr.get(rec["id"])
-        finally:
-            await mgr.shutdown()
 
     page, final = h.run_async(main())
     points = page["points"]

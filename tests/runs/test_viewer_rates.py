@@ -68,15 +68,12 @@ def test_a_fast_2d_run_stays_within_the_rates_per_viewer(tmp_path, h):
     import contextlib
     import time
 
-    from playground.runs import RunManager
 
     settings = h.make_settings(tmp_path)
     seconds = 3.0
 
     async def main():
-        mgr = RunManager(settings)
-        await mgr.start()
-        try:
+        async with h.manager(settings) as mgr:
             rec = await mgr.create(h.config(dataset="circle", dataset_params={"n_samples": 400},
                                             batch_size=16, epochs=None, steps=10**6))
             await h.wait_until(mgr, rec["id"], lambda r: r["status"] == "running")
@@ -90,8 +87,6 @@ def test_a_fast_2d_run_stays_within_the_rates_per_viewer(tmp_path, h):
             progress = (await mgr.get(rec["id"]))["progress"]
             await mgr.delete(rec["id"])
             return counts, progress
-        finally:
-            await mgr.shutdown()
 
     counts, progress = asyncio.run(main())
     assert progress["steps_per_epoch"] <= 25
