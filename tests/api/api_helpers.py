@@ -58,6 +58,13 @@ def start_run(client, spec=MLP_2D, dataset="circle", **extra):
     return r.json()
 
 
+def finished_run(client, timeout=60.0, **start):
+    """start_run(client, **start), waited for: the record of a run that finished."""
+    rec = wait_for(client, start_run(client, **start)["id"], timeout=timeout)
+    assert rec["status"] == "finished", rec["message"]
+    return rec
+
+
 def locs(response):
     """The `loc` of every error item of a 422."""
     detail = response.json()["detail"]

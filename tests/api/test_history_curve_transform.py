@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from test_inspect import digit_png
 
-from api_helpers import MLP_2D, MLP_MNIST, locs, start_run, wait_for
+from api_helpers import MLP_2D, MLP_MNIST, finished_run, locs, start_run, wait_for
 
 FIT_1D = {"input_shape": [1], "layers": [{"type": "dense", "units": 16, "activation": "tanh"},
                                          {"type": "dense", "units": 1}], "loss": "mse"}
@@ -15,16 +15,12 @@ FIT_1D = {"input_shape": [1], "layers": [{"type": "dense", "units": 16, "activat
 
 @pytest.fixture(scope="module")
 def toy_run(client):
-    rec = wait_for(client, start_run(client, spec=MLP_2D)["id"])
-    assert rec["status"] == "finished", rec["message"]
-    return rec
+    return finished_run(client, spec=MLP_2D)
 
 
 @pytest.fixture(scope="module")
 def mnist_run(client):
-    rec = wait_for(client, start_run(client, spec=MLP_MNIST, dataset="mnist", steps=5)["id"], timeout=90)
-    assert rec["status"] == "finished", rec["message"]
-    return rec
+    return finished_run(client, timeout=90, spec=MLP_MNIST, dataset="mnist", steps=5)
 
 
 def test_snapshot_history(client, toy_run):

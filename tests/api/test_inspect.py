@@ -7,22 +7,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from api_helpers import CNN, MLP_MNIST, locs, start_run, wait_for
+from api_helpers import CNN, MLP_MNIST, finished_run, locs, start_run, wait_for
 
 
 @pytest.fixture(scope="module")
 def cnn_run(client):
-    rec = start_run(client, spec=CNN, dataset="mnist", steps=30, batch_size=32)
-    rec = wait_for(client, rec["id"], timeout=90)
-    assert rec["status"] == "finished", rec["message"]
-    return rec
+    return finished_run(client, timeout=90, spec=CNN, dataset="mnist", steps=30, batch_size=32)
 
 
 @pytest.fixture(scope="module")
 def toy_run(client):
-    rec = wait_for(client, start_run(client)["id"])
-    assert rec["status"] == "finished", rec["message"]
-    return rec
+    return finished_run(client)
 
 
 def digit_png(invert=False, size=(90, 60), mode="L"):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -20,16 +19,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "api"))
+from deploy_helpers import free_port  # noqa: E402
+
 from api_helpers import DATA_DIR, MLP_2D  # noqa: E402
 
 pytest.importorskip("ray")
 RAY = str(Path(sys.executable).parent / "ray")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def service_command(compose: dict, name: str, port: int) -> list[str]:

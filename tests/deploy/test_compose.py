@@ -6,15 +6,12 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from deploy_helpers import first_answer, free_port, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,9 +88,7 @@ def test_dockerfile_image_runs_its_command_and_passes_its_healthcheck(tmp_path):
     (cmd,) = [json.loads(rest) for word, rest in steps if word == "CMD"]
     (check,) = [rest for word, rest in steps if word == "HEALTHCHECK"]
     check = check.split(" CMD ", 1)[1]
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
+    port = free_port()
     assert cmd[-4:] == ["--host", "0.0.0.0", "--port", "8000"] and "127.0.0.1:8000" in check
     cmd = cmd[:-4] + ["--host", "127.0.0.1", "--port", str(port)]
     check = check.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
@@ -112,24 +107,13 @@ def test_dockerfile_image_runs_its_command_and_passes_its_healthcheck(tmp_path):
     with log.open("wb") as out:  # a file, not a pipe: nobody reads it while the server runs
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline, page = time.monotonic() + 45, None
-        while time.monotonic() < deadline and proc.poll() is None and page is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
-                    page = r.read().decode()
-            except OSError:
-                time.sleep(0.3)
+        page = first_answer(f"http://127.0.0.1:{port}/", proc)
         assert page is not None, log.read_text()[-2000:]
         assert "<!-- the image's copy -->" in page and 'id="bootstrap"' in page
         healthy = subprocess.run(["sh", "-c", check], env=env, capture_output=True, text=True, timeout=30)
         assert healthy.returncode == 0, healthy.stderr
         assert (home / "playground.db").is_file()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
     # the healthcheck fails when nothing answers (it is a check, not a formality)
     assert subprocess.run(["sh", "-c", check], env=env, capture_output=True, timeout=30).returncode != 0

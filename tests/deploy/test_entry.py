@@ -4,15 +4,12 @@ with a temporary home; /api/health must answer."""
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from deploy_helpers import first_answer, free_port, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = os.environ.get("PLAYGROUND_DATA_DIR") or str(ROOT.parent / "shared" / "data")
@@ -23,12 +20,6 @@ def compose_command() -> str:
     text = (ROOT / "docker-compose.yml").read_text()
     block = text.split("- >-", 1)[1].split("restart:", 1)[0]
     return " ".join(line.strip() for line in block.strip().splitlines())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_entry_command_serves_health(tmp_path):
@@ -48,22 +39,9 @@ def test_entry_command_serves_health(tmp_path):
     proc = subprocess.Popen(["sh", "-c", line], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
-        deadline = time.monotonic() + 45
-        body = None
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
-                    body = r.read().decode()
-                    break
-            except OSError:
-                time.sleep(0.3)
+        body = first_answer(f"http://127.0.0.1:{port}/api/health", proc)
         assert body is not None, proc.stdout.read().decode() if proc.poll() is not None else "no answer"
         assert '"status":"ok"' in body
         assert (tmp_path / "home").is_dir()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from export_helpers import TOL
 
-from api_helpers import make_settings, start_run, wait_for
+from api_helpers import finished_run, make_settings, start_run
 from playground.engine.model import build_model
 from playground.engine.weights_io import read_npz
 
@@ -32,9 +32,7 @@ def client(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def run(client):
-    rec = wait_for(client, start_run(client)["id"])
-    assert rec["status"] == "finished", rec["message"]
-    return rec
+    return finished_run(client)
 
 
 @pytest.fixture(scope="module")
