@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+# browser_helpers.py (shared by the test modules) is imported by name: pytest runs
+# with --import-mode=importlib, which does not put this folder on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -51,12 +55,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> No
     raise RuntimeError("server did not become healthy")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Base URL of a live server; its log is kept in the temp home on failure."""
-    home = tmp_path_factory.mktemp("playground-home")
+def _start_server(home: Path, **extra_env: str) -> tuple[str, subprocess.Popen, object]:
+    """(base URL, process, open log) of a uvicorn server over home, once it answers
+    /api/health; skips the test, with the log's tail, when it does not."""
     port = _free_port()
-    env = {**os.environ, "PLAYGROUND_HOME": str(home), "PLAYGROUND_MAX_RUNS": "2"}
+    env = {**os.environ, "PLAYGROUND_HOME": str(home), "PLAYGROUND_MAX_RUNS": "2", **extra_env}
     env.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
     log = open(home / "server.log", "wb")  # noqa: SIM115 (the server's log stays open for the server's life)
     proc = subprocess.Popen(
@@ -73,13 +76,24 @@ def server(tmp_path_factory):
         proc.kill()
         log.close()
         pytest.skip(f"server not available: {err}; log: {(home / 'server.log').read_text()[-2000:]}")
-    yield url
+    return url, proc, log
+
+
+def _stop_server(proc: subprocess.Popen, log) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Base URL of a live server; its log is kept in the temp home on failure."""
+    url, proc, log = _start_server(tmp_path_factory.mktemp("playground-home"))
+    yield url
+    _stop_server(proc, log)
 
 
 # Module scope, not session: playwright's sync API keeps an event loop running
@@ -128,28 +142,10 @@ def server_with(tmp_path_factory):
     procs = []
 
     def start(**extra_env: str) -> str:
-        home = tmp_path_factory.mktemp("playground-home-extra")
-        port = _free_port()
-        env = {**os.environ, "PLAYGROUND_HOME": str(home), "PLAYGROUND_MAX_RUNS": "2", **extra_env}
-        env.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
-        log = open(home / "server.log", "wb")  # noqa: SIM115 (the server's log stays open for the server's life)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "playground.api.app:create_app",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url, proc, log = _start_server(tmp_path_factory.mktemp("playground-home-extra"), **extra_env)
         procs.append((proc, log))
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, proc)
-        except RuntimeError as err:
-            pytest.skip(f"server not available: {err}; log: {(home / 'server.log').read_text()[-2000:]}")
         return url
 
     yield start
     for proc, log in procs:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        _stop_server(proc, log)

@@ -4,10 +4,8 @@ sees (with the shift sweep). Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import time
-
-import httpx
 import pytest
+from browser_helpers import draw_one, start_run, wait_finished
 
 pytestmark = pytest.mark.browser
 
@@ -65,25 +63,10 @@ def test_1d_run_draws_its_fitted_curve_and_keeps_its_snapshots(page, shot):
     shot(page, "fit-curve-reopened", full_page=True)
 
 
-def draw_one(page):
-    box = page.locator("#pad").bounding_box()
-    x0, y0, w = box["x"], box["y"], box["width"]
-    page.mouse.move(x0 + 0.5 * w, y0 + 0.2 * w)
-    page.mouse.down()
-    for t in range(1, 13):
-        page.mouse.move(x0 + 0.5 * w, y0 + (0.2 + 0.05 * t) * w)
-    page.mouse.up()
-
-
 def test_draw_shift_moves_the_seen_digit(page, shot):
     body = {"spec": MLP_MNIST, "dataset": "mnist", "steps": 60, "batch_size": 64, "optimizer": "adam", "lr": 0.003}
-    r = httpx.post(f"{page.base_url}/api/runs", json=body, timeout=10)
-    assert r.status_code == 201, r.text
-    run_id = r.json()["id"]
-    deadline = time.monotonic() + 60
-    while httpx.get(f"{page.base_url}/api/runs/{run_id}", timeout=10).json()["status"] != "finished":
-        assert time.monotonic() < deadline, "the MNIST run did not finish"
-        time.sleep(0.3)
+    run_id = start_run(page.base_url, body)
+    wait_finished(page.base_url, [run_id], timeout=60)
     open_page(page)
     page.click("[data-tab=draw]")
     page.wait_for_selector(f"#draw-target option[value='run:{run_id}']", state="attached", timeout=10_000)

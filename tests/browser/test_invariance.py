@@ -5,10 +5,8 @@ to tests/artifacts/."""
 
 from __future__ import annotations
 
-import time
-
-import httpx
 import pytest
+from browser_helpers import draw_one, start_run, wait_finished
 
 pytestmark = pytest.mark.browser
 
@@ -25,26 +23,7 @@ def cnn(antialias: bool) -> dict:
 
 def train(base: str, spec: dict, name: str) -> str:
     body = {"spec": spec, "dataset": "mnist", "steps": 80, "batch_size": 32, "optimizer": "adam", "lr": 0.003, "name": name}
-    r = httpx.post(f"{base}/api/runs", json=body, timeout=10)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def wait_finished(base: str, ids: list[str]) -> None:
-    deadline = time.monotonic() + 180
-    while any(httpx.get(f"{base}/api/runs/{i}", timeout=10).json()["status"] != "finished" for i in ids):
-        assert time.monotonic() < deadline, "the MNIST runs did not finish"
-        time.sleep(0.5)
-
-
-def draw_one(page):
-    box = page.locator("#pad").bounding_box()
-    x0, y0, w = box["x"], box["y"], box["width"]
-    page.mouse.move(x0 + 0.45 * w, y0 + 0.2 * w)
-    page.mouse.down()
-    for t in range(1, 13):
-        page.mouse.move(x0 + 0.5 * w, y0 + (0.2 + 0.05 * t) * w)
-    page.mouse.up()
+    return start_run(base, body)
 
 
 INK_COLUMN = """sel => {
@@ -58,12 +37,12 @@ INK_COLUMN = """sel => {
 
 def test_cnn_and_mlp_side_by_side_and_maps_follow_the_shift(page, server, shot):
     ids = [train(server, cnn(False), "cnn"), train(server, MLP, "mlp"), train(server, cnn(True), "cnn antialiased")]
-    wait_finished(server, ids)
+    wait_finished(server, ids, timeout=180)
     page.goto(f"{server}/?tab=draw")
     page.wait_for_selector(f"#draw-target option[value='run:{ids[2]}']", state="attached", timeout=15_000)
     page.select_option("#draw-target", f"run:{ids[0]}")
     page.select_option("#inv-compare", f"run:{ids[1]}")
-    draw_one(page)
+    draw_one(page, x_start=0.45)
     page.wait_for_function("document.querySelector('#inv-sweep').dataset.series === '2'", timeout=20_000)
     text = page.text_content("#inv-readout")
     assert text.count("The answer stays") == 2 and "run mlp" in text
