@@ -31,6 +31,12 @@ SettingTable = dict[str, tuple[Any, Callable[[Any], Any]]]
 _Views = tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray | None]
 
 
+def part_bounds(n: int, k: int, parts: int) -> tuple[int, int]:
+    """[lo, hi): slice k of `parts` near-equal contiguous slices of n elements
+    (the slices update_part updates and the split step sums gradients over)."""
+    return n * k // parts, n * (k + 1) // parts
+
+
 class SettingError(ValueError):
     """An optimizer setting the engine refuses; ``setting`` names it (for the
     API's error location: no caller has to find the name in the message)."""
@@ -81,7 +87,7 @@ class Optimizer:
         self.t = 0
         self.state = {name: [np.zeros_like(p.data) for p in self.params] for name in self.STATE}
         self._buf = [np.empty_like(p.data) for p in self.params]
-        self._gbuf: list[np.ndarray | None] = [None] * len(self.params)  # grad + weight decay, allocated on first use
+        self._gbuf: list[np.ndarray | None] = [None] * len(self.params)  # grad + weight decay, made by begin_step
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in self.SETTINGS:
@@ -125,16 +131,15 @@ class Optimizer:
         parameter at once instead of one thread updating all of them. A
         parameter whose arrays are not all C-contiguous is updated whole by part 0.
         """
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
+        for i in range(len(self.params)):
             views = self._slices(i, k, parts)
             if views is None:
                 continue
-            w, g, buf, state, gbuf = views
+            w, grad, buf, state, gbuf = views
+            g = grad
             if self.weight_decay:
                 g = np.multiply(w, self.weight_decay, out=gbuf)
-                g += views[1]
+                g += grad
             self._update(w, g, buf, state)
 
     def _slices(self, i: int, k: int, parts: int) -> _Views | None:
@@ -150,8 +155,7 @@ class Optimizer:
                 raise RuntimeError("update_part before begin_step: the weight-decay buffers are not made")
             arrays.append(gbuf)
         if parts > 1 and all(a.flags.c_contiguous for a in arrays):
-            n = p.data.size
-            lo, hi = n * k // parts, n * (k + 1) // parts
+            lo, hi = part_bounds(p.data.size, k, parts)
             if lo == hi:
                 return None
             arrays = [a.reshape(-1)[lo:hi] for a in arrays]

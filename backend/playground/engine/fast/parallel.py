@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from playground.engine.optim import part_bounds
 from playground.engine.tensor import Tensor
 
 if TYPE_CHECKING:  # for annotations only: model.py imports this package
@@ -74,6 +75,8 @@ class SplitStep:
         self.model, self.loss_fn, self.threads = model, loss_fn, threads
         seeds = model.rng.integers(2**63, size=threads - 1)
         self.replicas = [model] + [replicate(model, np.random.default_rng(s)) for s in seeds]
+        # each replica's parameter Tensors, fixed for its life (read every step)
+        self._params = [r.parameters() for r in self.replicas]
         self._pool = ThreadPoolExecutor(threads - 1, thread_name_prefix="split-step")
 
     def _shard(self, k: int, x: np.ndarray, t: np.ndarray, weight: float) -> tuple[float, np.ndarray]:
@@ -88,9 +91,9 @@ class SplitStep:
         """Sum the replicas' gradients into the model's, slice k of `parts` of each
         parameter (the same slices update_part takes), whole arrays by part 0
         where a gradient is not C-contiguous."""
-        replicas = self.replicas[1:used]
-        for i, mine in enumerate(self.model.parameters()):
-            grads = [r.parameters()[i].grad for r in replicas]
+        others = self._params[1:used]
+        for i, mine in enumerate(self._params[0]):
+            grads = [params[i].grad for params in others]
             theirs = [g for g in grads if g is not None]
             if not theirs:
                 continue
@@ -104,8 +107,7 @@ class SplitStep:
                 continue
             arrays = [mine.grad, *theirs]
             if parts > 1 and all(a.flags.c_contiguous for a in arrays):
-                n = mine.grad.size
-                lo, hi = n * k // parts, n * (k + 1) // parts
+                lo, hi = part_bounds(mine.grad.size, k, parts)
                 acc = mine.grad.reshape(-1)[lo:hi]
                 for g in theirs:
                     acc += g.reshape(-1)[lo:hi]
@@ -126,10 +128,8 @@ class SplitStep:
         total = sum(value * weight for (value, _), weight in zip(losses, self._weights))
         if not math.isfinite(total):
             return
-        # Grads first, for the whole model, then a second barrier: a part's
-        # update may only start once every slice it reads has been summed
-        # (parameter i's slice k is summed and updated by the same thread k,
-        # so no barrier is needed between the two).
+        # Slice k of every parameter is summed and then updated by this same
+        # thread k, so no second barrier is needed between the two.
         self._reduce_part(k, used, used)
         optimizer.update_part(k, used)
 
@@ -158,8 +158,8 @@ class SplitStep:
             raise (real or errors)[0]
         if optimizer is None:
             self._reduce_part(0, 1, used)
-        for replica in self.replicas[1:used]:
-            for p in replica.parameters():
+        for params in self._params[1:used]:
+            for p in params:
                 p.grad = None
         loss = sum(value * weight for (value, _), weight in zip(losses, self._weights))
         if optimizer is not None and not math.isfinite(loss):
