@@ -55,6 +55,12 @@ def test_deleting_the_open_run_closes_it_at_once(page, server):
         page.wait_for_function("/Running|Queued/.test(document.querySelector('#status-text').textContent)", timeout=20_000)
         delete = page.locator(f'[aria-label="Delete run {run_id}"]')
         delete.click()
+        page.wait_for_function(f"document.querySelector('[aria-label=\"Delete run {run_id}\"]').textContent === 'Confirm'")
+        # The table re-renders on refreshes (here by hand, in use when the run's status changes):
+        # the new row's button still remembers the first click.
+        page.click("#runs-refresh")
+        page.wait_for_timeout(300)
+        assert delete.text_content() == "Confirm"
         delete.click()  # confirm
         page.wait_for_function("document.querySelector('#status-text').textContent === 'No run yet'", timeout=5_000)
         assert "run=" not in page.url

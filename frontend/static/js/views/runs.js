@@ -22,6 +22,9 @@ export function mountRuns(ctx) {
   const { store, report } = ctx;
   let compare = []; // run ids, at most MAX_COMPARE, oldest ticked first
   let curves = {}; // run id -> [[step, loss]]
+  // Runs whose Delete was clicked once and now reads "Confirm". Kept here, not on the button:
+  // the table re-renders on every refresh, and a new button must not forget the first click.
+  const armed = new Set();
 
   async function refresh() {
     try {
@@ -68,13 +71,14 @@ export function mountRuns(ctx) {
     const final = r.final?.test || {};
     const checked = compare.includes(r.id);
     const mine = mayChange(store.get().session, r);
-    const del = el("button", { type: "button", class: "danger", text: "Delete", "aria-label": `Delete run ${r.id}` });
+    const del = el("button", { type: "button", class: "danger", text: armed.has(r.id) ? "Confirm" : "Delete", "aria-label": `Delete run ${r.id}` });
     del.addEventListener("click", async () => {
-      if (del.dataset.armed !== "1") {
-        del.dataset.armed = "1";
+      if (!armed.has(r.id)) {
+        armed.add(r.id);
         del.textContent = "Confirm";
         return;
       }
+      armed.delete(r.id);
       try {
         await api.deleteRun(r.id);
         compare = compare.filter((id) => id !== r.id);
