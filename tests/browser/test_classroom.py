@@ -72,7 +72,8 @@ def test_teacher_pins_and_the_student_follows(browser, room, shot):
         t0 = time.monotonic()
         teacher.click("#pin-tab-go")
         student.wait_for_selector("#view-learn:not([hidden])", timeout=5000)
-        assert time.monotonic() - t0 < FOLLOW_S + 0.5  # the click's own round trip included
+        # One poll period plus the click's own round trip and the browser driver's latency (a loaded CI box).
+        assert time.monotonic() - t0 < FOLLOW_S + 1.0
         assert "learn tab" in student.inner_text("#follow-text")
 
         # Pin the run: the student's page opens it in Train.
@@ -80,7 +81,7 @@ def test_teacher_pins_and_the_student_follows(browser, room, shot):
         t0 = time.monotonic()
         teacher.click(f".tile[data-run='{run_id}'] button:has-text('Show')")
         student.wait_for_selector("#view-train:not([hidden])", timeout=5000)
-        assert time.monotonic() - t0 < FOLLOW_S + 0.5
+        assert time.monotonic() - t0 < FOLLOW_S + 1.0
         shot(student, "class-student-following")
 
         # Unfollow: a new pin does not move the page; follow again: it does.

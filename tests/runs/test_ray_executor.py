@@ -96,16 +96,28 @@ def test_controls_on_ray(client):
     run = client.post("/api/runs", json=long).json()
     rid = run["id"]
     wait_for(client, rid, statuses=("running",))
+    deadline = time.monotonic() + 60
     while client.get(f"/api/runs/{rid}").json()["progress"]["step"] < 20:
+        assert time.monotonic() < deadline, "the run on Ray made no progress"
         time.sleep(0.05)
     assert client.post(f"/api/runs/{rid}/pause").status_code == 200
     deadline = time.monotonic() + 30
     while (client.get(f"/api/runs/{rid}").json().get("checkpoint") or {}).get("step") is None:
         assert time.monotonic() < deadline
         time.sleep(0.1)
-    paused_at = client.get(f"/api/runs/{rid}").json()["progress"]["step"]
+    # Step events already on their way from the actor may still land after the pause's
+    # checkpoint: wait until the count settles, then it must stay put.
+    step = lambda: client.get(f"/api/runs/{rid}").json()["progress"]["step"]  # noqa: E731
+    paused_at, deadline = step(), time.monotonic() + 10
+    while True:
+        time.sleep(0.3)
+        now = step()
+        if now == paused_at:
+            break
+        assert time.monotonic() < deadline, "the paused run kept stepping"
+        paused_at = now
     time.sleep(0.5)
-    assert client.get(f"/api/runs/{rid}").json()["progress"]["step"] == paused_at
+    assert step() == paused_at
     assert client.post(f"/api/runs/{rid}/step", json={"n": 30}).status_code == 200
     deadline = time.monotonic() + 30
     while client.get(f"/api/runs/{rid}").json()["progress"]["step"] < paused_at + 30:
