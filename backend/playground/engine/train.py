@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 from playground.engine import evaluation, losses, metrics, optim, schedules
 from playground.engine.controls import Controls
 from playground.engine.data.registry import Dataset
+from playground.engine.fast.allocator import keep_freed_memory
 from playground.engine.fast.parallel import SplitStep
 from playground.engine.model import Model
 from playground.engine.run_config import RunConfig
@@ -75,6 +76,7 @@ class Trainer:
         self._diverged_loss = math.nan
         self._blocked = 0.0  # seconds spent paused during run()
         self._split = SplitStep(model, self._loss_fn, cfg.threads) if cfg.threads > 1 else None
+        keep_freed_memory()     # a step's arrays reuse the last step's memory (fast/allocator.py)
 
     # -- controls (any thread) -------------------------------------------------
 
