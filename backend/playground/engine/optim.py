@@ -27,14 +27,6 @@ from .tensor import Tensor
 
 # setting name -> (default, validator returning the checked value)
 SettingTable = dict[str, tuple[Any, Callable[[Any], Any]]]
-# Part of one parameter for an update: (w, g, buf, state arrays by name, weight-decay buffer).
-_Views = tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray | None]
-
-
-def part_bounds(n: int, k: int, parts: int) -> tuple[int, int]:
-    """[lo, hi): slice k of `parts` near-equal contiguous slices of n elements
-    (the slices update_part updates and the split step sums gradients over)."""
-    return n * k // parts, n * (k + 1) // parts
 
 
 class SettingError(ValueError):
@@ -87,7 +79,7 @@ class Optimizer:
         self.t = 0
         self.state = {name: [np.zeros_like(p.data) for p in self.params] for name in self.STATE}
         self._buf = [np.empty_like(p.data) for p in self.params]
-        self._gbuf: list[np.ndarray | None] = [None] * len(self.params)  # grad + weight decay, made by begin_step
+        self._gbuf: list[np.ndarray | None] = [None] * len(self.params)  # grad + weight decay, made on first use
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in self.SETTINGS:
@@ -113,57 +105,17 @@ class Optimizer:
 
     def step(self) -> None:
         """One update of every parameter from its ``.grad``."""
-        self.begin_step()
-        self.update_part(0, 1)
-
-    def begin_step(self) -> None:
-        """Count the step (Adam's bias correction reads it) before any update_part."""
         self.t += 1
-        if self.weight_decay:
-            # made here, not lazily in the parts, which may run in several threads
-            self._gbuf = [b if b is not None else np.empty_like(p.data) for b, p in zip(self._gbuf, self.params)]
-
-    def update_part(self, k: int, parts: int) -> None:
-        """Update the k-th of `parts` slices of every parameter.
-
-        The update rules are elementwise, so the threads that split a batch
-        (fast/parallel.py) each update their own contiguous run of every
-        parameter at once instead of one thread updating all of them. A
-        parameter whose arrays are not all C-contiguous is updated whole by part 0.
-        """
-        for i in range(len(self.params)):
-            views = self._slices(i, k, parts)
-            if views is None:
+        for i, p in enumerate(self.params):
+            if p.grad is None:
                 continue
-            w, grad, buf, state, gbuf = views
-            g = grad
+            g = p.grad
             if self.weight_decay:
-                g = np.multiply(w, self.weight_decay, out=gbuf)
-                g += grad
-            self._update(w, g, buf, state)
-
-    def _slices(self, i: int, k: int, parts: int) -> _Views | None:
-        """(w, g, buf, state, gbuf) for part k of parameter i, as views; None if
-        part k has nothing of it."""
-        p = self.params[i]
-        if p.grad is None:
-            return None
-        arrays = [p.data, p.grad, self._buf[i], *(self.state[n][i] for n in self.STATE)]
-        if self.weight_decay:
-            gbuf = self._gbuf[i]
-            if gbuf is None:
-                raise RuntimeError("update_part before begin_step: the weight-decay buffers are not made")
-            arrays.append(gbuf)
-        if parts > 1 and all(a.flags.c_contiguous for a in arrays):
-            lo, hi = part_bounds(p.data.size, k, parts)
-            if lo == hi:
-                return None
-            arrays = [a.reshape(-1)[lo:hi] for a in arrays]
-        elif k != 0:
-            return None
-        w, g, buf, *rest = arrays
-        state = dict(zip(self.STATE, rest))
-        return w, g, buf, state, (rest[len(self.STATE)] if self.weight_decay else None)
+                if self._gbuf[i] is None:
+                    self._gbuf[i] = np.empty_like(p.data)
+                g = np.multiply(p.data, self.weight_decay, out=self._gbuf[i])
+                g += p.grad
+            self._update(p.data, g, self._buf[i], {name: self.state[name][i] for name in self.STATE})
 
     def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
         raise TypeError(f"{type(self).__name__} does not define an update rule")

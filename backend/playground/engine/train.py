@@ -29,7 +29,7 @@ from playground.engine import evaluation, losses, metrics, optim, schedules
 from playground.engine.controls import Controls
 from playground.engine.data.registry import Dataset
 from playground.engine.fast.allocator import keep_freed_memory
-from playground.engine.fast.parallel import SplitStep
+from playground.engine.fast.processes import ProcessSplit
 from playground.engine.model import Model
 from playground.engine.run_config import RunConfig
 from playground.engine.snapshot import batch_snapshot, model_snapshot, relu_layers
@@ -75,7 +75,7 @@ class Trainer:
         self._last_batch: tuple[np.ndarray, np.ndarray] | None = None
         self._diverged_loss = math.nan
         self._blocked = 0.0  # seconds spent paused during run()
-        self._split = SplitStep(model, self._loss_fn, cfg.threads) if cfg.threads > 1 else None
+        self._split = ProcessSplit(model, self.loss_name, self._loss_fn, cfg.threads) if cfg.threads > 1 else None
         keep_freed_memory()     # a step's arrays reuse the last step's memory (fast/allocator.py)
 
     # -- controls (any thread) -------------------------------------------------
@@ -129,7 +129,7 @@ class Trainer:
         message = ""
         self._blocked = 0.0
         start, seconds_before = time.perf_counter(), self.progress.seconds
-        # Split batches run one BLAS thread per Python thread (see fast/parallel.py).
+        # Split batches run one BLAS thread per process (see fast/processes.py).
         blas = threadpool_limits(1, user_api="blas") if self._split else contextlib.nullcontext()
         with blas, np.errstate(all="ignore"):  # a diverging run says so through its loss
             while self.progress.step < self.total_steps:
@@ -184,8 +184,8 @@ class Trainer:
         snap = snap or (cfg.snapshot_every > 0 and (p.step + 1) % cfg.snapshot_every == 0)
         if self._schedule is not schedules.constant:
             self.optimizer.lr = self.base_lr * self._schedule(p.step / max(self.total_steps, 1))
-        # Split over threads, the threads also sum the gradients and update the
-        # weights, unless a snapshot (of the weights before the update) is due.
+        # Split over processes, the split step also sums the gradients and updates
+        # the weights, unless a snapshot (of the weights before the update) is due.
         fused = self._split is not None and not snap
         if self._split is None:
             out = self.model(xb, training=True)

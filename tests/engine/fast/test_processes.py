@@ -1,13 +1,14 @@
-"""A batch split over threads trains like the whole batch: same loss, same
+"""A batch split over processes trains like the whole batch: same loss, same
 gradients (float64), same weights after a few Trainer steps; dropout stays
-reproducible for a given seed and thread count."""
+reproducible for a given seed and process count; a worker's error reaches the
+caller and leaves the split usable; workers go when it is closed."""
 
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from playground.engine.fast.parallel import SplitStep
+from playground.engine.fast.processes import ProcessSplit
 from playground.engine.losses import softmax_cross_entropy
 from playground.engine.model import build_model
 from playground.engine.train import TrainConfig, Trainer
@@ -38,16 +39,13 @@ def test_split_step_equals_the_whole_batch(spec, threads, n):
     loss = softmax_cross_entropy(whole(x, training=True), y)
     loss.backward()
     split_model = build_model(spec, seed=1, dtype=np.float64)
-    step = SplitStep(split_model, softmax_cross_entropy, threads)
+    step = ProcessSplit(split_model, "softmax_cross_entropy", softmax_cross_entropy, threads)
     value, outputs = step(x, y)
     step.close()
     np.testing.assert_allclose(value, loss.item(), rtol=1e-12)
     np.testing.assert_allclose(outputs, whole(x).data, rtol=1e-12, atol=1e-12)
     for a, b in zip(split_model.parameters(), whole.parameters()):
         np.testing.assert_allclose(a.grad, b.grad, rtol=1e-10, atol=1e-13)
-    for replica in step.replicas[1:]:
-        assert all(p.grad is None for p in replica.parameters())
-        assert all(p.data is q.data for p, q in zip(replica.parameters(), split_model.parameters()))
 
 
 def test_trainer_with_threads_follows_the_single_thread_run():
@@ -82,9 +80,9 @@ def test_bad_thread_counts_are_refused():
 @pytest.mark.parametrize("optimizer,settings", [("sgd", {}), ("momentum", {"nesterov": True}),
                                                 ("adam", {"weight_decay": 0.01})])
 @pytest.mark.parametrize("threads", [2, 3])
-def test_threads_updating_their_slices_equal_one_optimizer_step(optimizer, settings, threads):
-    """The fused path (each thread sums and updates its slice of every parameter)
-    gives the weights and optimizer state of a plain step on the whole batch."""
+def test_split_steps_with_the_optimizer_equal_plain_steps(optimizer, settings, threads):
+    """Given the optimizer, the split step sums and updates: the weights (shared
+    with the workers) and optimizer state are those of plain whole-batch steps."""
     from playground.engine.optim import make_optimizer
 
     ds = data()
@@ -92,7 +90,7 @@ def test_threads_updating_their_slices_equal_one_optimizer_step(optimizer, setti
     plain, fused = (build_model(CNN, seed=6, dtype=np.float64) for _ in range(2))
     opt_plain = make_optimizer(optimizer, plain.parameters(), lr=0.05, **settings)
     opt_fused = make_optimizer(optimizer, fused.parameters(), lr=0.05, **settings)
-    step = SplitStep(fused, softmax_cross_entropy, threads)
+    step = ProcessSplit(fused, "softmax_cross_entropy", softmax_cross_entropy, threads)
     for _ in range(3):
         softmax_cross_entropy(plain(x, training=True), y).backward()
         opt_plain.step()
@@ -114,9 +112,9 @@ def test_a_non_finite_loss_updates_nothing():
     model = build_model(MLP, seed=7, dtype=np.float64)
     before = [p.data.copy() for p in model.parameters()]
     opt = make_optimizer("adam", model.parameters())
-    step = SplitStep(model, softmax_cross_entropy, 2)
+    step = ProcessSplit(model, "softmax_cross_entropy", softmax_cross_entropy, 2)
     x = data().x_train[:8].copy()
-    x[5] = np.inf                               # the second thread's shard
+    x[5] = np.inf                               # the worker's shard
     loss, _ = step(x, data().y_train[:8], opt)
     step.close()
     assert not np.isfinite(loss) and opt.t == 0
@@ -124,19 +122,35 @@ def test_a_non_finite_loss_updates_nothing():
         np.testing.assert_array_equal(p.data, b)
 
 
-def test_an_error_in_a_worker_thread_reaches_the_caller():
-    def loss_fn(out, t):
-        if len(t) == 4 and t[0] == -1:          # only the second shard
-            raise ValueError("labels must lie in [0, 4)")
-        return softmax_cross_entropy(out, t)
-
+def test_an_error_in_a_worker_reaches_the_caller_and_the_split_goes_on():
     model = build_model(MLP, seed=8)
-    step = SplitStep(model, loss_fn, 2)
-    y = np.array([0, 1, 2, 3, -1, 1, 2, 3])
+    step = ProcessSplit(model, "softmax_cross_entropy", softmax_cross_entropy, 2)
     from playground.engine.optim import make_optimizer
-    with pytest.raises(ValueError, match="labels"):
-        step(data().x_train[:8], y, make_optimizer("sgd", model.parameters()))
+    opt = make_optimizer("sgd", model.parameters())
+    y = np.array([0, 1, 2, 3, 0, 1, 2, 99])      # a label out of range, in the worker's shard
+    with pytest.raises(RuntimeError, match="shard worker 1: "):
+        step(data().x_train[:8], y, opt)
+    assert opt.t == 0
     # the step is usable again afterwards
-    loss, _ = step(data().x_train[:8], np.array([0, 1, 2, 3, 0, 1, 2, 3]))
+    loss, _ = step(data().x_train[:8], np.array([0, 1, 2, 3, 0, 1, 2, 3]), opt)
+    assert np.isfinite(loss) and opt.t == 1
+    procs = list(step._procs)
     step.close()
-    assert np.isfinite(loss)
+    assert all(p.poll() is not None for p in procs)
+
+
+def test_the_workers_see_weights_loaded_between_steps():
+    # A checkpoint loaded into the model (new values in the same arrays, or new
+    # arrays) is what the workers train on at the next step.
+    ds = data()
+    x, y = ds.x_train[:16], ds.y_train[:16]
+    model = build_model(MLP, seed=9, dtype=np.float64)
+    step = ProcessSplit(model, "softmax_cross_entropy", softmax_cross_entropy, 2)
+    step(x, y)
+    model.zero_grad()
+    other = build_model(MLP, seed=10, dtype=np.float64)
+    model.load_state_dict(other.state_dict())
+    model.parameters()[0].data = model.parameters()[0].data.copy()   # rebound, as a resume may
+    value, _ = step(x, y)
+    step.close()
+    np.testing.assert_allclose(value, softmax_cross_entropy(other(x), y).item(), rtol=1e-12)

@@ -1,0 +1,238 @@
+"""One training step's batch split over processes, weights in shared memory.
+
+Threads (parallel.py) share the weights for free but not the interpreter:
+the MLP's step is many short NumPy calls on (64, 256) arrays, and two
+threads making them wait on each other for the GIL (benchmarks/threads.py:
+0.65x of one thread for such calls). Processes have no GIL between them. So
+shard k > 0 of each batch goes to a worker process (shard_worker.py) that
+holds a twin of the model whose weights are the very same memory:
+
+- one file-backed shared mapping holds every parameter, each worker's
+  gradients, inputs, targets and outputs, and a small control row per worker;
+- the model's own parameter Tensors are pointed at the shared weights (their
+  ``.data`` is rebound; a parameter rebound elsewhere is copied back in);
+- per step the main process writes each worker's rows and one byte down its
+  pipe, runs shard 0 itself, waits for one byte back from each, sums the
+  workers' gradients into its own and, given an optimizer, steps it: the
+  update lands in the shared weights the workers read next step.
+
+The maths are those of parallel.py: loss = sum_k (n_k / N) loss_k and
+grad = sum_k (n_k / N) grad_k. Nothing is unpickled: the worker gets the
+spec as JSON and the layout as numbers; data moves as raw arrays.
+
+A worker exits when its pipe closes: at ``close()``, when this object is
+collected, or when the main process dies.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from playground.engine.tensor import Tensor
+
+if TYPE_CHECKING:  # for annotations only: model.py imports this package
+    from playground.engine.model import Model
+    from playground.engine.optim import Optimizer
+
+ALIGN = 64      # bytes: each region starts on its own cache line
+GO, DONE, FAILED = b"S", b"D", b"E"
+
+
+class SharedLayout:
+    """Named arrays carved out of one shared file: (name, shape, dtype) in order.
+    Both sides build the same layout from the same list, so only the list
+    (as JSON) and the file's path cross to the worker."""
+
+    def __init__(self, regions: list[tuple[str, tuple[int, ...], str]]) -> None:
+        self.regions = regions
+        self.offsets, size = {}, 0
+        for name, shape, dtype in regions:
+            self.offsets[name] = size
+            nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+            size += -(-nbytes // ALIGN) * ALIGN
+        self.size = max(size, ALIGN)
+
+    def views(self, buffer: np.ndarray) -> dict[str, np.ndarray]:
+        return {name: np.ndarray(shape, dtype, buffer=buffer, offset=self.offsets[name])
+                for name, shape, dtype in self.regions}
+
+
+def shard_layout(params: list[tuple[int, ...]], dtype: str, workers: int, rows: int,
+                 x: tuple[tuple[int, ...], str], t: tuple[tuple[int, ...], str],
+                 out: tuple[int, ...]) -> SharedLayout:
+    """Weights once; per worker k (1..workers): its gradients, rows of inputs,
+    targets and outputs, and control [rows, weight, loss]."""
+    params = [tuple(int(d) for d in shape) for shape in params]
+    regions = [(f"w{i}", shape, dtype) for i, shape in enumerate(params)]
+    for k in range(1, workers + 1):
+        regions += [(f"g{k}.{i}", shape, dtype) for i, shape in enumerate(params)]
+        regions += [(f"x{k}", (rows, *x[0]), x[1]), (f"t{k}", (rows, *t[0]), t[1]),
+                    (f"out{k}", (rows, *out), dtype), (f"ctl{k}", (3,), "float64")]
+    return SharedLayout(regions)
+
+
+def _shared_dir() -> str | None:
+    # /dev/shm is memory, not disk: the file never touches a device.
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.stdin:
+            try:
+                p.stdin.close()
+            except OSError:
+                pass
+    for p in procs:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        if p.stdout:
+            p.stdout.close()
+
+
+class ProcessSplit:
+    """``step(xb, tb, optimizer=None) -> (loss, outputs)`` with shards 1.. in
+    `processes - 1` worker processes; the same contract as parallel.SplitStep.
+
+    The workers start on the first call (their layout needs the batch's
+    shapes) and again if a batch has more rows than the shared buffers.
+    """
+
+    def __init__(self, model: Model, loss_name: str, loss_fn: Callable[[Tensor, np.ndarray], Tensor],
+                 processes: int) -> None:
+        if processes < 2:
+            raise ValueError(f"ProcessSplit needs at least 2 processes, got {processes}")
+        self.model, self.loss_name, self.loss_fn, self.processes = model, loss_name, loss_fn, processes
+        self._params = model.parameters()
+        self._seeds = [int(s) for s in model.rng.integers(2**63, size=processes - 1)]
+        self._procs: list[subprocess.Popen] = []
+        self._views: dict[str, np.ndarray] = {}
+        self._rows = 0
+        self._finalizer: weakref.finalize | None = None
+
+    # -- workers ------------------------------------------------------------------
+    def _start(self, rows: int, xb: np.ndarray, tb: np.ndarray) -> None:
+        self.close()
+        dtype = np.dtype(self.model.dtype).name
+        out = tuple(self.model.report.output_shape)
+        layout = shard_layout([p.data.shape for p in self._params], dtype, self.processes - 1, rows,
+                              (xb.shape[1:], xb.dtype.name), (tb.shape[1:], tb.dtype.name), out)
+        fd, path = tempfile.mkstemp(prefix="playground-shards-", dir=_shared_dir())
+        try:
+            os.ftruncate(fd, layout.size)
+            buffer = np.memmap(path, dtype=np.uint8, mode="r+", shape=(layout.size,))
+        finally:
+            os.close(fd)
+        self._views = layout.views(buffer)
+        self._bind()
+        header = {"path": path, "spec": self.model.spec, "dtype": dtype, "loss": self.loss_name,
+                  "regions": layout.regions, "params": len(self._params)}
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[3]),
+                                              os.environ.get("PYTHONPATH", "")])}
+        try:
+            for k in range(1, self.processes):
+                proc = subprocess.Popen([sys.executable, "-m", "playground.engine.fast.shard_worker"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                self._procs.append(proc)
+                assert proc.stdin is not None
+                proc.stdin.write(json.dumps({**header, "k": k, "seed": self._seeds[k - 1]}).encode() + b"\n")
+                proc.stdin.flush()
+            failed = [(k, why) for k in range(1, self.processes) if (why := self._reply(k))]
+            if failed:
+                raise RuntimeError(f"shard worker {failed[0][0]} did not start: {failed[0][1]}")
+        finally:
+            # Every worker has mapped the file (or failed): the name can go, the memory stays
+            # while mapped, and nothing is left in /dev/shm if a process is killed later.
+            os.unlink(path)
+        self._rows = rows
+        self._finalizer = weakref.finalize(self, _stop, self._procs)
+
+    def _bind(self) -> None:
+        """Point the model's parameters at the shared weights (copying their values in)."""
+        for i, p in enumerate(self._params):
+            shared = self._views[f"w{i}"]
+            if p.data is not shared:
+                np.copyto(shared, p.data)
+                p.data = shared
+
+    def _reply(self, k: int) -> str | None:
+        """Read worker k's answer: None when done, else what went wrong."""
+        proc = self._procs[k - 1]
+        assert proc.stdout is not None
+        answer = proc.stdout.read(1)
+        if answer == DONE:
+            return None
+        if answer == FAILED:
+            return proc.stdout.readline().decode(errors="replace").strip()
+        return f"exited (exit code {proc.poll()})"
+
+    def close(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
+        self._procs, self._finalizer, self._rows = [], None, 0
+
+    # -- one step -----------------------------------------------------------------
+    def __call__(self, xb: np.ndarray, tb: np.ndarray, optimizer: Optimizer | None = None) -> tuple[float, np.ndarray]:
+        n = len(xb)
+        bounds = np.linspace(0, n, min(self.processes, n) + 1).astype(int)
+        shards = [(int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:])]
+        if max(hi - lo for lo, hi in shards) > self._rows or not self._procs:
+            self._start(max(hi - lo for lo, hi in shards), xb, tb)
+        self._bind()    # a parameter replaced since (a loaded checkpoint) goes back into shared memory
+        v = self._views
+        for k in range(1, self.processes):
+            ctl = v[f"ctl{k}"]
+            if k < len(shards):
+                lo, hi = shards[k]
+                v[f"x{k}"][:hi - lo] = xb[lo:hi]
+                v[f"t{k}"][:hi - lo] = tb[lo:hi]
+                ctl[0], ctl[1] = hi - lo, (hi - lo) / n
+            else:
+                ctl[0] = 0       # fewer rows than processes: this one sits the step out
+            stdin = self._procs[k - 1].stdin
+            assert stdin is not None
+            stdin.write(GO)
+            stdin.flush()
+        # Every worker answers before this returns or raises, so the pipes stay in step.
+        try:
+            lo, hi = shards[0]
+            out = self.model(xb[lo:hi], training=True)
+            loss = self.loss_fn(out, tb[lo:hi])
+            total = loss.item() * (hi - lo) / n
+            if math.isfinite(total):
+                loss.backward(np.asarray((hi - lo) / n, dtype=loss.dtype))
+        finally:
+            failed = [(k, why) for k in range(1, self.processes) if (why := self._reply(k))]
+        if failed:
+            raise RuntimeError(f"shard worker {failed[0][0]}: {failed[0][1]}")
+        outputs = [out.data]
+        for k in range(1, len(shards)):
+            ctl = v[f"ctl{k}"]
+            total += float(ctl[2]) * float(ctl[1])
+            outputs.append(v[f"out{k}"][:int(ctl[0])].copy())
+        if math.isfinite(total):
+            for i, p in enumerate(self._params):
+                for k in range(1, len(shards)):
+                    g = v[f"g{k}.{i}"]
+                    if p.grad is None:
+                        p.grad = g.copy()
+                    else:
+                        p.grad += g
+            if optimizer is not None:
+                optimizer.step()
+        return total, np.concatenate(outputs)
