@@ -22,6 +22,7 @@ from typing import BinaryIO
 import numpy as np
 
 from playground.engine import losses
+from playground.engine.fast.allocator import keep_freed_memory
 from playground.engine.fast.processes import DONE, FAILED, GO, SharedLayout
 from playground.engine.model import Model, build_model
 from playground.engine.tensor import Tensor
@@ -29,6 +30,7 @@ from playground.engine.tensor import Tensor
 
 def main() -> int:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    keep_freed_memory()     # as the Trainer does: the shard's arrays reuse the last step's memory
     try:
         header = json.loads(stdin.readline())
         k = header["k"]
