@@ -154,3 +154,19 @@ def test_the_workers_see_weights_loaded_between_steps():
     value, _ = step(x, y)
     step.close()
     np.testing.assert_allclose(value, softmax_cross_entropy(other(x), y).item(), rtol=1e-12)
+
+
+def test_a_larger_batch_restarts_the_workers_with_room_for_it():
+    ds = data()
+    model = build_model(MLP, seed=11, dtype=np.float64)
+    whole = build_model(MLP, seed=11, dtype=np.float64)
+    step = ProcessSplit(model, "softmax_cross_entropy", softmax_cross_entropy, 2)
+    step(ds.x_train[:8], ds.y_train[:8])
+    first = list(step._procs)
+    model.zero_grad()
+    value, outputs = step(ds.x_train[:40], ds.y_train[:40])
+    assert step._procs != first and all(p.poll() is not None for p in first)
+    step.close()
+    np.testing.assert_allclose(value, softmax_cross_entropy(whole(ds.x_train[:40]), ds.y_train[:40]).item(),
+                               rtol=1e-12)
+    assert outputs.shape == (40, 4)

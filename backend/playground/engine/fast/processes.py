@@ -140,10 +140,11 @@ class ProcessSplit:
         self._views = layout.views(buffer)
         self._bind()
         header = {"path": path, "spec": self.model.spec, "dtype": dtype, "loss": self.loss_name,
-                  "regions": layout.regions, "params": len(self._params)}
+                  "regions": layout.regions}
         env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[3]),
                                               os.environ.get("PYTHONPATH", "")])}
+        self._finalizer = weakref.finalize(self, _stop, self._procs)
         try:
             for k in range(1, self.processes):
                 proc = subprocess.Popen([sys.executable, "-m", "playground.engine.fast.shard_worker"],
@@ -154,13 +155,13 @@ class ProcessSplit:
                 proc.stdin.flush()
             failed = [(k, why) for k in range(1, self.processes) if (why := self._reply(k))]
             if failed:
+                self.close()
                 raise RuntimeError(f"shard worker {failed[0][0]} did not start: {failed[0][1]}")
         finally:
             # Every worker has mapped the file (or failed): the name can go, the memory stays
             # while mapped, and nothing is left in /dev/shm if a process is killed later.
             os.unlink(path)
         self._rows = rows
-        self._finalizer = weakref.finalize(self, _stop, self._procs)
 
     def _bind(self) -> None:
         """Point the model's parameters at the shared weights (copying their values in)."""
