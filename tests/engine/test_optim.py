@@ -145,3 +145,25 @@ def test_adam_default_settings():
     opt = OPTIMIZERS["adam"]([])
     assert opt.settings() == {"lr": 0.001, "weight_decay": 0.0, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     assert math.isclose(make_optimizer("adam", []).lr, 0.01)  # the contract's default lr
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam"])
+def test_decaying_state_is_flushed_before_it_turns_subnormal(name):
+    # One weight gets a small gradient once, then none (0) for 700 steps: its
+    # state decays geometrically and, unflushed, would sit in float32's slow
+    # subnormal range from about step 550. The other keeps a steady gradient
+    # and is left alone.
+    from playground.engine.optim import FLUSH_BELOW, FLUSH_EVERY
+
+    p = Tensor(np.zeros(2, np.float32), requires_grad=True)
+    opt = make_optimizer(name, [p], lr=1e-3)
+    tiny = np.finfo(np.float32).tiny
+    for step in range(1, 701):
+        p.grad = np.array([1e-12 if step == 1 else 0.0, 0.5], np.float32)
+        opt.step()
+        for arrays in opt.state.values():
+            a = arrays[0]
+            assert not (0 < abs(a[0]) < tiny), f"subnormal state at step {step}"
+            if step % FLUSH_EVERY == 0:
+                assert a[0] == 0 or abs(a[0]) >= FLUSH_BELOW
+            assert abs(a[1]) > 1e-4                     # a live state is never touched

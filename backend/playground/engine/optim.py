@@ -12,6 +12,15 @@ Weight decay is L2 added to the gradient, ``g = grad + weight_decay * w``
 - adam:      m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  t += 1
              w -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 
+Subnormal state: every FLUSH_EVERY steps, state values (momentum's velocity,
+Adam's m and v) below FLUSH_BELOW in size are set to 0. A weight whose
+gradient stays 0 (an MNIST border pixel's weights) has its state decay
+geometrically (m by 0.9 a step) into float32's subnormal range (< 1.2e-38)
+within a few hundred steps, and arithmetic on subnormals runs about 50x
+slower here: an MNIST MLP's Adam step went from 2.5 ms to 3.9 ms between
+steps 600 and 1,800. A state value under 1e-30 moves its weight by less
+than lr * 1e-30 / eps (1e-25 with Adam's defaults).
+
 Settings (``lr`` ...) can change between steps: assign ``opt.lr = 0.1`` or call
 ``opt.set(lr=0.1, momentum=0.95)``, which validates every name and value first.
 """
@@ -24,6 +33,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .tensor import Tensor
+
+# Flushing state below 1e-30 every 64 steps: m (decaying by 0.9 a step) takes
+# about 175 steps to fall from 1e-30 to the subnormal range.
+FLUSH_EVERY, FLUSH_BELOW = 64, 1e-30
 
 # setting name -> (default, validator returning the checked value)
 SettingTable = dict[str, tuple[Any, Callable[[Any], Any]]]
@@ -116,6 +129,10 @@ class Optimizer:
                 g = np.multiply(p.data, self.weight_decay, out=self._gbuf[i])
                 g += p.grad
             self._update(p.data, g, self._buf[i], {name: self.state[name][i] for name in self.STATE})
+        if self.t % FLUSH_EVERY == 0:
+            for arrays in self.state.values():
+                for a in arrays:
+                    np.copyto(a, 0, where=np.abs(a) < FLUSH_BELOW)
 
     def _update(self, w: np.ndarray, g: np.ndarray, buf: np.ndarray, state: dict[str, np.ndarray]) -> None:
         raise TypeError(f"{type(self).__name__} does not define an update rule")
