@@ -170,3 +170,44 @@ def test_a_larger_batch_restarts_the_workers_with_room_for_it():
     np.testing.assert_allclose(value, softmax_cross_entropy(whole(ds.x_train[:40]), ds.y_train[:40]).item(),
                                rtol=1e-12)
     assert outputs.shape == (40, 4)
+
+
+def test_workers_exit_when_the_main_process_is_killed():
+    # A killed trainer (a run stopped with SIGKILL) leaves no worker behind:
+    # each worker's pipe closes and it exits.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = """
+import sys, numpy as np
+from playground.engine.fast.processes import ProcessSplit
+from playground.engine.losses import softmax_cross_entropy
+from playground.engine.model import build_model
+spec = {"input_shape": [4], "layers": [{"type": "dense", "units": 3}]}
+step = ProcessSplit(build_model(spec, seed=0), "softmax_cross_entropy", softmax_cross_entropy, 3)
+step(np.zeros((6, 4), np.float32), np.zeros(6, np.int64))
+print(" ".join(str(p.pid) for p in step._procs), flush=True)
+sys.stdin.read()
+"""
+    main = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in main.stdout.readline().split()]
+    assert len(pids) == 2
+    main.send_signal(signal.SIGKILL)
+    main.wait()
+    deadline = time.monotonic() + 10
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [p for p in pids if _running(p)]
+    assert not alive, f"workers {alive} outlived their main process"
+
+
+def _running(pid):
+
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"     # a zombie has exited, waiting for init to reap it
+    except FileNotFoundError:
+        return False
