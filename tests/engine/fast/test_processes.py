@@ -211,3 +211,21 @@ def _running(pid):
             return f.read().split()[2] != "Z"     # a zombie has exited, waiting for init to reap it
     except FileNotFoundError:
         return False
+
+
+def test_a_dead_worker_fails_one_step_and_the_next_starts_afresh():
+    ds = data()
+    x, y = ds.x_train[:16], ds.y_train[:16]
+    model = build_model(MLP, seed=12, dtype=np.float64)
+    whole = build_model(MLP, seed=12, dtype=np.float64)
+    step = ProcessSplit(model, "softmax_cross_entropy", softmax_cross_entropy, 2)
+    step(x, y)
+    model.zero_grad()
+    step._procs[0].kill()
+    step._procs[0].wait()
+    with pytest.raises(RuntimeError, match="shard worker 1: exited"):
+        step(x, y)
+    model.zero_grad()
+    value, _ = step(x, y)
+    step.close()
+    np.testing.assert_allclose(value, softmax_cross_entropy(whole(x), y).item(), rtol=1e-12)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # for annotations only: model.py imports this package
 
 ALIGN = 64      # bytes: each region starts on its own cache line
 GO, DONE, FAILED = b"S", b"D", b"E"
+EXITED = "exited"
 
 
 class SharedLayout:
@@ -180,7 +181,7 @@ class ProcessSplit:
             return None
         if answer == FAILED:
             return proc.stdout.readline().decode(errors="replace").strip()
-        return f"exited (exit code {proc.poll()})"
+        return f"{EXITED} (exit code {proc.wait()})"
 
     def close(self) -> None:
         if self._finalizer is not None:
@@ -196,21 +197,27 @@ class ProcessSplit:
             self._start(max(hi - lo for lo, hi in shards), xb, tb)
         self._bind()    # a parameter replaced since (a loaded checkpoint) goes back into shared memory
         v = self._views
-        for k in range(1, self.processes):
-            ctl = v[f"ctl{k}"]
-            if k < len(shards):
-                lo, hi = shards[k]
-                v[f"x{k}"][:hi - lo] = xb[lo:hi]
-                v[f"t{k}"][:hi - lo] = tb[lo:hi]
-                ctl[0], ctl[1] = hi - lo, (hi - lo) / n
-            else:
-                ctl[0] = 0       # fewer rows than processes: this one sits the step out
-            stdin = self._procs[k - 1].stdin
-            assert stdin is not None
-            stdin.write(GO)
-            stdin.flush()
-        # Every worker answers before this returns or raises, so the pipes stay in step.
+        sent, sending = 0, True
+        # Every worker told to go answers before this returns or raises, so the pipes stay in step.
         try:
+            for k in range(1, self.processes):
+                ctl = v[f"ctl{k}"]
+                if k < len(shards):
+                    lo, hi = shards[k]
+                    v[f"x{k}"][:hi - lo] = xb[lo:hi]
+                    v[f"t{k}"][:hi - lo] = tb[lo:hi]
+                    ctl[0], ctl[1] = hi - lo, (hi - lo) / n
+                else:
+                    ctl[0] = 0       # fewer rows than processes: this one sits the step out
+                proc = self._procs[k - 1]
+                assert proc.stdin is not None
+                try:
+                    proc.stdin.write(GO)
+                    proc.stdin.flush()
+                except OSError:
+                    raise RuntimeError(f"shard worker {k}: {EXITED} (exit code {proc.wait()})") from None
+                sent = k
+            sending = False
             lo, hi = shards[0]
             out = self.model(xb[lo:hi], training=True)
             loss = self.loss_fn(out, tb[lo:hi])
@@ -218,7 +225,9 @@ class ProcessSplit:
             if math.isfinite(total):
                 loss.backward(np.asarray((hi - lo) / n, dtype=loss.dtype))
         finally:
-            failed = [(k, why) for k in range(1, self.processes) if (why := self._reply(k))]
+            failed = [(k, why) for k in range(1, sent + 1) if (why := self._reply(k))]
+            if sending or any(why.startswith(EXITED) for _, why in failed):
+                self.close()    # a worker is gone (its pipe broke): start afresh next step
         if failed:
             raise RuntimeError(f"shard worker {failed[0][0]}: {failed[0][1]}")
         outputs = [out.data]
