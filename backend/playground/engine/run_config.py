@@ -149,8 +149,9 @@ class RunConfig:
     eval_every_epoch: bool = _setting(True, "evaluate the validation split after each epoch",
                                       api=False, cli=False)
     log_every: int = _setting(1, "a step event every this many steps", low=1, api=False, cli=False)
-    threads: int = _setting(1, "cores to train on: each batch split over this many processes, "
-                               "one BLAS thread each", low=1, high=64, api=False)
+    threads: int = _setting(1, "cores to train on: a model with convolutions or pooling splits each "
+                               "batch over this many processes (one BLAS thread each), a dense-only "
+                               "model gives BLAS this many threads", low=1, high=64, api=False)
 
     def __post_init__(self) -> None:
         for s in FIELDS:

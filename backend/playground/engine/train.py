@@ -29,7 +29,7 @@ from playground.engine import evaluation, losses, metrics, optim, schedules
 from playground.engine.controls import Controls
 from playground.engine.data.registry import Dataset
 from playground.engine.fast.allocator import keep_freed_memory
-from playground.engine.fast.processes import ProcessSplit
+from playground.engine.fast.processes import ProcessSplit, splits_well
 from playground.engine.model import Model
 from playground.engine.run_config import RunConfig
 from playground.engine.snapshot import batch_snapshot, model_snapshot, relu_layers
@@ -75,7 +75,9 @@ class Trainer:
         self._last_batch: tuple[np.ndarray, np.ndarray] | None = None
         self._diverged_loss = math.nan
         self._blocked = 0.0  # seconds spent paused during run()
-        self._split = ProcessSplit(model, self.loss_name, self._loss_fn, cfg.threads) if cfg.threads > 1 else None
+        # threads > 1: batches split over processes, or BLAS threads (fast/processes.py: splits_well)
+        split = cfg.threads > 1 and splits_well(model)
+        self._split = ProcessSplit(model, self.loss_name, self._loss_fn, cfg.threads) if split else None
         keep_freed_memory()     # a step's arrays reuse the last step's memory (fast/allocator.py)
 
     # -- controls (any thread) -------------------------------------------------
@@ -129,8 +131,13 @@ class Trainer:
         message = ""
         self._blocked = 0.0
         start, seconds_before = time.perf_counter(), self.progress.seconds
-        # Split batches run one BLAS thread per process (see fast/processes.py).
-        blas = threadpool_limits(1, user_api="blas") if self._split else contextlib.nullcontext()
+        # Split batches run one BLAS thread per process; unsplit, BLAS gets the threads
+        # (threads=1 leaves BLAS as the environment set it).
+        if self._split or self.cfg.threads > 1:
+            blas: contextlib.AbstractContextManager = threadpool_limits(
+                1 if self._split else self.cfg.threads, user_api="blas")
+        else:
+            blas = contextlib.nullcontext()
         with blas, np.errstate(all="ignore"):  # a diverging run says so through its loss
             while self.progress.step < self.total_steps:
                 if self.controls.rate:

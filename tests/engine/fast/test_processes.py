@@ -19,8 +19,9 @@ CNN = {"input_shape": [8, 8, 1], "layers": [
 MLP = {"input_shape": [8, 8, 1], "layers": [
     {"type": "flatten"}, {"type": "dense", "units": 16, "activation": "relu"}, {"type": "dense", "units": 4}]}
 DROPOUT = {"input_shape": [8, 8, 1], "layers": [
-    {"type": "flatten"}, {"type": "dense", "units": 16, "activation": "relu"}, {"type": "dropout", "rate": 0.5},
-    {"type": "dense", "units": 4}]}
+    {"type": "conv2d", "filters": 3, "kernel_size": 3, "padding": "same"}, {"type": "relu"},
+    {"type": "maxpool2d"}, {"type": "flatten"}, {"type": "dense", "units": 16, "activation": "relu"},
+    {"type": "dropout", "rate": 0.5}, {"type": "dense", "units": 4}]}
 
 
 def data(n=70, seed=0):
@@ -70,6 +71,24 @@ def test_dropout_with_threads_is_reproducible():
         runs.append(model.state_dict())
     for key in runs[0]:
         np.testing.assert_array_equal(runs[0][key], runs[1][key])
+
+
+def test_threads_split_conv_models_over_processes_and_give_dense_ones_to_blas():
+    from threadpoolctl import threadpool_info
+
+    seen = []
+
+    def blas_threads(event):
+        if event["type"] == "step":
+            seen.append(max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"))
+
+    conv = Trainer(build_model(CNN, seed=0), data(), TrainConfig(epochs=1, batch_size=16, threads=2))
+    dense = Trainer(build_model(MLP, seed=0), data(), TrainConfig(epochs=1, batch_size=16, threads=2),
+                    on_event=blas_threads)
+    assert isinstance(conv._split, ProcessSplit) and dense._split is None
+    conv._split.close()
+    dense.run()
+    assert seen and set(seen) == {2}
 
 
 def test_bad_thread_counts_are_refused():

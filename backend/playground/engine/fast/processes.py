@@ -50,6 +50,24 @@ GO, DONE, FAILED = b"S", b"D", b"E"
 EXITED = "exited"
 
 
+# Where a second core goes. A dense-only model's step is mostly GEMMs, which
+# BLAS splits over its own threads with nothing serial added; a batch split
+# would add a gradient sum and an update over all its weights in the main
+# process, and half a 128-row batch costs 55-65% of a whole one. Measured
+# here for the MLP 784-256-128-10 (batch 128): 2 BLAS threads 1.07-1.46x
+# (median 1.24x) of one, the batch split about 1.0x. A model with
+# convolutions or pooling spends about half its step outside BLAS (im2col,
+# col2im, pooling), which only a batch split runs in parallel: for the
+# LeNet-like CNN the split gave 1.25-1.61x, 2 BLAS threads 0.97-1.22x.
+SPLIT_LAYERS = frozenset({"conv2d", "maxpool2d", "avgpool2d"})
+
+
+def splits_well(model: Model) -> bool:
+    """True when `threads > 1` should split batches over processes; otherwise
+    the threads go to BLAS in one process."""
+    return any(layer.type in SPLIT_LAYERS for layer in model.layers)
+
+
 class SharedLayout:
     """Named arrays carved out of one shared file: (name, shape, dtype) in order.
     Both sides build the same layout from the same list, so only the list
