@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from playground.engine.layers import POOL_TYPES, WEIGHTED_TYPES
 from playground.engine.tensor import Tensor
 
 if TYPE_CHECKING:  # for annotations only: model.py imports this package
@@ -59,13 +60,14 @@ EXITED = "exited"
 # convolutions or pooling spends about half its step outside BLAS (im2col,
 # col2im, pooling), which only a batch split runs in parallel: for the
 # LeNet-like CNN the split gave 1.25-1.61x, 2 BLAS threads 0.97-1.22x.
-SPLIT_LAYERS = frozenset({"conv2d", "maxpool2d", "avgpool2d"})
+_IMAGE_WORK = frozenset(WEIGHTED_TYPES) | frozenset(POOL_TYPES)
 
 
 def splits_well(model: Model) -> bool:
-    """True when `threads > 1` should split batches over processes; otherwise
-    the threads go to BLAS in one process."""
-    return any(layer.type in SPLIT_LAYERS for layer in model.layers)
+    """True when `threads > 1` should split batches over processes (the model
+    has a weighted or pooling layer working on images: a convolution or a
+    pooling); otherwise the threads go to BLAS in one process."""
+    return any(info.type in _IMAGE_WORK and len(info.input_shape) == 3 for info in model.report.layers)
 
 
 class SharedLayout:
