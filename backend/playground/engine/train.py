@@ -77,7 +77,7 @@ class Trainer:
         self._blocked = 0.0  # seconds spent paused during run()
         # threads > 1: batches split over processes, or BLAS threads (fast/processes.py: splits_well)
         split = cfg.threads > 1 and splits_well(model)
-        self._split = ProcessSplit(model, self.loss_name, self._loss_fn, cfg.threads) if split else None
+        self._split = ProcessSplit(model, self.loss_name, cfg.threads) if split else None
         keep_freed_memory()     # a step's arrays reuse the last step's memory (fast/allocator.py)
 
     # -- controls (any thread) -------------------------------------------------
@@ -133,11 +133,8 @@ class Trainer:
         start, seconds_before = time.perf_counter(), self.progress.seconds
         # Split batches run one BLAS thread per process; unsplit, BLAS gets the threads
         # (threads=1 leaves BLAS as the environment set it).
-        if self._split or self.cfg.threads > 1:
-            blas: contextlib.AbstractContextManager = threadpool_limits(
-                1 if self._split else self.cfg.threads, user_api="blas")
-        else:
-            blas = contextlib.nullcontext()
+        blas = threadpool_limits(1 if self._split else self.cfg.threads, user_api="blas") \
+            if self.cfg.threads > 1 else contextlib.nullcontext()
         with blas, np.errstate(all="ignore"):  # a diverging run says so through its loss
             while self.progress.step < self.total_steps:
                 if self.controls.rate:

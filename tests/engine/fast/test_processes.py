@@ -40,7 +40,7 @@ def test_split_step_equals_the_whole_batch(spec, threads, n):
     loss = softmax_cross_entropy(whole(x, training=True), y)
     loss.backward()
     split_model = build_model(spec, seed=1, dtype=np.float64)
-    step = ProcessSplit(split_model, "softmax_cross_entropy", softmax_cross_entropy, threads)
+    step = ProcessSplit(split_model, "softmax_cross_entropy", threads)
     value, outputs = step(x, y)
     step.close()
     np.testing.assert_allclose(value, loss.item(), rtol=1e-12)
@@ -109,7 +109,7 @@ def test_split_steps_with_the_optimizer_equal_plain_steps(optimizer, settings, t
     plain, fused = (build_model(CNN, seed=6, dtype=np.float64) for _ in range(2))
     opt_plain = make_optimizer(optimizer, plain.parameters(), lr=0.05, **settings)
     opt_fused = make_optimizer(optimizer, fused.parameters(), lr=0.05, **settings)
-    step = ProcessSplit(fused, "softmax_cross_entropy", softmax_cross_entropy, threads)
+    step = ProcessSplit(fused, "softmax_cross_entropy", threads)
     for _ in range(3):
         softmax_cross_entropy(plain(x, training=True), y).backward()
         opt_plain.step()
@@ -131,7 +131,7 @@ def test_a_non_finite_loss_updates_nothing():
     model = build_model(MLP, seed=7, dtype=np.float64)
     before = [p.data.copy() for p in model.parameters()]
     opt = make_optimizer("adam", model.parameters())
-    step = ProcessSplit(model, "softmax_cross_entropy", softmax_cross_entropy, 2)
+    step = ProcessSplit(model, "softmax_cross_entropy", 2)
     x = data().x_train[:8].copy()
     x[5] = np.inf                               # the worker's shard
     loss, _ = step(x, data().y_train[:8], opt)
@@ -143,7 +143,7 @@ def test_a_non_finite_loss_updates_nothing():
 
 def test_an_error_in_a_worker_reaches_the_caller_and_the_split_goes_on():
     model = build_model(MLP, seed=8)
-    step = ProcessSplit(model, "softmax_cross_entropy", softmax_cross_entropy, 2)
+    step = ProcessSplit(model, "softmax_cross_entropy", 2)
     from playground.engine.optim import make_optimizer
     opt = make_optimizer("sgd", model.parameters())
     y = np.array([0, 1, 2, 3, 0, 1, 2, 99])      # a label out of range, in the worker's shard
@@ -164,7 +164,7 @@ def test_the_workers_see_weights_loaded_between_steps():
     ds = data()
     x, y = ds.x_train[:16], ds.y_train[:16]
     model = build_model(MLP, seed=9, dtype=np.float64)
-    step = ProcessSplit(model, "softmax_cross_entropy", softmax_cross_entropy, 2)
+    step = ProcessSplit(model, "softmax_cross_entropy", 2)
     step(x, y)
     model.zero_grad()
     other = build_model(MLP, seed=10, dtype=np.float64)
@@ -179,7 +179,7 @@ def test_a_larger_batch_restarts_the_workers_with_room_for_it():
     ds = data()
     model = build_model(MLP, seed=11, dtype=np.float64)
     whole = build_model(MLP, seed=11, dtype=np.float64)
-    step = ProcessSplit(model, "softmax_cross_entropy", softmax_cross_entropy, 2)
+    step = ProcessSplit(model, "softmax_cross_entropy", 2)
     step(ds.x_train[:8], ds.y_train[:8])
     first = list(step._procs)
     model.zero_grad()
@@ -202,10 +202,9 @@ def test_workers_exit_when_the_main_process_is_killed():
     code = """
 import sys, numpy as np
 from playground.engine.fast.processes import ProcessSplit
-from playground.engine.losses import softmax_cross_entropy
 from playground.engine.model import build_model
 spec = {"input_shape": [4], "layers": [{"type": "dense", "units": 3}]}
-step = ProcessSplit(build_model(spec, seed=0), "softmax_cross_entropy", softmax_cross_entropy, 3)
+step = ProcessSplit(build_model(spec, seed=0), "softmax_cross_entropy", 3)
 step(np.zeros((6, 4), np.float32), np.zeros(6, np.int64))
 print(" ".join(str(p.pid) for p in step._procs), flush=True)
 sys.stdin.read()
@@ -237,7 +236,7 @@ def test_a_dead_worker_fails_one_step_and_the_next_starts_afresh():
     x, y = ds.x_train[:16], ds.y_train[:16]
     model = build_model(MLP, seed=12, dtype=np.float64)
     whole = build_model(MLP, seed=12, dtype=np.float64)
-    step = ProcessSplit(model, "softmax_cross_entropy", softmax_cross_entropy, 2)
+    step = ProcessSplit(model, "softmax_cross_entropy", 2)
     step(x, y)
     model.zero_grad()
     step._procs[0].kill()

@@ -1,9 +1,9 @@
 """One training step's batch split over processes, weights in shared memory.
 
-Threads (parallel.py) share the weights for free but not the interpreter:
-the MLP's step is many short NumPy calls on (64, 256) arrays, and two
-threads making them wait on each other for the GIL (benchmarks/threads.py:
-0.65x of one thread for such calls). Processes have no GIL between them. So
+Threads would share the weights for free but not the interpreter: a shard's
+step is many short NumPy calls, and two threads making them wait on each
+other for the GIL (benchmarks/threads.py: 0.65x of one thread for such calls
+on (64, 256) arrays). Processes have no GIL between them. So
 shard k > 0 of each batch goes to a worker process (shard_worker.py) that
 holds a twin of the model whose weights are the very same memory:
 
@@ -16,8 +16,13 @@ holds a twin of the model whose weights are the very same memory:
   workers' gradients into its own and, given an optimizer, steps it: the
   update lands in the shared weights the workers read next step.
 
-The maths are those of parallel.py: loss = sum_k (n_k / N) loss_k and
-grad = sum_k (n_k / N) grad_k. Nothing is unpickled: the worker gets the
+Each shard's loss is weighted by its share of the batch, so the step is the
+whole batch's: loss = sum_k (n_k / N) loss_k and grad = sum_k (n_k / N) grad_k
+(loss_k the mean over shard k's n_k rows). Dropout: each worker draws its
+masks from its own generator, seeded once from the model's, so a run with a
+given seed and process count is reproducible; a checkpoint holds only the
+model's generator, so a resumed run with dropout draws other masks than an
+uninterrupted one would. Nothing is unpickled: the worker gets the
 spec as JSON and the layout as numbers; data moves as raw arrays.
 
 A worker exits when its pipe closes: at ``close()``, when this object is
@@ -33,14 +38,13 @@ import subprocess
 import sys
 import tempfile
 import weakref
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from playground.engine import losses
 from playground.engine.layers import POOL_TYPES, WEIGHTED_TYPES
-from playground.engine.tensor import Tensor
 
 if TYPE_CHECKING:  # for annotations only: model.py imports this package
     from playground.engine.model import Model
@@ -103,6 +107,20 @@ def shard_layout(params: list[tuple[int, ...]], dtype: str, workers: int, rows: 
     return SharedLayout(regions)
 
 
+class WorkerArrays(NamedTuple):
+    """Worker k's part of the shared layout, as both sides use it every step."""
+    x: np.ndarray
+    t: np.ndarray
+    out: np.ndarray
+    ctl: np.ndarray            # [rows this step, their share of the batch, loss]
+    grads: list[np.ndarray]    # one per parameter
+
+    @classmethod
+    def of(cls, views: dict[str, np.ndarray], k: int, params: int) -> WorkerArrays:
+        return cls(views[f"x{k}"], views[f"t{k}"], views[f"out{k}"], views[f"ctl{k}"],
+                   [views[f"g{k}.{i}"] for i in range(params)])
+
+
 def _shared_dir() -> str | None:
     # /dev/shm is memory, not disk: the file never touches a device.
     return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
@@ -127,21 +145,25 @@ def _stop(procs: list[subprocess.Popen]) -> None:
 
 class ProcessSplit:
     """``step(xb, tb, optimizer=None) -> (loss, outputs)`` with shards 1.. in
-    `processes - 1` worker processes; the same contract as parallel.SplitStep.
+    `processes - 1` worker processes. Without an optimizer the gradients are
+    left summed in ``model.parameters()``; with one, it also steps (not when
+    the loss is not finite).
 
     The workers start on the first call (their layout needs the batch's
     shapes) and again if a batch has more rows than the shared buffers.
     """
 
-    def __init__(self, model: Model, loss_name: str, loss_fn: Callable[[Tensor, np.ndarray], Tensor],
-                 processes: int) -> None:
+    def __init__(self, model: Model, loss_name: str, processes: int) -> None:
         if processes < 2:
             raise ValueError(f"ProcessSplit needs at least 2 processes, got {processes}")
-        self.model, self.loss_name, self.loss_fn, self.processes = model, loss_name, loss_fn, processes
+        # the worker looks the loss up by the same name
+        self.model, self.loss_name, self.processes = model, loss_name, processes
+        self.loss_fn = losses.LOSSES[loss_name]
         self._params = model.parameters()
         self._seeds = [int(s) for s in model.rng.integers(2**63, size=processes - 1)]
         self._procs: list[subprocess.Popen] = []
-        self._views: dict[str, np.ndarray] = {}
+        self._weights: list[np.ndarray] = []          # shared, one per parameter
+        self._workers: list[WorkerArrays] = []        # worker k's arrays at index k - 1
         self._rows = 0
         self._finalizer: weakref.finalize | None = None
 
@@ -158,7 +180,9 @@ class ProcessSplit:
             buffer = np.memmap(path, dtype=np.uint8, mode="r+", shape=(layout.size,))
         finally:
             os.close(fd)
-        self._views = layout.views(buffer)
+        views = layout.views(buffer)
+        self._weights = [views[f"w{i}"] for i in range(len(self._params))]
+        self._workers = [WorkerArrays.of(views, k, len(self._params)) for k in range(1, self.processes)]
         self._bind()
         header = {"path": path, "spec": self.model.spec, "dtype": dtype, "loss": self.loss_name,
                   "regions": layout.regions}
@@ -186,8 +210,7 @@ class ProcessSplit:
 
     def _bind(self) -> None:
         """Point the model's parameters at the shared weights (copying their values in)."""
-        for i, p in enumerate(self._params):
-            shared = self._views[f"w{i}"]
+        for p, shared in zip(self._params, self._weights):
             if p.data is not shared:
                 np.copyto(shared, p.data)
                 p.data = shared
@@ -213,22 +236,21 @@ class ProcessSplit:
         n = len(xb)
         bounds = np.linspace(0, n, min(self.processes, n) + 1).astype(int)
         shards = [(int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:])]
-        if max(hi - lo for lo, hi in shards) > self._rows or not self._procs:
-            self._start(max(hi - lo for lo, hi in shards), xb, tb)
+        rows = max(hi - lo for lo, hi in shards)
+        if rows > self._rows or not self._procs:
+            self._start(rows, xb, tb)
         self._bind()    # a parameter replaced since (a loaded checkpoint) goes back into shared memory
-        v = self._views
         sent, sending = 0, True
         # Every worker told to go answers before this returns or raises, so the pipes stay in step.
         try:
-            for k in range(1, self.processes):
-                ctl = v[f"ctl{k}"]
+            for k, w in enumerate(self._workers, start=1):
                 if k < len(shards):
                     lo, hi = shards[k]
-                    v[f"x{k}"][:hi - lo] = xb[lo:hi]
-                    v[f"t{k}"][:hi - lo] = tb[lo:hi]
-                    ctl[0], ctl[1] = hi - lo, (hi - lo) / n
+                    w.x[:hi - lo] = xb[lo:hi]
+                    w.t[:hi - lo] = tb[lo:hi]
+                    w.ctl[0], w.ctl[1] = hi - lo, (hi - lo) / n
                 else:
-                    ctl[0] = 0       # fewer rows than processes: this one sits the step out
+                    w.ctl[0] = 0     # fewer rows than processes: this one sits the step out
                 proc = self._procs[k - 1]
                 assert proc.stdin is not None
                 try:
@@ -250,19 +272,18 @@ class ProcessSplit:
                 self.close()    # a worker is gone (its pipe broke): start afresh next step
         if failed:
             raise RuntimeError(f"shard worker {failed[0][0]}: {failed[0][1]}")
+        used = self._workers[:len(shards) - 1]
         outputs = [out.data]
-        for k in range(1, len(shards)):
-            ctl = v[f"ctl{k}"]
-            total += float(ctl[2]) * float(ctl[1])
-            outputs.append(v[f"out{k}"][:int(ctl[0])].copy())
+        for w in used:
+            total += float(w.ctl[2]) * float(w.ctl[1])
+            outputs.append(w.out[:int(w.ctl[0])].copy())
         if math.isfinite(total):
             for i, p in enumerate(self._params):
-                for k in range(1, len(shards)):
-                    g = v[f"g{k}.{i}"]
+                for w in used:
                     if p.grad is None:
-                        p.grad = g.copy()
+                        p.grad = w.grads[i].copy()
                     else:
-                        p.grad += g
+                        p.grad += w.grads[i]
             if optimizer is not None:
                 optimizer.step()
         return total, np.concatenate(outputs)

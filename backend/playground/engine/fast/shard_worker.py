@@ -23,7 +23,7 @@ import numpy as np
 
 from playground.engine import losses
 from playground.engine.fast.allocator import keep_freed_memory
-from playground.engine.fast.processes import DONE, FAILED, GO, SharedLayout
+from playground.engine.fast.processes import DONE, FAILED, GO, SharedLayout, WorkerArrays
 from playground.engine.model import Model, build_model
 from playground.engine.tensor import Tensor
 
@@ -33,7 +33,6 @@ def main() -> int:
     keep_freed_memory()     # as the Trainer does: the shard's arrays reuse the last step's memory
     try:
         header = json.loads(stdin.readline())
-        k = header["k"]
         layout = SharedLayout([(name, tuple(shape), dtype) for name, shape, dtype in header["regions"]])
         v = layout.views(np.memmap(header["path"], dtype=np.uint8, mode="r+", shape=(layout.size,)))
         model = build_model(header["spec"], seed=header["seed"], dtype=header["dtype"])
@@ -41,8 +40,7 @@ def main() -> int:
         for i, p in enumerate(params):
             p.data = v[f"w{i}"]
         loss_fn = losses.LOSSES[header["loss"]]
-        grads = [v[f"g{k}.{i}"] for i in range(len(params))]
-        x, t, out, ctl = v[f"x{k}"], v[f"t{k}"], v[f"out{k}"], v[f"ctl{k}"]
+        mine = WorkerArrays.of(v, header["k"], len(params))
     except Exception as exc:
         fail(stdout, exc)
         return 1
@@ -50,9 +48,8 @@ def main() -> int:
     stdout.flush()
     while stdin.read(1) == GO:
         try:
-            rows = int(ctl[0])
-            if rows:
-                step(model, loss_fn, params, grads, x[:rows], t[:rows], out, ctl)
+            if int(mine.ctl[0]):
+                step(model, loss_fn, params, mine)
         except Exception as exc:
             fail(stdout, exc)
             continue
@@ -70,16 +67,17 @@ def fail(stdout: BinaryIO, exc: Exception) -> None:
 
 
 def step(model: Model, loss_fn: Callable[[Tensor, np.ndarray], Tensor], params: list[Tensor],
-         grads: list[np.ndarray], x: np.ndarray, t: np.ndarray, out: np.ndarray, ctl: np.ndarray) -> None:
-    y = model(x, training=True)
-    loss = loss_fn(y, t)
+         mine: WorkerArrays) -> None:
+    rows = int(mine.ctl[0])
+    y = model(mine.x[:rows], training=True)
+    loss = loss_fn(y, mine.t[:rows])
     value = loss.item()
-    ctl[2] = value
-    out[:len(x)] = y.data
+    mine.ctl[2] = value
+    mine.out[:rows] = y.data
     if not math.isfinite(value):
         return      # the main process sees the loss and updates nothing
-    loss.backward(np.asarray(ctl[1], dtype=loss.dtype))
-    for p, g in zip(params, grads):
+    loss.backward(np.asarray(mine.ctl[1], dtype=loss.dtype))
+    for p, g in zip(params, mine.grads):
         if p.grad is None:
             g.fill(0)
         else:
