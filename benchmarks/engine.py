@@ -5,9 +5,10 @@
 
 Every measurement runs in its own fresh interpreter that imports only its own
 framework, so no thread pool of the other framework is alive (or spinning)
-while it is timed. Thread counts are fixed before the import: the engine at
-t threads splits each batch over t Python threads with one BLAS thread each
-(OPENBLAS/OMP/MKL_NUM_THREADS=1, ``TrainConfig.threads=t``); PyTorch gets
+while it is timed. Thread counts are fixed before the import: the engine
+starts with OPENBLAS/OMP/MKL_NUM_THREADS=1 and trains with
+``TrainConfig.threads=t`` (a CNN's batches split over t processes, a
+dense-only model's BLAS at t threads: engine/fast/processes.py); PyTorch gets
 OMP/MKL_NUM_THREADS=t and ``torch.set_num_threads(t)``.
 
 1. Throughput: one epoch of MNIST-shaped float32 random data after 20 warm-up
@@ -24,8 +25,11 @@ OMP/MKL_NUM_THREADS=t and ``torch.set_num_threads(t)``.
    examples/README.md.
 3. The preset through the CLI: that very command, ``--seed`` 0, 1, 2 appended;
    its reported training wall time and test accuracy, median of the seeds.
-4. The MLP step's 8 matrix products alone, per side (benchmarks/gemm.py): how
-   much of each side's step is GEMM, and what the GEMMs alone would allow.
+4. The floors (benchmarks/gemm.py): the MLP step's 8 matrix products alone,
+   per side, and the engine's at 2 BLAS threads: how much of each step is
+   GEMM, what the GEMMs alone would allow, what 2 BLAS threads give them; the
+   CNN step's convolution products, timed inside the engine's step, against
+   PyTorch's whole step.
 5. One-image inference latency (median of 300 calls, 1 thread), and the peak
    memory table of ``benchmarks.memory``.
 
@@ -96,7 +100,11 @@ def child(task: dict) -> dict:
     if task["task"] == "gemm":
         from benchmarks import gemm
 
-        return gemm.child(side)
+        return gemm.child(side, threads)
+    if task["task"] == "conv-products":
+        from benchmarks import gemm
+
+        return gemm.conv_child()
     return _time_to_accuracy(task)
 
 
@@ -327,24 +335,52 @@ def latency_table(models) -> None:
 
 
 def gemm_table(results: dict, repeats: int) -> None:
-    """The MLP step's matrix products alone, each side in its own process (benchmarks/gemm.py)."""
+    """The MLP step's matrix products alone, each side in its own process (benchmarks/gemm.py):
+    at 1 thread on both sides, and the engine's at 2 BLAS threads."""
     from benchmarks.workloads import MODELS
 
-    us = {"engine": [], "torch": []}
+    us = {"engine": [], "torch": [], "engine2": []}
     for rep in range(repeats):
-        for side in (("engine", "torch") if rep % 2 == 0 else ("torch", "engine")):
-            us[side].append(spawn({"task": "gemm", "side": side})["us"])
+        order = ("engine", "torch", "engine2") if rep % 2 == 0 else ("engine2", "torch", "engine")
+        for key in order:
+            side, threads = ("engine", 2) if key == "engine2" else (key, 1)
+            us[key].append(spawn({"task": "gemm", "side": side, "threads": threads})["us"])
     batch = MODELS["mlp"]["batch"]
-    print(f"\n## The MLP step's 8 matrix products alone, 1 thread, median of {repeats} alternating runs "
+    print(f"\n## The MLP step's 8 matrix products alone, median of {repeats} alternating runs "
           f"({load()})\n")
-    print("| side | products us/step | whole step us (throughput table) | share of the step | "
+    print("| side | threads | products us/step | whole step us (throughput table) | share of the step | "
           "samples/s if the rest were free |")
-    print("|---|---|---|---|---|")
-    for side, name in (("engine", "NumPy (OpenBLAS)"), ("torch", "PyTorch (MKL)")):
-        gemm = statistics.median(us[side])
-        whole = batch / statistics.median(results[("mlp", 1)][side]) * 1e6 if ("mlp", 1) in results else None
+    print("|---|---|---|---|---|---|")
+    for key, name, threads in (("engine", "NumPy (OpenBLAS)", 1), ("torch", "PyTorch (MKL)", 1),
+                               ("engine2", "NumPy (OpenBLAS)", 2)):
+        side = "engine" if key == "engine2" else key
+        gemm = statistics.median(us[key])
+        row = results.get(("mlp", threads), {}).get(side)
+        whole = batch / statistics.median(row) * 1e6 if row else None
         cells = (f"{whole:,.0f} | {gemm / whole:.0%}" if whole else "- | -")
-        print(f"| {name} | {gemm:,.0f} | {cells} | {batch / gemm * 1e6:,.0f} |")
+        print(f"| {name} | {threads} | {gemm:,.0f} | {cells} | {batch / gemm * 1e6:,.0f} |")
+    gain = statistics.median(us["engine"]) / statistics.median(us["engine2"])
+    print(f"\nThe engine's products alone run {gain:.2f}x as fast on 2 BLAS threads as on 1; nothing "
+          f"else in its MLP step uses the second core.")
+
+
+def conv_products_table(results: dict, repeats: int) -> None:
+    """The engine CNN step's convolution products, timed inside the step (benchmarks/gemm.py)."""
+    from benchmarks.workloads import MODELS
+
+    got = [spawn({"task": "conv-products", "side": "engine"}) for _ in range(repeats)]
+    step = statistics.median(g["step_us"] for g in got)
+    products = statistics.median(g["products_us"] for g in got)
+    print(f"\n## The CNN step's convolution products (engine, 1 thread), timed inside the step, "
+          f"median of {repeats} runs ({load()})\n")
+    print("| engine step us | of which conv products us | share | PyTorch whole step us (throughput table) "
+          "| engine / PyTorch if all but the products were free |")
+    print("|---|---|---|---|---|")
+    row = results.get(("cnn", 1), {}).get("torch")
+    batch = MODELS["cnn"]["batch"]
+    torch_us = batch / statistics.median(row) * 1e6 if row else None
+    cells = f"{torch_us:,.0f} | {torch_us / products:.2f}x" if torch_us else "- | -"
+    print(f"| {step:,.0f} | {products:,.0f} | {products / step:.0%} | {cells} |")
 
 
 def main(argv=None) -> None:
@@ -371,6 +407,8 @@ def main(argv=None) -> None:
     results = throughput_table(models, thread_counts, args.repeats, args.samples)
     if "mlp" in models:
         gemm_table(results, args.repeats)
+    if "cnn" in models:
+        conv_products_table(results, args.repeats)
     latency_table(models)
     workloads = [w.strip() for w in args.accuracy.split(",") if w.strip()]
     from playground.engine.data.mnist import files_available
