@@ -1,7 +1,8 @@
 """The fast batch-innermost convolution against the reference engine.conv.conv2d
 (itself checked against direct loops and PyTorch in tests/engine/test_conv.py):
 float64, SAME and VALID, stride 1, 2 and 3, odd and even sizes, several
-channels; plus the safety of the reused work buffers."""
+channels, the full im2col and the row columns; plus the safety of the reused
+work buffers."""
 
 import numpy as np
 import pytest
@@ -26,6 +27,11 @@ CASES = [
     (1, 10, 9, 2, 2, 3, 3, "same"),
     # Big enough that a small-K product runs as a batch of column blocks.
     (8, 28, 28, 1, 4, 5, 1, "same"),
+    # Stride 1 with KW*C >= 32: products on the row columns (fast/im2col.py).
+    (2, 9, 8, 8, 4, 5, 1, "same"),
+    (2, 7, 7, 12, 3, 3, 1, "valid"),
+    (2, 6, 7, 8, 2, 4, 1, "same"),
+    (2, 5, 5, 32, 3, 1, 1, "valid"),
     (24, 30, 30, 2, 3, 3, 2, "valid"),
 ]
 
@@ -60,12 +66,13 @@ def test_fast_equals_reference_forward_and_backward(case):
     np.testing.assert_allclose(bc.grad, bt.grad, rtol=1e-12, atol=1e-12)
 
 
-def test_interleaved_forwards_do_not_overwrite_each_other():
+@pytest.mark.parametrize("channels", [2, 12])      # full im2col, row columns
+def test_interleaved_forwards_do_not_overwrite_each_other(channels):
     """Reused work buffers: a result still held by the graph is never handed out
     again, so step 1's forward and backward survive step 2's forward."""
     workspace.clear()
-    x1, w, b, s, p = make((2, 8, 8, 2, 3, 3, 1, "same"), seed=7)
-    x2 = make((2, 8, 8, 2, 3, 3, 1, "same"), seed=8)[0]
+    x1, w, b, s, p = make((2, 8, 8, channels, 3, 3, 1, "same"), seed=7)
+    x2 = make((2, 8, 8, channels, 3, 3, 1, "same"), seed=8)[0]
     xc1, xc2 = (Tensor(to_chwn(a), requires_grad=True) for a in (x1, x2))
     wt = Tensor(w, requires_grad=True)
     out1 = fast_conv.conv2d_chwn(xc1, wt, b, s, p)
@@ -118,3 +125,10 @@ def test_blocked_small_k_products_equal_one_gemm(monkeypatch):
         results.append((out.data.copy(), wt.grad))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4)
+
+
+def test_row_columns_are_used_where_they_pay():
+    from playground.engine.im2col import Geometry
+    assert fast_conv.uses_row_columns(Geometry(14, 14, 5, 5, 1, "same"), 8)      # the CNN's 2nd layer
+    assert not fast_conv.uses_row_columns(Geometry(28, 28, 5, 5, 1, "same"), 1)  # grey input: 5 rows
+    assert not fast_conv.uses_row_columns(Geometry(14, 14, 5, 5, 2, "same"), 8)  # strided

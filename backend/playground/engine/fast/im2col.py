@@ -5,6 +5,11 @@ batch innermost, every kernel offset ``(i, j)`` selects one strided slab of
 the padded input whose rows are long contiguous runs of ``W * N`` values, so
 im2col is KH*KW block copies and col2im KH*KW block additions, and arrays come
 from the workspace pool instead of being allocated each step.
+
+For stride 1 there is a smaller form, the row columns: the columns of kernel
+row 0 taken over every padded input row, ``(KW*C, Hp*OW*N)``. Kernel row i's
+columns are the same array shifted by i output rows, ``[:, i*OW*N:][:, :M]``
+(a view), so the full im2col, KH times as large, is never written.
 """
 
 from __future__ import annotations
@@ -69,6 +74,29 @@ def im2col_chwn(xp: np.ndarray, g: Geometry, tag: str) -> np.ndarray:
                        writeable=False)
     np.copyto(cols, slabs)
     return cols.reshape(g.kh * g.kw * c, g.oh * g.ow * n)
+
+
+def row_columns_chwn(xp: np.ndarray, g: Geometry, tag: str) -> np.ndarray:
+    """xp: (C, Hp, Wp, N), stride 1 -> (KW*C, Hp*OW*N), rows ordered (j, c):
+    ``rows[(j, c), (y, x, n)] = xp[c, y, x + j, n]`` for every padded row y.
+
+    Kernel row i's im2col block is ``rows[:, i*OW*N : i*OW*N + OH*OW*N]``:
+    its entry for output (y, x, n) is ``xp[c, y + i, x + j, n]``.
+    """
+    c, _, _, n = xp.shape
+    rows = workspace.take(tag, (g.kw, c, g.hp, g.ow, n), xp.dtype)
+    s_c, s_h, s_w, s_n = xp.strides
+    np.copyto(rows, as_strided(xp, shape=rows.shape, strides=(s_w, s_c, s_h, s_w, s_n), writeable=False))
+    return rows.reshape(g.kw * c, g.hp * g.ow * n)
+
+
+def row_columns_add(d_rows: np.ndarray, g: Geometry, dxp: np.ndarray) -> None:
+    """The adjoint of `row_columns_chwn`: add d_rows (KW*C, Hp*OW*N) into the
+    zeroed (C, Hp, Wp, N) array dxp, one slab per kernel column j."""
+    c, n = dxp.shape[0], dxp.shape[3]
+    d5 = d_rows.reshape(g.kw, c, g.hp, g.ow, n)
+    for j in range(g.kw):
+        dxp[:, :, j:j + g.ow, :] += d5[j]
 
 
 def col2im_target(g: Geometry, c: int, n: int, dtype: DTypeLike, tag: str) -> np.ndarray:
