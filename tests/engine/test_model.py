@@ -128,7 +128,9 @@ def test_capture_flag_records_outputs_for_snapshots():
     assert relu.shape == (4, 28, 28, 8) and relu.min() >= 0
     np.testing.assert_array_equal(model.last_outputs[-1], out.data)
     out2 = model(x, capture=False)
-    np.testing.assert_allclose(out2.data, out.data, rtol=1e-6)
+    # float32, and the two paths may sum a convolution's products in another
+    # order (the row columns of fast/conv.py): equal to float32 rounding.
+    np.testing.assert_allclose(out2.data, out.data, rtol=1e-5, atol=1e-6)
 
 
 def test_model_ending_in_conv_returns_nhwc():
