@@ -339,27 +339,24 @@ def gemm_table(results: dict, repeats: int) -> None:
     at 1 thread on both sides, and the engine's at 2 BLAS threads."""
     from benchmarks.workloads import MODELS
 
-    us = {"engine": [], "torch": [], "engine2": []}
+    rows = (("NumPy (OpenBLAS)", "engine", 1), ("PyTorch (MKL)", "torch", 1), ("NumPy (OpenBLAS)", "engine", 2))
+    us: dict[tuple[str, int], list[float]] = {(side, threads): [] for _, side, threads in rows}
     for rep in range(repeats):
-        order = ("engine", "torch", "engine2") if rep % 2 == 0 else ("engine2", "torch", "engine")
-        for key in order:
-            side, threads = ("engine", 2) if key == "engine2" else (key, 1)
-            us[key].append(spawn({"task": "gemm", "side": side, "threads": threads})["us"])
+        for key in (list(us) if rep % 2 == 0 else list(us)[::-1]):
+            us[key].append(spawn({"task": "gemm", "side": key[0], "threads": key[1]})["us"])
     batch = MODELS["mlp"]["batch"]
     print(f"\n## The MLP step's 8 matrix products alone, median of {repeats} alternating runs "
           f"({load()})\n")
     print("| side | threads | products us/step | whole step us (throughput table) | share of the step | "
           "samples/s if the rest were free |")
     print("|---|---|---|---|---|---|")
-    for key, name, threads in (("engine", "NumPy (OpenBLAS)", 1), ("torch", "PyTorch (MKL)", 1),
-                               ("engine2", "NumPy (OpenBLAS)", 2)):
-        side = "engine" if key == "engine2" else key
-        gemm = statistics.median(us[key])
+    for name, side, threads in rows:
+        gemm = statistics.median(us[(side, threads)])
         row = results.get(("mlp", threads), {}).get(side)
         whole = batch / statistics.median(row) * 1e6 if row else None
         cells = (f"{whole:,.0f} | {gemm / whole:.0%}" if whole else "- | -")
         print(f"| {name} | {threads} | {gemm:,.0f} | {cells} | {batch / gemm * 1e6:,.0f} |")
-    gain = statistics.median(us["engine"]) / statistics.median(us["engine2"])
+    gain = statistics.median(us[("engine", 1)]) / statistics.median(us[("engine", 2)])
     print(f"\nThe engine's products alone run {gain:.2f}x as fast on 2 BLAS threads as on 1; nothing "
           f"else in its MLP step uses the second core.")
 

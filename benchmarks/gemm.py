@@ -73,7 +73,7 @@ def conv_child(steps: int = 40, rounds: int = 7) -> dict:
     the convolutions' matrix products, microseconds per step (medians of `rounds`)."""
     import numpy as np
 
-    from benchmarks.workloads import engine_runner, synthetic_mnist
+    from benchmarks.workloads import MODELS, engine_runner, synthetic_mnist
     from playground.engine.fast import conv
 
     spent = [0.0]
@@ -93,7 +93,7 @@ def conv_child(steps: int = 40, rounds: int = 7) -> dict:
 
     conv.np = TimedNumpy()
     try:
-        _, run = engine_runner("cnn", synthetic_mnist(steps * 64 * 2), epochs=100)
+        _, run = engine_runner("cnn", synthetic_mnist(steps * MODELS["cnn"]["batch"] * 2), epochs=100)
         run(20)
         whole, products = [], []
         for _ in range(rounds):

@@ -16,7 +16,8 @@ by kernel row, ``out = sum_i K_i.T @ rows_i`` with rows_i a shifted view,
 row-column shape before KW slab additions (instead of KH*KW). The columns
 written per step shrink KH-fold (10 MB to 2.6 MB for the benchmark CNN's
 second layer); the benchmark CNN's training step took 5-13% less time
-(medians of alternating processes and of alternating blocks in one process). Few-channel layers keep the full cols: products with 5 rows, say,
+(medians of alternating processes and of alternating blocks in one
+process). Few-channel layers keep the full cols: products with 5 rows, say,
 ran slower than the one product they would replace.
 """
 
@@ -32,6 +33,7 @@ from playground.engine.fast.im2col import (
     col2im_target,
     im2col_chwn,
     pad_chwn,
+    row_block,
     row_columns_add,
     row_columns_chwn,
     unpad_chwn,
@@ -86,11 +88,11 @@ def conv_forward_chwn(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geo
     out = workspace.take("conv.out", (f, m), x.dtype)
     if uses_row_columns(g, c):
         cols = row_columns_chwn(xp, g, "conv.rowcols")
-        w_rows, row = w.reshape(kh, kw * c, f), g.ow * n
-        np.matmul(w_rows[0].T, cols[:, :m], out=out)
+        w_rows = w.reshape(kh, kw * c, f)
+        np.matmul(w_rows[0].T, row_block(cols, g, n, 0), out=out)
         part = workspace.take("conv.out_row", (f, m), x.dtype)
         for i in range(1, kh):
-            np.matmul(w_rows[i].T, cols[:, i * row:i * row + m], out=part)
+            np.matmul(w_rows[i].T, row_block(cols, g, n, i), out=part)
             out += part
         del part
     else:
@@ -116,14 +118,14 @@ def conv_backward_chwn(dout: np.ndarray, cols: np.ndarray, w: np.ndarray, g: Geo
     kh, kw, c, f = w.shape
     n = x_shape[3]
     dz = np.ascontiguousarray(dout, dtype=cols.dtype).reshape(f, -1)
-    m, row = dz.shape[1], g.ow * n
+    m = dz.shape[1]
     by_rows = uses_row_columns(g, c)
     w_rows = w.reshape(kh, kw * c, f)
     dw = db = dx = None
     if need_dw and by_rows:
         dw = np.empty((kh, kw * c, f), cols.dtype)
         for i in range(kh):
-            np.matmul(cols[:, i * row:i * row + m], dz.T, out=dw[i])
+            np.matmul(row_block(cols, g, n, i), dz.T, out=dw[i])
         dw = dw.reshape(kh, kw, c, f)
     elif need_dw:
         # (K, M) @ (M, F): BLAS reads both operands transposed-in-place, and the
@@ -148,12 +150,13 @@ def conv_backward_chwn(dout: np.ndarray, cols: np.ndarray, w: np.ndarray, g: Geo
             dxp = workspace.take("conv.dxpad", (c, g.hp, g.wp, n), cols.dtype, zero=True)
             # Kernel row i's share lands i output rows further on in the row
             # columns' gradient; contiguous-row additions, then KW slabs.
-            d_rows = workspace.take("conv.drows", (kw * c, g.hp * row), cols.dtype)
-            np.matmul(w_rows[0], dz, out=d_rows[:, :m])
+            d_rows = workspace.take("conv.drows", (kw * c, g.hp * g.ow * n), cols.dtype)
+            np.matmul(w_rows[0], dz, out=row_block(d_rows, g, n, 0))
             d_rows[:, m:] = 0
             for i in range(1, kh):
                 np.matmul(w_rows[i], dz, out=part)
-                d_rows[:, i * row:i * row + m] += part
+                block = row_block(d_rows, g, n, i)
+                block += part
             row_columns_add(d_rows, g, dxp)
             del d_rows
         else:

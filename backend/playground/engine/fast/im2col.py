@@ -90,6 +90,13 @@ def row_columns_chwn(xp: np.ndarray, g: Geometry, tag: str) -> np.ndarray:
     return rows.reshape(g.kw * c, g.hp * g.ow * n)
 
 
+def row_block(rows: np.ndarray, g: Geometry, n: int, i: int) -> np.ndarray:
+    """Kernel row i's (KW*C, OH*OW*N) block of the row columns (or of their
+    gradient): the view i output rows on."""
+    row = g.ow * n
+    return rows[:, i * row:(i + g.oh) * row]
+
+
 def row_columns_add(d_rows: np.ndarray, g: Geometry, dxp: np.ndarray) -> None:
     """The adjoint of `row_columns_chwn`: add d_rows (KW*C, Hp*OW*N) into the
     zeroed (C, Hp, Wp, N) array dxp, one slab per kernel column j."""
