@@ -81,9 +81,13 @@ def test_the_gate_runs_a_few_queues_a_few_and_refuses_the_rest():
     assert len(busy) == 2 and busy[0].status_code == 429 and busy[0].headers == {"Retry-After": "2"}
 
 
-def test_evaluations_beyond_the_gate_are_429_with_retry_after(client, monkeypatch):
+@pytest.mark.parametrize("view", ["decision-grid?resolution=10", "units"])
+def test_inspections_beyond_the_gate_are_429_with_retry_after(client, monkeypatch, view):
+    # (unit views too: through five 1,000-unit layers one took 1.4 s of a core)
     run = wait_for(client, start_run(client)["id"])
-    monkeypatch.setattr(client.app.state, "inspections", InspectionGate(slots=1, queue=1))
+    # (not monkeypatch.setattr: pytest 9 restores an instance's __dict__ entry, and
+    # Starlette's State keeps its attributes elsewhere, so the undo would delete the gate)
+    monkeypatch.setitem(vars(client.app.state)["_state"], "inspections", InspectionGate(slots=1, queue=1))
     cache = client.app.state.datasets
     plain = cache.for_run
 
@@ -93,7 +97,7 @@ def test_evaluations_beyond_the_gate_are_429_with_retry_after(client, monkeypatc
 
     monkeypatch.setattr(cache, "for_run", slow)
     with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda _: client.get(f"/api/runs/{run['id']}/decision-grid?resolution=10"), range(4)))
+        answers = list(pool.map(lambda _: client.get(f"/api/runs/{run['id']}/{view}"), range(4)))
     codes = sorted(r.status_code for r in answers)
     assert codes == [200, 200, 429, 429], codes
     refused = next(r for r in answers if r.status_code == 429)

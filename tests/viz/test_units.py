@@ -44,3 +44,22 @@ def test_one_input_gives_curves_and_images_give_nothing():
     assert v["kind"] == "1d" and len(v["x"]) == len(v["layers"][0]["units"][0]["values"])
     mnist = {"input_shape": [28, 28, 1], "layers": [{"type": "flatten"}, {"type": "dense", "units": 10}]}
     assert unit_views(build_model(mnist, seed=0), np.zeros((2, 28, 28, 1))) is None
+
+
+def test_dead_units_are_judged_in_chunks_with_the_same_answer(monkeypatch):
+    # The dead test reads every training point, a chunk at a time (a whole trace of
+    # 20,000 points through wide layers held ~500 MB). A unit alive on one point of
+    # the last chunk only must still count as alive.
+    import playground.viz.units as units
+
+    model = build_model(SPEC_2D, seed=0)
+    w, b = model.layers[0].weight.data, model.layers[0].bias.data
+    w[:, 2], b[2] = (1.0, 1.0), -1.5      # fires only where x1 + x2 > 1.5
+    x = np.zeros((301, 2), np.float32)
+    x[-1] = (1.0, 1.0)
+    whole = unit_views(model, x)
+    monkeypatch.setattr(units, "inference_chunk", lambda spec: 7)
+    chunked = unit_views(model, x)
+    assert [u["dead"] for u in chunked["layers"][0]["units"]] == [u["dead"] for u in whole["layers"][0]["units"]]
+    assert not chunked["layers"][0]["units"][2]["dead"]
+    assert chunked == whole

@@ -1,4 +1,4 @@
-"""A bound on heavy inspection work (evaluation, decision grid) at once.
+"""A bound on heavy inspection work (evaluation, decision grid, unit views) at once.
 
 Each such request loads a dataset and pushes all its test samples through a
 model: ten at once took the server to 3.9 GB. At most `slots` run at a time

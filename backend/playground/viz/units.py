@@ -23,6 +23,7 @@ import numpy as np
 
 from playground.engine.features import FEATURES, selected
 from playground.engine.layers import MONOTONE_ACTIVATIONS
+from playground.viz.budget import inference_chunk
 from playground.viz.decision import grid_bounds, grid_points
 from playground.viz.fit_curve import span
 
@@ -74,6 +75,23 @@ def _inputs(spec: dict, grid: np.ndarray, on_grid: list, shape: tuple) -> list[d
     return out
 
 
+def _ever_positive(model, x: np.ndarray, at: list[int]) -> dict[int, np.ndarray]:
+    """{layer index: which of its units output > 0 for some row of x}, the
+    data pushed through in chunks: a whole trace of 20,000 points through a
+    wide model would hold every layer's outputs at once (about 500 MB for
+    five 1,000-unit layers)."""
+    alive: dict[int, np.ndarray] = {}
+    if not at:
+        return alive
+    chunk = inference_chunk(model.spec)
+    for lo in range(0, len(x), chunk):
+        trace = model.forward_trace(x[lo:lo + chunk])
+        for i in at:
+            seen = np.any(trace[i].reshape(len(trace[i]), -1) > 0, axis=0)
+            alive[i] = seen if i not in alive else alive[i] | seen
+    return alive
+
+
 def unit_views(model, x_train: np.ndarray, extent: np.ndarray | None = None) -> dict | None:
     """Per-unit pictures for models with one or two inputs; None otherwise.
     The grid covers `extent` (all the points the page draws; default x_train)."""
@@ -93,15 +111,16 @@ def unit_views(model, x_train: np.ndarray, extent: np.ndarray | None = None) -> 
         grid = xs[:, None]
         result = {"kind": "1d", "x_range": [lo, hi], "resolution": GRID_1D, "x": _round(xs, 4)}
     on_grid = model.forward_trace(grid)
-    on_data = model.forward_trace(x_train) if len(x_train) else None
+    relu_at = [at for _, at, act in found if act == "relu"]
+    alive = _ever_positive(model, x_train, relu_at) if len(x_train) else None
     params = {k: t.data for k, t in model.named_parameters()}
     layers = []
     for dense, at, act in found:
         values = on_grid[at].reshape(len(grid), -1)
         w, b = params.get(f"layers.{dense}.weight"), params.get(f"layers.{dense}.bias")
         total = values.shape[1]
-        if act == "relu" and on_data is not None:
-            dead = np.all(on_data[at].reshape(len(x_train), -1) <= 0, axis=0)
+        if act == "relu" and alive is not None:
+            dead = ~alive[at]
         else:
             dead = np.zeros(total, dtype=bool)
         units = []

@@ -120,7 +120,7 @@ export const api = {
   weights: (target, layer, maxUnits = 64) => request("GET", `${targetPath(target)}/layers/${layer}/weights?max_units=${maxUnits}`),
   decisionGrid: (id, resolution = 60) => patiently(() => request("GET", `/api/runs/${id}/decision-grid?resolution=${resolution}`)),
   evaluation: (id) => patiently(() => request("GET", `/api/runs/${id}/evaluation`)),
-  units: (id) => request("GET", `/api/runs/${id}/units`),
+  units: (id) => patiently(() => request("GET", `/api/runs/${id}/units`)),
   lab: (name, body, signal) => request("POST", `/api/labs/${name}`, body, { signal }),
   exportUrl: (id, format = "zip") => `/api/runs/${id}/export?format=${format}`,
   exportRun: (id, format) => download(api.exportUrl(id, format)),

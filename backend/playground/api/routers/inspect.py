@@ -14,9 +14,10 @@ POST /api/models/{model_id}/activations
 GET  /api/models/{model_id}/layers/{index}/weights
 GET  /api/models/{model_id}/layers/{index}/filters
 
-All model work runs in the threadpool under the model's lock; decision grids
-and evaluations also take one of settings.max_inspections slots (429 with
-Retry-After when the slots and their queue are full).
+All model work runs in the threadpool under the model's lock; decision grids,
+unit views and evaluations also take one of settings.max_inspections slots
+(429 with Retry-After when the slots and their queue are full): each pushes a
+dataset through the model, a second or more for a wide model.
 """
 
 from __future__ import annotations
@@ -131,17 +132,15 @@ async def run_filters(
 
 
 async def _on_run_data(request: Request, model: Model, record: dict[str, Any],
-                       fn: Callable[..., dict[str, Any]], *args: Any, gated: bool = True) -> dict[str, Any]:
-    """fn(model, the run's dataset, *args) in the threadpool under the model's lock;
-    `gated`: heavy work takes one of the inspection slots (429 beyond their queue)."""
+                       fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """fn(model, the run's dataset, *args) in the threadpool under the model's lock,
+    in one of the inspection slots (429 beyond their queue)."""
     cache = request.app.state.datasets
 
     def work() -> dict[str, Any]:
         result: dict[str, Any] = run_locked(model, fn, cache.for_run(record), *args)
         return result
 
-    if not gated:
-        return await run_in_threadpool(work)
     async with request.app.state.inspections.slot():
         return await run_in_threadpool(work)
 
@@ -158,12 +157,12 @@ async def decision_grid(
     return await _on_run_data(request, model, record, inspection.decision_grid, resolution)
 
 
-@router.get("/runs/{run_id}/units", response_model=UnitViews, responses=R)
+@router.get("/runs/{run_id}/units", response_model=UnitViews, responses=HEAVY)
 async def units(run_id: str, request: Request, manager: ManagerDep, record: RunDataVisible,
                 which: Which = "latest") -> dict[str, Any]:
     """The neuron views of a stored run (a live one streams them with its snapshots)."""
     model = await _run_model(manager, run_id, which)
-    return await _on_run_data(request, model, record, inspection.unit_views, gated=False)
+    return await _on_run_data(request, model, record, inspection.unit_views)
 
 
 @router.get("/runs/{run_id}/evaluation", response_model=Evaluation, responses=HEAVY)
