@@ -149,6 +149,28 @@ def test_patch_bad_body(client, finished, body):
     assert client.patch(f"/api/runs/{finished['id']}", json=body).status_code == 422
 
 
+def _refused_by_the_optimizer():
+    from playground.engine.optim import SETTING_CHECKS, Number
+    from playground.engine.run_config import TOP_LEVEL_OPTIMIZER_KEYS
+    for name, check in SETTING_CHECKS.items():
+        if isinstance(check, Number) and name not in TOP_LEVEL_OPTIMIZER_KEYS:
+            yield name, check.low if check.low_open else check.low - 0.5
+            if check.high is not None:
+                yield name, check.high
+
+
+@pytest.mark.parametrize(("name", "value"), list(_refused_by_the_optimizer()))
+def test_patch_refuses_what_the_optimizer_refuses_at_its_field(client, finished, name, value):
+    # The PATCH schema's bounds are the optimizer's own checks, read from engine/optim.py.
+    r = client.patch(f"/api/runs/{finished['id']}", json={name: value})
+    assert r.status_code == 422 and locs(r) == [("body", name)], r.text
+
+
+def test_an_empty_patch_lists_what_may_change(client, finished):
+    msg = client.patch(f"/api/runs/{finished['id']}", json={}).json()["detail"][0]["msg"]
+    assert all(k in msg for k in ("lr", "momentum", "nesterov", "beta2", "eps", "steps_per_second", "name")), msg
+
+
 def test_patch_of_a_running_run_names_the_setting_the_worker_refused(client):
     """The worker's optimizer refuses a setting; the 422 points at it (carried as
     data from engine.optim.SettingError, not found in the message)."""

@@ -27,7 +27,8 @@ Settings (``lr`` ...) can change between steps: assign ``opt.lr = 0.1`` or call
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -38,10 +39,6 @@ from .tensor import Tensor
 # about 175 steps to fall from 1e-30 to the subnormal range.
 FLUSH_EVERY, FLUSH_BELOW = 64, 1e-30
 
-# setting name -> (default, validator returning the checked value)
-SettingTable = dict[str, tuple[Any, Callable[[Any], Any]]]
-
-
 class SettingError(ValueError):
     """An optimizer setting the engine refuses; ``setting`` names it (for the
     API's error location: no caller has to find the name in the message)."""
@@ -51,22 +48,40 @@ class SettingError(ValueError):
         self.setting = setting
 
 
-def _check_float(name: str, value: Any, low: float, high: float | None = None, low_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise SettingError(name, f"{name} must be a number, got {value!r}")
-    value = float(value)
-    too_low = value <= low if low_open else value < low
-    if not math.isfinite(value) or too_low or (high is not None and value >= high):
-        bound = f"({low}, " if low_open else f"[{low}, "
-        bound += f"{high})" if high is not None else "inf)"
-        raise SettingError(name, f"{name} must be in {bound}, got {value}")
-    return value
+@dataclass(frozen=True)
+class Number:
+    """A float setting in [low, high), or (low, high) with low_open; no high: unbounded.
+    Calling it checks a value; the API's request schema reads the same bounds."""
+    name: str
+    low: float
+    high: float | None = None
+    low_open: bool = False
+
+    def __call__(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise SettingError(self.name, f"{self.name} must be a number, got {value!r}")
+        value = float(value)
+        too_low = value <= self.low if self.low_open else value < self.low
+        if not math.isfinite(value) or too_low or (self.high is not None and value >= self.high):
+            bound = f"({self.low}, " if self.low_open else f"[{self.low}, "
+            bound += f"{self.high})" if self.high is not None else "inf)"
+            raise SettingError(self.name, f"{self.name} must be in {bound}, got {value}")
+        return value
 
 
-def _check_bool(name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise SettingError(name, f"{name} must be true or false, got {value!r}")
-    return bool(value)
+@dataclass(frozen=True)
+class Flag:
+    """A true/false setting."""
+    name: str
+
+    def __call__(self, value: Any) -> bool:
+        if not isinstance(value, (bool, np.bool_)):
+            raise SettingError(self.name, f"{self.name} must be true or false, got {value!r}")
+        return bool(value)
+
+
+# setting name -> (default, its check, which returns the checked value)
+SettingTable = dict[str, tuple[Any, Number | Flag]]
 
 
 class Optimizer:
@@ -74,8 +89,8 @@ class Optimizer:
 
     # setting name -> (default, validator); subclasses extend it.
     SETTINGS: ClassVar[SettingTable] = {
-        "lr": (0.01, lambda v: _check_float("lr", v, 0.0)),
-        "weight_decay": (0.0, lambda v: _check_float("weight_decay", v, 0.0)),
+        "lr": (0.01, Number("lr", 0.0)),
+        "weight_decay": (0.0, Number("weight_decay", 0.0)),
     }
     STATE: ClassVar[tuple[str, ...]] = ()  # names of per-parameter state arrays
 
@@ -177,8 +192,8 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     SETTINGS: ClassVar[SettingTable] = {
         **Optimizer.SETTINGS,
-        "momentum": (0.9, lambda v: _check_float("momentum", v, 0.0, 1.0)),
-        "nesterov": (False, lambda v: _check_bool("nesterov", v)),
+        "momentum": (0.9, Number("momentum", 0.0, 1.0)),
+        "nesterov": (False, Flag("nesterov")),
     }
     STATE = ("velocity",)
     momentum: float
@@ -200,10 +215,10 @@ class Momentum(Optimizer):
 class Adam(Optimizer):
     SETTINGS: ClassVar[SettingTable] = {
         **Optimizer.SETTINGS,
-        "lr": (0.001, lambda v: _check_float("lr", v, 0.0)),
-        "beta1": (0.9, lambda v: _check_float("beta1", v, 0.0, 1.0)),
-        "beta2": (0.999, lambda v: _check_float("beta2", v, 0.0, 1.0)),
-        "eps": (1e-8, lambda v: _check_float("eps", v, 0.0, low_open=True)),
+        "lr": (0.001, Number("lr", 0.0)),
+        "beta1": (0.9, Number("beta1", 0.0, 1.0)),
+        "beta2": (0.999, Number("beta2", 0.0, 1.0)),
+        "eps": (1e-8, Number("eps", 0.0, low_open=True)),
     }
     STATE = ("m", "v")
     beta1: float
@@ -229,6 +244,9 @@ class Adam(Optimizer):
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+# Every optimizer's settings by name, with their checks (a name means the same in each).
+SETTING_CHECKS: dict[str, Number | Flag] = {name: check for cls in OPTIMIZERS.values()
+                                            for name, (_, check) in cls.SETTINGS.items()}
 
 
 def make_optimizer(name: str, params: Iterable[Tensor], lr: float = 0.01, weight_decay: float = 0.0,

@@ -160,7 +160,7 @@ async def step(run_id: str, manager: ManagerDep, settings: SettingsDep, _: Owned
 async def update(run_id: str, body: RunPatch, manager: ManagerDep, _: OwnedRun) -> dict:
     changes = body.model_dump(exclude_none=True)
     if not changes:
-        raise field_error(["body"], "nothing to change: give lr, momentum, nesterov, weight_decay, beta1, beta2, eps, steps_per_second or name")
+        raise field_error(["body"], f"nothing to change: give one of {', '.join(RunPatch.model_fields)}")
     rate = changes.pop("steps_per_second", None)
     # A refused setting is a ConfigError at its key of this body (api/errors.py maps it).
     try:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from playground.engine.data.split import MAX_VAL_SPLIT
-from playground.engine.run_config import API_FIELDS, BY_NAME, Setting
+from playground.engine.optim import SETTING_CHECKS, Flag, Number
+from playground.engine.run_config import API_FIELDS, BY_NAME, TOP_LEVEL_OPTIMIZER_KEYS, Setting
 from playground.runs.protocol import ACTIVE, MODEL_ID_PATTERN, RUN_ID_PATTERN, TERMINAL
 
 RunStatus = Literal[ACTIVE + TERMINAL]  # type: ignore[valid-type]
@@ -97,22 +98,38 @@ class StepRequest(BaseModel):
     n: int = Field(default=1, ge=1)
 
 
-class RunPatch(BaseModel):
-    """Optimizer settings that may change while a run trains, its speed, and its name."""
+def _optimizer_field(check: Number | Flag) -> tuple[Any, Any]:
+    """(annotation, Field) of an optimizer setting a PATCH may change, from the
+    engine's own check (engine/optim.py), so both refuse the same values."""
+    if isinstance(check, Flag):
+        return bool | None, Field(default=None)
+    bounds: dict[str, Any] = {"gt" if check.low_open else "ge": check.low}
+    if check.high is not None:
+        bounds["lt"] = check.high
+    return float | None, Field(default=None, **bounds)
+
+
+class RunPatchBase(BaseModel):
+    """What PATCH /api/runs/{id} holds besides the optimizer settings."""
 
     model_config = _strict
 
-    # lr and weight_decay: the run configuration's bounds; the optimizer judges the rest.
-    lr: float | None = train_field("lr", default=None)
-    momentum: float | None = Field(default=None, ge=0, lt=1)
-    nesterov: bool | None = None
-    weight_decay: float | None = train_field("weight_decay", default=None)
-    beta1: float | None = Field(default=None, ge=0, lt=1)
-    beta2: float | None = Field(default=None, ge=0, lt=1)
-    eps: float | None = Field(default=None, gt=0, le=1)
     name: str | None = Field(default=None, max_length=200)
     steps_per_second: float | None = Field(
-        default=None, ge=0, le=1000, description="slow motion from the next step on; 0: full speed")
+        default=None, ge=0, le=BY_NAME["steps_per_second"].high,
+        description="slow motion from the next step on; 0: full speed")
+
+
+if TYPE_CHECKING:
+    RunPatch = RunPatchBase
+else:
+    # lr and weight_decay: the run configuration's bounds (tighter than the
+    # optimizer's); the other optimizer settings: the optimizer's.
+    RunPatch = create_model(
+        "RunPatch", __base__=RunPatchBase,
+        __doc__="Optimizer settings that may change while a run trains, its speed, and its name.",
+        **{name: (float | None, train_field(name, default=None)) if name in TOP_LEVEL_OPTIMIZER_KEYS
+           else _optimizer_field(check) for name, check in SETTING_CHECKS.items()})
 
 
 class RunRecord(BaseModel):
