@@ -80,3 +80,25 @@ def test_the_unreachable_banner_clears_when_the_server_answers(page):
     page.unroute("**/api/health")
     page.evaluate("window.dispatchEvent(new Event('focus'))")
     page.wait_for_selector("#banner", state="hidden")
+
+
+def test_an_armed_delete_disarms_itself_after_a_few_seconds(page, server):
+    # A "Confirm" left standing would turn a much later stray click into a deletion.
+    import httpx
+
+    spec = {"input_shape": [2], "layers": [{"type": "dense", "units": 2}], "loss": "softmax_cross_entropy"}
+    run_id = httpx.post(f"{server}/api/runs", json={"spec": spec, "dataset": "xor", "steps": 2}).json()["id"]
+    try:
+        ready(page, f"{server}/")
+        page.click("[data-tab=runs]")
+        delete = page.locator(f'[aria-label="Delete run {run_id}"]')
+        delete.click()
+        assert delete.text_content() == "Confirm"
+        page.wait_for_function(f"document.querySelector('[aria-label=\"Delete run {run_id}\"]').textContent === 'Delete'",
+                               timeout=8_000)
+        delete.click()  # a first click again, not a confirmation
+        page.wait_for_timeout(300)
+        assert httpx.get(f"{server}/api/runs/{run_id}").status_code == 200
+        assert delete.text_content() == "Confirm"
+    finally:
+        httpx.delete(f"{server}/api/runs/{run_id}")

@@ -14,6 +14,7 @@ import { mayChange } from "../session.js";
 import { architecture, hyperparameters, runLabel } from "../runInfo.js";
 
 const MAX_COMPARE = 6;
+const CONFIRM_SECONDS = 5; // how long a clicked Delete waits for its second click
 import { exportMenu, closeMenusOutside } from "./exportMenu.js";
 
 const $ = (id) => document.getElementById(id);
@@ -22,9 +23,14 @@ export function mountRuns(ctx) {
   const { store, report } = ctx;
   let compare = []; // run ids, at most MAX_COMPARE, oldest ticked first
   let curves = {}; // run id -> [[step, loss]]
-  // Runs whose Delete was clicked once and now reads "Confirm". Kept here, not on the button:
-  // the table re-renders on every refresh, and a new button must not forget the first click.
-  const armed = new Set();
+  // Runs whose Delete was clicked once and now reads "Confirm" (id -> the timer that
+  // disarms it). Kept here, not on the button: the table re-renders on every refresh, and
+  // a new button must not forget the first click. A click much later is not a confirmation.
+  const armed = new Map();
+  function disarm(id) {
+    clearTimeout(armed.get(id));
+    armed.delete(id);
+  }
 
   async function refresh() {
     try {
@@ -74,11 +80,15 @@ export function mountRuns(ctx) {
     const del = el("button", { type: "button", class: "danger", text: armed.has(r.id) ? "Confirm" : "Delete", "aria-label": `Delete run ${r.id}` });
     del.addEventListener("click", async () => {
       if (!armed.has(r.id)) {
-        armed.add(r.id);
+        armed.set(r.id, setTimeout(() => {
+          armed.delete(r.id);
+          const shown = document.querySelector(`[aria-label="Delete run ${r.id}"]`);
+          if (shown) shown.textContent = "Delete";
+        }, CONFIRM_SECONDS * 1000));
         del.textContent = "Confirm";
         return;
       }
-      armed.delete(r.id);
+      disarm(r.id);
       try {
         await api.deleteRun(r.id);
         compare = compare.filter((id) => id !== r.id);
