@@ -31,6 +31,7 @@ MLP_2D = {"input_shape": [2], "layers": [{"type": "dense", "units": 8, "activati
                                          {"type": "dense", "units": 2}]}
 TERMINAL = ("finished", "stopped", "failed", "diverged", "interrupted")
 PARALLEL_EVALUATIONS = 10
+WIDE_UNITS = 1000
 WS_SECONDS = 3.0
 
 
@@ -187,6 +188,26 @@ class Replay:
         self.row(f"{PARALLEL_EVALUATIONS} parallel evaluations ({dataset}, {len(ids)} runs)", {200, 429}, seen,
                  "429 = the inspection slots and their queue are full")
 
+    def parallel_unit_views(self) -> None:
+        # Each unit view pushes the run's training points (up to 20,000) through
+        # the model: for five 1,000-unit layers, 1.4 s of a core and, before they
+        # took an inspection slot and a chunked trace, +507 MiB per request.
+        wide = {"input_shape": [2], "layers": [*[{"type": "dense", "units": WIDE_UNITS, "activation": "relu"}] * 5,
+                                               {"type": "dense", "units": 2}]}
+        r = self.run(spec=wide, steps=1, dataset_params={"n_samples": 20000})
+        if r.status_code != 201:
+            self.row(f"{PARALLEL_EVALUATIONS} parallel unit views (create)", {201}, [r.status_code])
+            return
+        rid = r.json()["id"]
+        self.wait(rid)
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(PARALLEL_EVALUATIONS) as pool:
+            seen = list(pool.map(lambda _: self.c.get(f"/api/runs/{rid}/units", timeout=300).status_code,
+                                 range(PARALLEL_EVALUATIONS)))
+        self.row(f"{PARALLEL_EVALUATIONS} parallel unit views (2 inputs, five {WIDE_UNITS}-unit layers, "
+                 "20,000 points)", {200, 429}, seen,
+                 f"{time.monotonic() - t0:.1f} s; 429 = the inspection slots and their queue are full")
+
     def small_cases(self) -> None:
         seen = [self.c.post("/api/labs/descent", json={"lr": True}).status_code,
                 self.c.post("/api/labs/softmax", json={"logits": [True, False]}).status_code]
@@ -267,7 +288,7 @@ def replay(base_url: str, headers: dict | None = None) -> list[dict]:
         r = Replay(client, dict(headers or {}))
         try:
             for case in (r.huge_specs, r.png_predict_tall_input, r.initial_weights_paths, r.npz_without_suffix,
-                         r.concurrent_deletes, r.parallel_evaluations, r.small_cases, r.viewer_flood, r.disk_full):
+                         r.concurrent_deletes, r.parallel_evaluations, r.parallel_unit_views, r.small_cases, r.viewer_flood, r.disk_full):
                 try:
                     case()
                 except httpx.HTTPError as exc:  # the server stopped answering: that is the finding
