@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, manager: RunManagerProtocol | N
     app.state.quotas = Quotas(settings)
     app.state.classroom = classroom.Classroom()
     app.state.inspections = InspectionGate(settings.max_inspections)
+    app.state.labs = InspectionGate(settings.max_labs, what="lab computations", setting="max_labs")
 
     install_handlers(app)
     for module in (health, session):

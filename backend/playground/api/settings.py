@@ -54,8 +54,10 @@ class Settings(BaseSettings):
     # or posted - can make one predict allocate gigabytes.
     max_input_size: int = Field(default=1024 * 1024, ge=1)
     max_activation_size: int = Field(default=4 * 1024 * 1024, ge=1)
-    # Heavy inspection requests (evaluation, decision grid) at once; more wait in line.
+    # Heavy inspection requests (evaluation, decision grid, unit views) at once; more wait in line.
     max_inspections: int = Field(default=2, ge=1)
+    # The Learn tab's heavier labs (up to about a second of a core each) at once; more wait in line.
+    max_labs: int = Field(default=2, ge=1)
 
     # Classroom mode (README "Classroom"): `open` = one person on their own machine,
     # no tokens; `tokens` = every request carries a session token, owners and the
@@ -145,6 +147,7 @@ class Settings(BaseSettings):
             "max_input_size": self.max_input_size,
             "max_activation_size": self.max_activation_size,
             "max_inspections": self.max_inspections,
+            "max_labs": self.max_labs,
         }
 
     def rates(self) -> dict[str, str]:

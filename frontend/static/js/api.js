@@ -54,8 +54,9 @@ async function request(method, path, body, { form = false, signal } = {}) {
 
 /**
  * `call()` again after the few seconds a 429 asks for (Retry-After), a few
- * times: heavy inspections (decision grid, evaluation) take turns on the
- * server, and a class evaluating at once should wait its turn, not fail.
+ * times: heavy inspections (decision grid, evaluation, unit views) and the
+ * heavier labs take turns on the server, and a class clicking at once should
+ * wait its turn, not fail.
  */
 export async function patiently(call, { tries = 4, longest = 10, sleep = (s) => new Promise((r) => setTimeout(r, s * 1000)) } = {}) {
   for (let i = 1; ; i += 1) {
@@ -121,7 +122,7 @@ export const api = {
   decisionGrid: (id, resolution = 60) => patiently(() => request("GET", `/api/runs/${id}/decision-grid?resolution=${resolution}`)),
   evaluation: (id) => patiently(() => request("GET", `/api/runs/${id}/evaluation`)),
   units: (id) => patiently(() => request("GET", `/api/runs/${id}/units`)),
-  lab: (name, body, signal) => request("POST", `/api/labs/${name}`, body, { signal }),
+  lab: (name, body, signal) => patiently(() => request("POST", `/api/labs/${name}`, body, { signal })),
   exportUrl: (id, format = "zip") => `/api/runs/${id}/export?format=${format}`,
   exportRun: (id, format) => download(api.exportUrl(id, format)),
   session: () => request("GET", "/api/session"),

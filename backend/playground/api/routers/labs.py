@@ -12,7 +12,11 @@ POST /api/labs/conv              conv2d on a small grid: output, padded input, S
 POST /api/labs/pool              max or average pooling on a small grid, with each max's position
 POST /api/labs/approximation     a box from two steep sigmoids, and N boxes following sin (universal approximation)
 
-The endpoints are plain `def`: FastAPI runs them in its threadpool, off the event loop.
+The light endpoints are plain `def`: FastAPI runs them in its threadpool, off the
+event loop. The heavier ones (perceptron, descent, linear-stack, vectorize: 0.1-1 s
+of a core at their limits) run there too, each in one of settings.max_labs slots
+(429 with Retry-After when the slots and their queue are full), so a class
+clicking at once cannot fill the threadpool every other request waits for.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from threadpoolctl import threadpool_limits
 
 from playground.api.deps import SettingsDep
@@ -56,6 +61,7 @@ from playground.viz.labs.vectorize import vectorize_lab
 
 router = APIRouter(prefix="/labs", tags=["labs"])
 R: Responses = {422: ERROR_RESPONSES[422]}
+HEAVY: Responses = {**R, 429: ERROR_RESPONSES[429]}
 MAX_MATMUL_SIDE = 80  # a Python triple loop of 80^3 steps stays well under a second
 
 
@@ -66,14 +72,21 @@ def _lab(fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[s
         raise field_error(("body", err.field), err.message) from err
 
 
+async def _heavy(request: Request, fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``_lab(fn, ...)`` in the threadpool, in one of the labs' slots."""
+    async with request.app.state.labs.slot():
+        return await run_in_threadpool(_lab, fn, *args, **kwargs)
+
+
 @router.post("/differentiation", responses=R)
 def differentiation(body: DifferentiationRequest) -> dict[str, Any]:
     return _lab(differentiate, body.expression, body.x, body.h)
 
 
-@router.post("/perceptron", responses=R)
-def perceptron(body: PerceptronRequest) -> dict[str, Any]:
-    return _lab(perceptron_trace, body.dataset, body.n_samples, body.lr, body.max_epochs, body.seed, body.classes)
+@router.post("/perceptron", responses=HEAVY)
+async def perceptron(body: PerceptronRequest, request: Request) -> dict[str, Any]:
+    return await _heavy(request, perceptron_trace, body.dataset, body.n_samples, body.lr, body.max_epochs,
+                        body.seed, body.classes)
 
 
 @router.post("/softmax", responses=R)
@@ -88,25 +101,28 @@ def activations(body: ActivationsRequest) -> dict[str, Any]:
     return _lab(activations_lab, body.activation, body.x, body.depth, body.weight, body.alpha)
 
 
-@router.post("/descent", responses=R)
-def descent(body: DescentRequest) -> dict[str, Any]:
-    return _lab(descent_lab, **body.model_dump())
+@router.post("/descent", responses=HEAVY)
+async def descent(body: DescentRequest, request: Request) -> dict[str, Any]:
+    return await _heavy(request, descent_lab, **body.model_dump())
 
 
-@router.post("/linear-stack", responses=R)
-def linear_stack(body: LinearStackRequest) -> dict[str, Any]:
-    # One BLAS thread: the lab's matrices are tiny, and the runs' workers need the cores.
+def _one_blas_thread(fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
     with threadpool_limits(limits=1):
-        return _lab(linear_stack_lab, **body.model_dump())
+        return fn(*args, **kwargs)
 
 
-@router.post("/vectorize", responses=R)
-def vectorize(body: VectorizeRequest) -> dict[str, Any]:
+@router.post("/linear-stack", responses=HEAVY)
+async def linear_stack(body: LinearStackRequest, request: Request) -> dict[str, Any]:
+    # One BLAS thread: the lab's matrices are tiny, and the runs' workers need the cores.
+    return await _heavy(request, _one_blas_thread, linear_stack_lab, **body.model_dump())
+
+
+@router.post("/vectorize", responses=HEAVY)
+async def vectorize(body: VectorizeRequest, request: Request) -> dict[str, Any]:
     if body.operation == "matmul" and body.size > MAX_MATMUL_SIDE:
         raise field_error(("body", "size"), f"matmul size must be at most {MAX_MATMUL_SIDE}")
     # One BLAS thread: a fair single-core comparison, and no thread start-up in the timing.
-    with threadpool_limits(limits=1):
-        return _lab(vectorize_lab, body.operation, body.size)
+    return await _heavy(request, _one_blas_thread, vectorize_lab, body.operation, body.size)
 
 
 @router.post("/graph", responses=R)
