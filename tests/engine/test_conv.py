@@ -7,30 +7,13 @@ import math
 
 import numpy as np
 import pytest
-from engine_helpers import central_grad
+from engine_helpers import CONV_CASES, central_grad
 
 from playground.engine import conv
 from playground.engine.tensor import Tensor, no_grad
 
-# (N, H, W, C, F, K, stride, padding): odd and even sizes, kernel > stride,
-# kernel < stride, 1x1 kernels, several channels, SAME and VALID.
-CASES = [
-    (2, 7, 7, 3, 4, 3, 1, "same"),
-    (2, 8, 6, 2, 3, 3, 2, "same"),
-    (1, 9, 8, 1, 2, 5, 2, "same"),
-    (2, 6, 6, 3, 2, 4, 1, "same"),
-    (2, 7, 6, 2, 3, 3, 1, "valid"),
-    (3, 8, 8, 2, 2, 3, 2, "valid"),
-    (2, 9, 7, 1, 3, 2, 2, "valid"),
-    (1, 5, 5, 3, 4, 1, 1, "valid"),
-    (2, 6, 7, 2, 2, 1, 2, "same"),
-    (2, 7, 7, 2, 2, 2, 3, "valid"),
-    (1, 10, 9, 2, 2, 3, 3, "same"),
-    (1, 28, 28, 1, 8, 5, 1, "same"),
-    # Big enough that a small-K product runs as a batch of column blocks.
-    (8, 28, 28, 1, 4, 5, 1, "same"),
-    (24, 30, 30, 2, 3, 3, 2, "valid"),
-]
+# The shared geometries, and one first layer of an MNIST CNN.
+CASES = [*CONV_CASES, (1, 28, 28, 1, 8, 5, 1, "same")]
 
 
 def tf_same(n, k, s):

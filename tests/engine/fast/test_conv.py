@@ -6,33 +6,20 @@ work buffers."""
 
 import numpy as np
 import pytest
+from engine_helpers import CONV_CASES
 
 from playground.engine import conv
 from playground.engine.fast import conv as fast_conv
 from playground.engine.fast import workspace
 from playground.engine.tensor import Tensor
 
-# (N, H, W, C, F, K, stride, padding)
 CASES = [
-    (2, 7, 7, 3, 4, 3, 1, "same"),
-    (2, 8, 6, 2, 3, 3, 2, "same"),
-    (1, 9, 8, 1, 2, 5, 2, "same"),
-    (2, 6, 6, 3, 2, 4, 1, "same"),
-    (2, 7, 6, 2, 3, 3, 1, "valid"),
-    (3, 8, 8, 2, 2, 3, 2, "valid"),
-    (2, 9, 7, 1, 3, 2, 2, "valid"),
-    (1, 5, 5, 3, 4, 1, 1, "valid"),
-    (2, 6, 7, 2, 2, 1, 2, "same"),
-    (2, 7, 7, 2, 2, 2, 3, "valid"),
-    (1, 10, 9, 2, 2, 3, 3, "same"),
-    # Big enough that a small-K product runs as a batch of column blocks.
-    (8, 28, 28, 1, 4, 5, 1, "same"),
+    *CONV_CASES,
     # Stride 1 with KW*C >= 32: products on the row columns (fast/im2col.py).
     (2, 9, 8, 8, 4, 5, 1, "same"),
     (2, 7, 7, 12, 3, 3, 1, "valid"),
     (2, 6, 7, 8, 2, 4, 1, "same"),
     (2, 5, 5, 32, 3, 1, 1, "valid"),
-    (24, 30, 30, 2, 3, 3, 2, "valid"),
 ]
 
 

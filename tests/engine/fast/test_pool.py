@@ -3,24 +3,14 @@
 
 import numpy as np
 import pytest
+from engine_helpers import POOL_CASES
 
 from playground.engine import pool
 from playground.engine.fast import workspace
 from playground.engine.fast.pool import avg_pool2d_chwn, max_pool2d_chwn
 from playground.engine.tensor import Tensor
 
-# (N, H, W, C, pool_size, stride or None, padding)
-CASES = [
-    (2, 8, 8, 3, 2, None, "valid"),
-    (2, 7, 9, 2, 2, None, "valid"),
-    (2, 7, 7, 2, 2, None, "same"),
-    (1, 9, 8, 2, 3, 2, "valid"),
-    (2, 9, 8, 1, 3, 2, "same"),
-    (1, 6, 7, 2, 3, 1, "same"),
-    (2, 8, 6, 2, 2, 1, "valid"),
-    (1, 10, 10, 2, 3, None, "same"),
-    (1, 7, 7, 1, 1, 2, "valid"),
-]
+CASES = POOL_CASES
 OPS = {"max": (pool.max_pool2d, max_pool2d_chwn), "avg": (pool.avg_pool2d, avg_pool2d_chwn)}
 
 
