@@ -69,3 +69,29 @@ def test_watched_snapshots_carry_unit_views(settings, h):
     assert layer["activation"] == "tanh" and layer["total"] == 8
     assert len(layer["units"][0]["values"]) == 24 and len(layer["units"][0]["weights"]) == 2
     assert ev["decision"]["resolution"] == 40
+
+
+def test_a_watched_fast_run_streams_snapshots_by_time_and_stores_the_rest(settings, h):
+    # The ~60 snapshots a run keeps by step count are for the store: streamed too,
+    # a fast run sent each viewer 15 snapshots/s (5.5 KiB each for an MNIST MLP),
+    # and each came with a duplicate one step later.
+    async def main():
+        async with h.manager(settings) as mgr:
+            rec = await mgr.create(h.config(steps=6000, epochs=1))
+            seen, t0 = [], time.monotonic()
+            async with contextlib.aclosing(mgr.subscribe(rec["id"])) as stream:
+                async for ev in stream:
+                    if ev.get("type") == "snapshot":
+                        seen.append(ev)
+                    if ev.get("type") == "done":
+                        break
+            seconds = time.monotonic() - t0
+            return seen, seconds, await mgr.metrics(rec["id"], kind="snapshot", limit=1000)
+
+    seen, seconds, page = h.run_async(main())
+    steps = [ev["step"] for ev in seen]
+    assert not any(ev.get("stream") is False for ev in seen)
+    by_time = seconds / settings.snapshot_interval_s   # (0.1 s in these tests; 0.5 s served)
+    assert len(seen) <= 1.5 * by_time + 3, (len(seen), seconds, steps)  # by time, the first and the final
+    assert not any(b - a == 1 for a, b in zip(steps[1:], steps[2:])), steps  # (the first two may be 1, 2)
+    assert len(page["points"]) >= 30  # the store still keeps them spread over the run

@@ -58,6 +58,7 @@ class SnapshotEvent(train_events.SnapshotEvent, total=False):
     decision: dict[str, Any]
     final: bool
     keep: bool
+    stream: bool  # False: for the store only, never published to viewers
     ts: float
 
 

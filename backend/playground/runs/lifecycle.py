@@ -129,7 +129,7 @@ class Lifecycle:
             changes["updated_at"] = time.time()
             a.rec.update(changes)
             store.stage_run_update(run_id, **changes)
-        if kind not in ("started", "checkpoint"):
+        if kind not in ("started", "checkpoint") and msg.get("stream") is not False:
             self.hub.publish(run_id, stamp(msg))
 
     def _keep_snapshot(self, run_id: str, a, msg: dict) -> None:

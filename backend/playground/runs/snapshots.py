@@ -14,7 +14,10 @@ to every second one and the gap doubles, so a run of any length keeps at most
 ``cap`` snapshots spread evenly over its whole history. The worker also marks
 about 60 snapshots per run, spread by step count, as ``keep``: these pass
 whatever their time gap (``final`` here), so a run that ends within a second
-still has a measured history rather than two points joined by a line.
+still has a measured history rather than two points joined by a line. One
+taken for that alone is marked ``stream: False`` and reaches the store, not
+the viewers (the page reads the stored history when a run ends): streamed, a
+fast run sent each viewer 15 snapshots a second.
 """
 
 from __future__ import annotations

@@ -181,7 +181,9 @@ class Worker:
         # second still leaves SNAPSHOTS_PER_RUN of them, spread over its steps.
         self._snap_steps = max(1, trainer.total_steps // SNAPSHOTS_PER_RUN)
         self._last_snap_step = trainer.step_count
-        self._keep_next = False
+        # What the snapshot this worker asked for is for (it arrives a step later,
+        # after that step's own event): the store (keep) and/or the viewers (stream).
+        self._snap_asked = self._keep_next = self._stream_next = False
         self._x_view = ds.x_train
         # Neuron views are for one or two inputs only (never copy an image set); their grids
         # span every point the page draws (train, validation, test), as the REST grid does.
@@ -223,14 +225,20 @@ class Worker:
             interval = self._snap_interval if self.watched else self._snap_idle
             rate = self.trainer.controls.rate
             step = int(ev.get("step") or 0)
-            if step - self._last_snap_step >= self._snap_steps:
-                self._keep_next = True  # the store keeps it whatever its time gap
+            by_steps = step - self._last_snap_step >= self._snap_steps
             # In slow motion a viewer sees every step's weights.
             every_step = self.watched and rate is not None and rate <= SNAPSHOT_EVERY_STEP_BELOW
-            if self._keep_next or every_step or now - self._last_snap >= interval:
-                self._last_snap = now
-                self._last_snap_step = step
-                self.trainer.request_snapshot()
+            by_time = every_step or now - self._last_snap >= interval
+            if by_steps or by_time:
+                if by_steps:
+                    self._last_snap_step = step
+                    self._keep_next = True    # the store keeps it whatever its time gap
+                if by_time:
+                    self._last_snap = now
+                    self._stream_next = True  # viewers get snapshots by time, ~2/s
+                if not self._snap_asked:
+                    self._snap_asked = True
+                    self.trainer.request_snapshot()
             if self.checkpoints.due:
                 self._checkpoint()
             return
@@ -241,12 +249,21 @@ class Worker:
         if pending is not None:
             self.send(pending)
         if kind == "snapshot":
-            add_filter_images(ev, self.trainer.model)
-            if self._x_extent is not None and (self.watched or ev.get("final")):
-                add_unit_views(ev, self.trainer.model, self._x_view, self._x_extent)
-            if self._keep_next:
+            keep = self._keep_next
+            # One taken for the store alone (by step count: up to SNAPSHOTS_PER_RUN in
+            # a few seconds of a fast run) is not streamed, and needs no images: the
+            # store keeps only the statistics, and the page reads them when the run ends.
+            # Anything else streams: by time, the final one, one a viewer asked for.
+            stream = bool(ev.get("final")) or not self._snap_asked or self._stream_next
+            self._snap_asked = self._keep_next = self._stream_next = False
+            if keep:
                 ev["keep"] = True
-                self._keep_next = False
+            if not stream:
+                ev["stream"] = False
+            else:
+                add_filter_images(ev, self.trainer.model)
+                if self._x_extent is not None and (self.watched or ev.get("final")):
+                    add_unit_views(ev, self.trainer.model, self._x_view, self._x_extent)
         self.send(ev)
         if kind == "epoch":
             self.checkpoints.offer_epoch(self.trainer, (ev.get("val") or ev.get("train") or {}).get("loss"))
