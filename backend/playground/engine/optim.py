@@ -39,6 +39,7 @@ from .tensor import Tensor
 # about 175 steps to fall from 1e-30 to the subnormal range.
 FLUSH_EVERY, FLUSH_BELOW = 64, 1e-30
 
+
 class SettingError(ValueError):
     """An optimizer setting the engine refuses; ``setting`` names it (for the
     API's error location: no caller has to find the name in the message)."""
