@@ -153,6 +153,15 @@ def test_evaluation(client, cnn_run):
     final = client.get(f"/api/runs/{cnn_run['id']}").json()["final"]["test"]
     assert body["loss"] == pytest.approx(final["loss"], rel=1e-6)
     assert body["accuracy"] == pytest.approx(final["accuracy"])
+    assert "thresholds" not in final  # the threshold table is the Evaluate view's, not every record's
+    # False positives per class at each confidence threshold: at 0 the confusion matrix's columns,
+    # then fewer as the threshold rises.
+    table = body["thresholds"]
+    fp, tp = np.array(table["false_positives"]), np.array(table["true_positives"])
+    assert fp.shape == tp.shape == (10, len(table["thresholds"]))
+    assert list(fp[:, 0]) == list(conf.sum(axis=0) - np.diag(conf)) and list(tp[:, 0]) == list(np.diag(conf))
+    assert np.all(np.diff(fp, axis=1) <= 0) and np.all(np.diff(tp, axis=1) <= 0)
+    assert list(np.array(table["positives"]) + table["negatives"]) == [10000] * 10
 
 
 def test_export_import_and_model_endpoints(client, cnn_run):

@@ -68,3 +68,36 @@ def test_dead_fraction_dense_and_conv():
     conv[1, 2, 2, 0] = 1.0  # one live position is enough to keep channel 0 alive
     conv[0, 0, 0, 3] = 0.5
     assert metrics.dead_fraction(conv) == 0.5
+
+
+def test_confidences_are_the_probability_of_the_prediction():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(50, 4)) * 5
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    assert np.allclose(metrics.confidences(z), p.max(axis=1), rtol=1e-12)
+    b = rng.normal(size=(50, 1)) * 5
+    s = 1 / (1 + np.exp(-b[:, 0]))
+    assert np.allclose(metrics.confidences(b), np.maximum(s, 1 - s), rtol=1e-12)
+    assert np.all(metrics.confidences(np.array([[1e4, -1e4], [0.0, 0.0]])) == [1.0, 0.5])  # no overflow
+
+
+def test_threshold_counts_against_a_loop_and_the_confusion_matrix():
+    rng = np.random.default_rng(1)
+    k, n = 4, 500
+    labels = rng.integers(0, k, n)
+    pred = np.where(rng.random(n) < 0.7, labels, rng.integers(0, k, n))
+    conf = rng.uniform(1 / k, 1, n)
+    table = metrics.threshold_counts(pred, labels, conf, k)
+    cm = metrics.confusion_matrix(pred, labels, k)
+    assert table["thresholds"][0] == 0.0 and table["thresholds"][-1] == 0.999
+    for c in range(k):
+        for i, t in enumerate(table["thresholds"]):
+            called = (pred == c) & (conf >= t)
+            assert table["false_positives"][c][i] == np.count_nonzero(called & (labels != c))
+            assert table["true_positives"][c][i] == np.count_nonzero(called & (labels == c))
+        # threshold 0: every prediction counts, so the counts are the matrix's column
+        assert table["false_positives"][c][0] == cm[:, c].sum() - cm[c, c]
+        assert table["true_positives"][c][0] == cm[c, c]
+        assert table["positives"][c] == cm[c].sum() and table["negatives"][c] == n - cm[c].sum()
+        assert all(a >= b for a, b in zip(table["false_positives"][c], table["false_positives"][c][1:]))
+    json.dumps(table)

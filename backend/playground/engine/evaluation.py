@@ -56,29 +56,37 @@ def evaluate(model: Model, loss_fn: Callable[[Tensor, np.ndarray], Tensor], loss
              with_predictions: bool = False) -> dict[str, Any]:
     """{"loss", "accuracy"} (accuracy None for mse) plus, for classifiers,
     "per_class_accuracy", "confusion" (rows = true class), "misclassified"
-    (indices into x), and with ``with_predictions`` "predictions" (every sample's class). Loss is None when it is not finite or x is empty."""
+    (indices into x), and with ``with_predictions`` "predictions" (every
+    sample's class) and "thresholds" (metrics.threshold_counts: false and true
+    positives per class at each confidence threshold; left out of the
+    trainer's results, which every run record keeps). Loss is None when it is
+    not finite or x is empty."""
     output_shape = tuple(model.report.output_shape)
     target = loss_target(y, loss_name, output_shape)
     classifier = loss_name != "mse"
     n = len(x)
     loss_sum = 0.0
-    preds = []
+    preds, confs = [], []
     with no_grad(), np.errstate(all="ignore"):
         for lo in range(0, n, batch_size):
             out = model(x[lo:lo + batch_size], training=False)
             loss_sum += loss_fn(out, target[lo:lo + batch_size]).item() * len(out.data)
             if classifier:
                 preds.append(metrics.predictions(out.data))
+                if with_predictions:
+                    confs.append(metrics.confidences(out.data))
     mean = loss_sum / n if n else math.nan
     result: dict[str, Any] = {"loss": mean if math.isfinite(mean) else None, "accuracy": None}
     if classifier and n:
         pred = np.concatenate(preds)
         labels = np.asarray(y).reshape(-1).astype(np.int64)
-        cm = metrics.confusion_matrix(pred, labels, num_classes(loss_name, output_shape, labels))
+        k = num_classes(loss_name, output_shape, labels)
+        cm = metrics.confusion_matrix(pred, labels, k)
         result.update(accuracy=float(np.count_nonzero(pred == labels) / n),
                       per_class_accuracy=metrics.per_class_accuracy(cm),
                       confusion=cm.tolist(),
                       misclassified=metrics.misclassified(pred, labels, max_misclassified))
         if with_predictions:
             result["predictions"] = pred
+            result["thresholds"] = metrics.threshold_counts(pred, labels, np.concatenate(confs), k)
     return result

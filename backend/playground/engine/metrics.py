@@ -1,7 +1,11 @@
 """Metrics for classification and for watching a network train.
 
 Classification: `predictions` (argmax, or threshold 0 for one-logit binary
-models), `accuracy`, `confusion_matrix`, `per_class_accuracy`, `misclassified`.
+models), `confidences` (the probability of that prediction), `accuracy`,
+`confusion_matrix`, `per_class_accuracy`, `misclassified`, and
+`threshold_counts`: per class, how many samples are called that class when a
+prediction counts only at or above a confidence threshold (false positives
+and true positives, as in the course notes' face-matching example).
 Inspection: `histogram` and `stats` of a weight or gradient array, and
 `dead_fraction` of a ReLU output. Everything returned is JSON-ready (Python
 floats, ints and lists; non-finite numbers become None so a diverging run can
@@ -31,6 +35,46 @@ def predictions(outputs: np.ndarray) -> np.ndarray:
     if outputs.ndim == 1 or outputs.shape[-1] == 1:
         return (outputs.reshape(-1) > 0).astype(np.int64)
     return outputs.argmax(axis=-1)
+
+
+def confidences(outputs: np.ndarray) -> np.ndarray:
+    """The probability the model gives its own prediction (float64, (N,)):
+    softmax's largest entry for (N, K) logits, max(sigmoid(z), 1 - sigmoid(z))
+    = sigmoid(|z|) for one logit."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    if outputs.ndim == 1 or outputs.shape[-1] == 1:
+        return 1.0 / (1.0 + np.exp(-np.abs(outputs.reshape(-1))))
+    e = np.exp(outputs - outputs.max(axis=-1, keepdims=True))
+    return 1.0 / e.sum(axis=-1)   # the largest entry's exp is exp(0) = 1
+
+
+# Confidence thresholds the threshold table is counted at: 0 (every prediction
+# counts) in steps of 0.05 to 0.95, then finer where careful matchers set theirs.
+THRESHOLDS = tuple(round(t, 3) for t in [*np.arange(0.0, 0.95, 0.05), *np.arange(0.95, 0.99, 0.01), 0.99, 0.995, 0.999])
+
+
+def threshold_counts(pred: np.ndarray, labels: np.ndarray, conf: np.ndarray, num_classes: int,
+                     thresholds: tuple[float, ...] = THRESHOLDS) -> dict[str, Any]:
+    """Per class c and threshold t, the samples called c with confidence >= t:
+    ``false_positives[c][i]`` (their label is not c) and ``true_positives[c][i]``
+    (it is), for t = thresholds[i]; ``negatives[c]`` / ``positives[c]``: samples
+    whose label is not / is c. At t = 0 these are the confusion matrix's column
+    sums off / on the diagonal."""
+    pred = np.asarray(pred, dtype=np.int64).reshape(-1)
+    labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    conf = np.asarray(conf, dtype=np.float64).reshape(-1)
+    t = np.asarray(thresholds, dtype=np.float64)
+    fp, tp = [], []
+    for c in range(num_classes):
+        called = pred == c
+        right = np.sort(conf[called & (labels == c)])
+        wrong = np.sort(conf[called & (labels != c)])
+        # how many of each are >= t: all minus those below t
+        tp.append((len(right) - np.searchsorted(right, t, side="left")).tolist())
+        fp.append((len(wrong) - np.searchsorted(wrong, t, side="left")).tolist())
+    positives = np.bincount(labels, minlength=num_classes)[:num_classes]
+    return {"thresholds": list(thresholds), "false_positives": fp, "true_positives": tp,
+            "positives": positives.tolist(), "negatives": (len(labels) - positives).tolist()}
 
 
 def accuracy(outputs: np.ndarray, labels: np.ndarray) -> float:

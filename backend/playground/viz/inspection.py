@@ -208,6 +208,7 @@ def evaluation(model, dataset, limit: int = 64) -> dict:
         "confusion": result["confusion"],
         "per_class_accuracy": per_class,
         "largest_gap": gap,
+        "thresholds": result["thresholds"],
         "misclassified": [
             {"index": i, "label": int(labels[i]), "prediction": int(pred[i]),
              "image": _squeeze_channel(np.asarray(x[i])).tolist()}

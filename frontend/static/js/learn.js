@@ -24,6 +24,10 @@ export const NOTES = {
     title: "Per-group accuracy gaps",
     text: "One accuracy number hides who the model fails. Gender Shades reported accuracy per group and the largest gap (up to 34.4%): read the per-class bars, not just the total.",
   },
+  false_positives: {
+    title: "False positives",
+    text: "The notes' face-matching example: 5% false positives sounds small, yet it is 5 of every 100 people who are not in the database matched to a mugshot, and deployed on many faces that is many innocent people. A false-positive rate counts over everyone who is not a match. Counting a match only when the model is confident enough lowers it, and misses more real matches: move the threshold and watch both lines.",
+  },
   bias: {
     title: "Who is in the training data",
     text: "Gender Shades: a group the model rarely sees in training is the group it fails. Keep 1% of one class, train, and compare the per-class bars on the Evaluate tab.",

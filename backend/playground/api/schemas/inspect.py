@@ -121,6 +121,17 @@ class Misclassified(BaseModel):
     image: NestedFloats
 
 
+class ThresholdTable(BaseModel):
+    """Per class c, the test samples called c when a prediction counts only at or
+    above a confidence (the probability the model gives it): index [c][i] is for
+    thresholds[i]. At threshold 0 these are the confusion matrix's columns."""
+    thresholds: list[float]
+    false_positives: list[list[int]] = Field(description="called c, but their label is another class")
+    true_positives: list[list[int]] = Field(description="called c, and their label is c")
+    positives: list[int] = Field(description="test samples whose label is c")
+    negatives: list[int] = Field(description="test samples whose label is not c")
+
+
 class Evaluation(BaseModel):
     accuracy: float | None
     loss: float | None
@@ -128,6 +139,7 @@ class Evaluation(BaseModel):
     confusion: list[list[int]]
     per_class_accuracy: list[float | None]
     largest_gap: LargestGap | None
+    thresholds: ThresholdTable
     misclassified: list[Misclassified]
 
 

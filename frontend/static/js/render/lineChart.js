@@ -107,8 +107,9 @@ export function drawLineChart(ctx, data, options) {
   let lx = M.left;
   for (let i = 0; i < series.length; i += 1) {
     const s = series[i];
-    const last = s.points[s.points.length - 1][1];
-    const text = `${s.label} ${fmtNum(last)}`;
+    // (a series may name its own value, e.g. the one at a marked x; null: no value)
+    const value = "value" in s ? s.value : s.points[s.points.length - 1][1];
+    const text = value === null ? s.label : `${s.label} ${fmtNum(value)}`;
     const w = ctx.measureText(text).width + 26;
     if (lx + w > width - 4 && i > 0) {
       ctx.fillStyle = COLORS.muted;

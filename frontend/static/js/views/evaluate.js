@@ -1,7 +1,8 @@
 /**
  * The Evaluate view: after a run ends, the test-split confusion matrix,
- * per-class accuracy with the largest gap named (as in Gender Shades), and a
- * gallery of misclassified test images.
+ * per-class accuracy with the largest gap named (as in Gender Shades), one
+ * class's false positives at a confidence threshold (the notes' face-matching
+ * example), and a gallery of misclassified test images.
  */
 
 import { api } from "../api.js";
@@ -9,6 +10,9 @@ import { el, fitCanvas, dataCanvas } from "../dom.js";
 import { drawConfusion } from "../render/confusion.js";
 import { drawBars } from "../render/bars.js";
 import { drawImageGrid } from "../render/imageGrid.js";
+import { drawLineChart } from "../render/lineChart.js";
+import { COLORS } from "../render/theme.js";
+import { atThreshold, curves, mostFalsePositives, readout } from "../thresholds.js";
 import { fmtPct, fmtNum } from "../format.js";
 import { NOTES } from "../learn.js";
 import { trainedTags } from "../bias.js";
@@ -28,6 +32,39 @@ export function misclassifiedCount(confusion) {
 
 export function mountEval({ store, report }) {
   $("learn-gap").textContent = NOTES.gap.text;
+  $("learn-fp").textContent = NOTES.false_positives.text;
+  let fpFor = null; // the evaluation the class choice was made for
+
+  function drawFalsePositives(ev) {
+    const table = ev.thresholds;
+    const pick = $("fp-class");
+    const slider = $("fp-threshold");
+    if (fpFor !== ev) {
+      // A new evaluation: its classes, the one with the most false positives chosen.
+      fpFor = ev;
+      pick.replaceChildren(...table.positives.map((_, c) => el("option", { value: String(c), text: `class ${c}` })));
+      pick.value = String(mostFalsePositives(table));
+      slider.max = String(table.thresholds.length - 1);
+      slider.value = "0";
+    }
+    const c = Number(pick.value);
+    const i = Number(slider.value);
+    const r = atThreshold(table, c, i);
+    $("fp-threshold-out").textContent = String(r.threshold);
+    $("fp-text").textContent = readout(table, c, i);
+    const f = fitCanvas($("chart-fp"));
+    if (!f) return;
+    const lines = curves(table, c);
+    drawLineChart(f.ctx, {
+      series: [
+        { label: `others called ${c} (false positives)`, color: COLORS.bad, points: lines.falsePositives, value: r.fp },
+        { label: `real ${c}s missed`, color: COLORS.series[0], points: lines.missed, value: r.missed },
+      ],
+    }, { ...f, yMin: 0, fractionalX: true, xMin: 0, xLabel: "confidence threshold; the lines count test images",
+      marks: [{ x: r.threshold, label: `\u2265 ${r.threshold}` }] });
+  }
+  $("fp-class").addEventListener("change", () => store.get().evaluation && drawFalsePositives(store.get().evaluation));
+  $("fp-threshold").addEventListener("input", () => store.get().evaluation && drawFalsePositives(store.get().evaluation));
 
   function draw(s) {
     const ev = s.evaluation;
@@ -44,6 +81,7 @@ export function mountEval({ store, report }) {
     $("gap-text").textContent = (gap
       ? `Largest gap: ${fmtPct(gap.gap)} between class ${gap.best} (${fmtPct(ev.per_class_accuracy[gap.best])}) and class ${gap.worst} (${fmtPct(ev.per_class_accuracy[gap.worst])}).`
       : "") + (biased.length ? ` Under-represented in training: ${biased.join(", ")} of its samples.` : "");
+    drawFalsePositives(ev);
     const mis = (ev.misclassified || []).filter((m) => Array.isArray(m.image) && Array.isArray(m.image[0]));
     // The server sends at most a gallery's worth of examples; the count comes from the confusion matrix.
     const wrong = misclassifiedCount(ev.confusion);
