@@ -376,3 +376,51 @@ def test_the_trainer_takes_every_setting_from_its_run_config():
     assert tr.optimizer.settings() == {"lr": 0.05, "weight_decay": 0.01, "momentum": 0.5, "nesterov": True}
     assert tr.run()["steps"] == 3
     assert Trainer(build_model(MLP, seed=0), circle(), TrainConfig(steps=1)).controls.rate is None
+
+
+def test_a_stop_during_the_final_evaluation_ends_it():
+    # The final test evaluation of a very deep network can take minutes; a stop
+    # that arrives meanwhile ends the run at once, "stopped", without test metrics.
+    # (A stop during training is answered with the evaluation, as above.)
+    import playground.engine.evaluation as evaluation
+
+    data = load_dataset("circle", seed=0, val_split=0.1, noise=0.1, n_samples=40_000)
+    tr = Trainer(build_model(MLP, seed=0), data, TrainConfig(steps=2, batch_size=8))
+    tr.model.report.layers[0].params *= 10**9  # costs the eval_batch rule reads: one sample a batch
+    assert evaluation.eval_batch(tr.model) == 1
+
+    def on_event(e):
+        if e["type"] == "eval" and e["split"] == "val":  # the test evaluation starts next
+            threading.Timer(0.05, tr.stop).start()
+
+    tr.on_event = on_event
+    t, out = run_in_thread(tr)
+    t.join(WAIT)
+    final = out["final"]
+    assert not t.is_alive() and final["status"] == "stopped" and final["test"] is None
+    assert final["message"] == "stopped during the final evaluation: no test metrics"
+    assert final["val"] is not None and final["steps"] == 2
+
+
+def test_evaluation_checks_for_a_stop_between_batches():
+    import playground.engine.evaluation as evaluation
+    from playground.engine import losses
+
+    model = build_model(MLP, seed=0)
+    x, y = circle().x_test, circle().y_test
+    asked = []
+
+    def cancelled():
+        asked.append(1)
+        return len(asked) > 2
+
+    out = evaluation.evaluate(model, losses.softmax_cross_entropy, "softmax_cross_entropy", x, y,
+                              batch_size=5, cancelled=cancelled)
+    assert out is None and len(asked) == 3  # two batches ran, the third was not started
+    whole = evaluation.evaluate(model, losses.softmax_cross_entropy, "softmax_cross_entropy", x, y, batch_size=5)
+    assert whole is not None and whole["accuracy"] is not None
+    # Batches: 1,000 samples for an MNIST-sized model, fewer only for very costly ones.
+    cnn = build_model({"input_shape": [28, 28, 1], "layers": [
+        {"type": "conv2d", "filters": 8, "kernel_size": 5, "padding": "same", "activation": "relu"},
+        {"type": "maxpool2d"}, {"type": "flatten"}, {"type": "dense", "units": 10}]}, seed=0)
+    assert evaluation.eval_batch(cnn) == 1000 and evaluation.eval_batch(model) == 1000

@@ -22,6 +22,7 @@ class Controls:
         self._cond = threading.Condition()
         self.paused = False
         self.stop_requested = False
+        self.stops = 0  # stop() calls so far: a stop that arrives during an evaluation ends it
         self.snapshot_requested = False
         self.step_budget = 0  # steps still allowed while paused
         self.rate: float | None = None  # steps per second; None = as fast as the machine goes
@@ -57,6 +58,7 @@ class Controls:
     def stop(self) -> None:
         with self._cond:
             self.stop_requested = True
+            self.stops += 1
             self._cond.notify_all()
 
     def request_snapshot(self) -> None:

@@ -155,7 +155,7 @@ class Trainer:
             else:
                 self._status = "finished"
             final = self._finish(message, start, seconds_before)
-        self._emit({"type": "status", "status": self._status, "message": message})
+        self._emit({"type": "status", "status": self._status, "message": final["message"]})
         self._emit({"type": "done", **final})
         return final
 
@@ -237,7 +237,8 @@ class Trainer:
     def _end_epoch(self) -> None:
         val = None
         if self.cfg.eval_every_epoch and self._has_split("val"):
-            val = _short(self.evaluate(self.dataset.x_val, self.dataset.y_val))
+            full = self._unless_stopped(self.dataset.x_val, self.dataset.y_val)
+            val = _short(full) if full is not None else None
             self.progress.last_val = val
         self._emit({"type": "epoch", "epoch": self.progress.epoch, "step": self.progress.step,
                     "train": self.progress.last_train, "val": val})
@@ -253,13 +254,24 @@ class Trainer:
     def _finish(self, message: str, start: float, seconds_before: float) -> dict:
         train, val, test = self._epoch_train_metrics(), self.progress.last_val, None
         if self._status != "diverged":
+            # A stop that arrives during these evaluations ends them: the run is
+            # stopped without the metrics still to come (a very deep network can
+            # take minutes over 10,000 test images).
+            gave_up = False
             if self._has_split("val") and (val is None or self.progress.batch_in_epoch):
-                full = self.evaluate(self.dataset.x_val, self.dataset.y_val)
-                val = _short(full)
-                self._emit({"type": "eval", "split": "val", **full})
-            if self._has_split("test"):
-                test = self.evaluate(self.dataset.x_test, self.dataset.y_test)
-                self._emit({"type": "eval", "split": "test", **test})
+                full = self._unless_stopped(self.dataset.x_val, self.dataset.y_val)
+                gave_up = full is None
+                if full is not None:
+                    val = _short(full)
+                    self._emit({"type": "eval", "split": "val", **full})
+            if self._has_split("test") and not gave_up:
+                test = self._unless_stopped(self.dataset.x_test, self.dataset.y_test)
+                gave_up = test is None
+                if test is not None:
+                    self._emit({"type": "eval", "split": "test", **test})
+            if gave_up:
+                self._status = "stopped"
+                message = "stopped during the final evaluation: no test metrics"
         # Wall time of this run() (plus runs before a checkpoint), paused time excluded.
         self.progress.seconds = seconds_before + time.perf_counter() - start - self._blocked
         return {"status": self._status, "message": message, "steps": self.progress.step,
@@ -268,12 +280,23 @@ class Trainer:
 
     # -- evaluation and snapshots ---------------------------------------------
 
-    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 1000) -> dict:
+    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int | None = None) -> dict:
         """Loss and, for classifiers, accuracy, per-class accuracy, confusion
         matrix and the first 64 misclassified indices, on (x, y) in eval mode.
         Safe to call from another thread: it runs between two training steps."""
         with self._lock:
-            return evaluation.evaluate(self.model, self._loss_fn, self.loss_name, x, y, batch_size)
+            result = evaluation.evaluate(self.model, self._loss_fn, self.loss_name, x, y,
+                                         batch_size or evaluation.eval_batch(self.model))
+        assert result is not None  # (nothing to cancel it)
+        return result
+
+    def _unless_stopped(self, x: np.ndarray, y: np.ndarray) -> dict | None:
+        """evaluate(x, y), or None when stop() is called while it runs."""
+        stops = self.controls.stops
+        with self._lock:
+            return evaluation.evaluate(self.model, self._loss_fn, self.loss_name, x, y,
+                                       evaluation.eval_batch(self.model),
+                                       cancelled=lambda: self.controls.stops != stops)
 
     def snapshot(self) -> dict:
         """A snapshot event for the latest batch (its gradients in eval mode)."""
