@@ -284,19 +284,20 @@ class Trainer:
         """Loss and, for classifiers, accuracy, per-class accuracy, confusion
         matrix and the first 64 misclassified indices, on (x, y) in eval mode.
         Safe to call from another thread: it runs between two training steps."""
-        with self._lock:
-            result = evaluation.evaluate(self.model, self._loss_fn, self.loss_name, x, y,
-                                         batch_size or evaluation.eval_batch(self.model))
+        result = self._evaluate(x, y, batch_size)
         assert result is not None  # (nothing to cancel it)
         return result
 
     def _unless_stopped(self, x: np.ndarray, y: np.ndarray) -> dict | None:
         """evaluate(x, y), or None when stop() is called while it runs."""
         stops = self.controls.stops
+        return self._evaluate(x, y, cancelled=lambda: self.controls.stops != stops)
+
+    def _evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> dict | None:
         with self._lock:
             return evaluation.evaluate(self.model, self._loss_fn, self.loss_name, x, y,
-                                       evaluation.eval_batch(self.model),
-                                       cancelled=lambda: self.controls.stops != stops)
+                                       batch_size or evaluation.eval_batch(self.model), cancelled=cancelled)
 
     def snapshot(self) -> dict:
         """A snapshot event for the latest batch (its gradients in eval mode)."""

@@ -81,7 +81,7 @@ export function mountRuns(ctx) {
     del.addEventListener("click", async () => {
       if (!armed.has(r.id)) {
         armed.set(r.id, setTimeout(() => {
-          armed.delete(r.id);
+          disarm(r.id);
           const shown = document.querySelector(`[aria-label="Delete run ${r.id}"]`);
           if (shown) shown.textContent = "Delete";
         }, CONFIRM_SECONDS * 1000));
