@@ -41,7 +41,8 @@ export function curves(table, c) {
   };
 }
 
-const pct = (x) => (x === null ? "\u2014" : `${(x * 100).toFixed(x > 0 && x < 0.001 ? 2 : 1)}%`);
+// One decimal, two where one would round a few to 0.0% or nearly all to 100.0%.
+const pct = (x) => (x === null ? "\u2014" : `${(x * 100).toFixed((x > 0 && x < 0.001) || (x < 1 && x > 0.999) ? 2 : 1)}%`);
 
 /** The readout under the chart: only what the counts say. */
 export function readout(table, c, i, name = (k) => `${k}`) {
